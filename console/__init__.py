@@ -1,0 +1,17 @@
+"""The agent console: queues, the ticket workbench and administration."""
+
+from flask import Blueprint
+
+from shared.auth import guard
+from shared.models import Agent
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+OPEN_ENDPOINTS = {"console.login", "console.reset_request", "console.reset_confirm"}
+
+
+@bp.before_request
+def _only_agents():
+    return guard(Agent, "console.login", OPEN_ENDPOINTS)
+
+
+from console import auth, queues, tickets  # noqa: E402,F401  (views register on bp)

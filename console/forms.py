@@ -1,0 +1,25 @@
+"""Console forms: shape only; the domain decides the rest."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import MultipleFileField, RadioField, SelectField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from shared.forms import choices
+from shared.models import PRIORITIES
+
+VISIBILITY_CHOICES = choices([("public", _l("Public reply")), ("internal", _l("Internal note"))])
+PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "urgent": _l("Urgent")}
+
+
+class ReplyForm(FlaskForm):
+    visibility = RadioField(_l("Kind"), choices=VISIBILITY_CHOICES, default="public")
+    body = TextAreaField(_l("Message"), validators=[Length(max=100_000)])
+    status = SelectField(_l("Then set status"), coerce=int, validators=[Optional()])
+    attachments = MultipleFileField(_l("Attachments"))
+
+
+class PropertiesForm(FlaskForm):
+    status = SelectField(_l("Status"), coerce=int)
+    assignee = SelectField(_l("Assignee"), coerce=int)
+    priority = SelectField(_l("Priority"), choices=choices((p, PRIORITY_LABELS[p]) for p in PRIORITIES))

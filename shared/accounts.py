@@ -1,0 +1,146 @@
+"""Accounts: creating them, passwords (argon2), logging in and single-use reset links."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext
+from sqlalchemy import func, select
+
+from shared import outbox
+from shared.errors import DomainError
+from shared.extensions import db
+from shared.models import Agent, Customer, Organization, ResetToken, utcnow
+
+_hasher = PasswordHasher()
+# Verified against when the address is unknown, so a miss takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("deskbell-timing-equaliser")
+PASSWORD_MIN = 10
+Account = Customer | Agent
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    local, at, domain = email.partition("@")
+    if not (local and at and "." in domain) or any(ch.isspace() for ch in email) or len(email) > 254:
+        raise DomainError(gettext("Enter a valid email address."), field="email")
+    return email
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < PASSWORD_MIN:
+        raise DomainError(gettext("Use at least %(n)d characters.", n=PASSWORD_MIN), field="password")
+
+
+def set_password(account: Account, password: str) -> None:
+    check_password_strength(password)
+    account.password_hash = _hasher.hash(password)
+
+
+def _find(model: type[Account], email: str) -> Account | None:
+    return db.session.scalar(select(model).where(func.lower(model.email) == email.strip().lower()))
+
+
+def find_customer(email: str) -> Customer | None:
+    return _find(Customer, email)
+
+
+def find_agent(email: str) -> Agent | None:
+    return _find(Agent, email)
+
+
+def create_agent(email: str, *, name: str = "", password: str | None = None, is_admin: bool = False) -> Agent:
+    email = normalize_email(email)
+    if find_agent(email) is not None:
+        raise DomainError(gettext("An agent with this address already exists."), field="email")
+    agent = Agent(email=email, name=name.strip(), is_admin=is_admin)
+    if password is not None:
+        set_password(agent, password)
+    db.session.add(agent)
+    db.session.flush()
+    return agent
+
+
+def create_customer(
+    email: str, *, name: str = "", password: str | None = None, organization: str | None = None
+) -> Customer:
+    """A customer; without a password they set one through a reset link."""
+    email = normalize_email(email)
+    if find_customer(email) is not None:
+        raise DomainError(gettext("A customer with this address already exists."), field="email")
+    customer = Customer(email=email, name=name.strip())
+    if organization:
+        customer.organization = _organization(organization)
+    if password is not None:
+        set_password(customer, password)
+    db.session.add(customer)
+    db.session.flush()
+    return customer
+
+
+def _organization(name: str) -> Organization:
+    name = name.strip()
+    org = db.session.scalar(select(Organization).where(Organization.name == name))
+    if org is None:
+        org = Organization(name=name)
+        db.session.add(org)
+    return org
+
+
+def authenticate(model: type[Account], email: str, password: str) -> Account | None:
+    """The account if the password matches; the same answer for unknown addresses and wrong passwords."""
+    account = _find(model, email or "")
+    stored = account.password_hash if account is not None and account.is_active else None
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if stored is None:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        account.password_hash = _hasher.hash(password)
+    account.last_login_at = utcnow()
+    return account
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_password_reset(model: type[Account], email: str, *, reset_url_for) -> None:
+    """Mail a single-use link if the address belongs to an active account; silent otherwise."""
+    account = _find(model, email or "")
+    if account is None or not account.is_active:
+        return
+    token = secrets.token_urlsafe(32)
+    hours = int(current_app.config["PASSWORD_RESET_HOURS"])
+    row = ResetToken(token_hash=_token_hash(token), expires_at=utcnow() + timedelta(hours=hours))
+    if isinstance(account, Agent):
+        row.agent_id = account.id
+    else:
+        row.customer_id = account.id
+    db.session.add(row)
+    outbox.enqueue(account, "password_reset", reset_url=reset_url_for(token), hours=hours)
+
+
+def account_for_token(model: type[Account], token: str) -> Account | None:
+    """The account a still-valid token belongs to, or None if it is unknown, used or expired."""
+    row = db.session.scalar(select(ResetToken).where(ResetToken.token_hash == _token_hash(token or "")))
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        return None
+    account_id = row.agent_id if model is Agent else row.customer_id
+    account = db.session.get(model, account_id) if account_id is not None else None
+    return account if account is not None and account.is_active else None
+
+
+def reset_password(model: type[Account], token: str, password: str) -> Account:
+    account = account_for_token(model, token)
+    if account is None:
+        raise DomainError(gettext("This link has expired or was already used. Ask for a new one."))
+    set_password(account, password)
+    row = db.session.scalar(select(ResetToken).where(ResetToken.token_hash == _token_hash(token)))
+    row.used_at = utcnow()
+    return account

@@ -1,0 +1,2 @@
+def already_seeded():
+    return False

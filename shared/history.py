@@ -1,0 +1,95 @@
+"""Writing to the append-only history, and the guard that keeps it append-only."""
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from shared.errors import HistoryError
+from shared.extensions import db
+from shared.models import ActorKind, Agent, Attachment, Customer, Entry, EntryKind, Ticket, Visibility, utcnow
+
+APPEND_ONLY = (Entry, Attachment)
+Actor = Customer | Agent | None
+
+
+def actor_kind(actor: Actor) -> ActorKind:
+    if isinstance(actor, Customer):
+        return ActorKind.CUSTOMER
+    if isinstance(actor, Agent):
+        return ActorKind.AGENT
+    return ActorKind.SYSTEM
+
+
+def append(
+    ticket: Ticket,
+    *,
+    actor: Actor,
+    kind: EntryKind,
+    visibility: Visibility,
+    body: str = "",
+    body_html: str = "",
+    event_name: str | None = None,
+    data: dict[str, Any] | None = None,
+    channel: str = "web",
+) -> Entry:
+    """Add one entry to the ticket's history and mark the ticket as touched."""
+    now = utcnow()
+    entry = Entry(
+        ticket=ticket,
+        kind=kind,
+        visibility=visibility,
+        author_kind=actor_kind(actor),
+        customer=actor if isinstance(actor, Customer) else None,
+        agent=actor if isinstance(actor, Agent) else None,
+        body=body,
+        body_html=body_html,
+        event=event_name,
+        data=data or {},
+        channel=channel,
+        created_at=now,
+    )
+    db.session.add(entry)
+    ticket.updated_at = now
+    return entry
+
+
+def record_event(ticket: Ticket, event_name: str, data: dict[str, Any], *, actor: Actor) -> Entry:
+    """An internal system event (status, assignment, priority, link...)."""
+    return append(
+        ticket, actor=actor, kind=EntryKind.EVENT, visibility=Visibility.INTERNAL, event_name=event_name, data=data
+    )
+
+
+def mark_public_change(ticket: Ticket, *, actor: Actor, preview: str = "") -> None:
+    """Keep "last updated by" on the ticket for changes the customer can see."""
+    ticket.last_public_at = utcnow()
+    ticket.last_public_by = actor_kind(actor)
+    ticket.last_public_customer_id = actor.id if isinstance(actor, Customer) else None
+    ticket.last_public_agent_id = actor.id if isinstance(actor, Agent) else None
+    if preview:
+        ticket.last_public_preview = " ".join(preview.split())[:200]
+
+
+def _refuse_changes(session: Session, flush_context: object, instances: object) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, APPEND_ONLY):
+            raise HistoryError(f"{type(obj).__name__} {obj.id} cannot be deleted: history is append-only")
+    for obj in session.dirty:
+        if isinstance(obj, APPEND_ONLY) and session.is_modified(obj, include_collections=False):
+            raise HistoryError(f"{type(obj).__name__} {obj.id} cannot be changed: history is append-only")
+
+
+def _refuse_bulk(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    for mapper in state.all_mappers:
+        if mapper.class_ in APPEND_ONLY:
+            raise HistoryError(f"bulk {'update' if state.is_update else 'delete'} of {mapper.class_.__name__}")
+
+
+def install_guard() -> None:
+    """Refuse, on every session, any update or delete of history rows."""
+    if not event.contains(Session, "before_flush", _refuse_changes):
+        event.listen(Session, "before_flush", _refuse_changes)
+        event.listen(Session, "do_orm_execute", _refuse_bulk)

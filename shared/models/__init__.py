@@ -1,0 +1,36 @@
+"""The models, one module per concept, re-exported here."""
+
+from shared.models.accounts import Agent, Customer, Organization
+from shared.models.attachments import Attachment
+from shared.models.base import utcnow
+from shared.models.catalog import Department, Product
+from shared.models.entries import Entry, EntryKind, Visibility
+from shared.models.outbox import OutboxMessage
+from shared.models.rules import Rule
+from shared.models.statuses import Category, Status
+from shared.models.tickets import CHANNELS, PRIORITIES, TYPES, ActorKind, Counter, Ticket
+from shared.models.tokens import ResetToken
+
+__all__ = [
+    "CHANNELS",
+    "PRIORITIES",
+    "TYPES",
+    "ActorKind",
+    "Agent",
+    "Attachment",
+    "Category",
+    "Counter",
+    "Customer",
+    "Department",
+    "Entry",
+    "EntryKind",
+    "Organization",
+    "OutboxMessage",
+    "Product",
+    "ResetToken",
+    "Rule",
+    "Status",
+    "Ticket",
+    "Visibility",
+    "utcnow",
+]

@@ -1,0 +1,89 @@
+"""The ticket: what a customer asked for, where it stands, and who touched it last in public."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.extensions import db
+from shared.models.accounts import Agent, Customer
+from shared.models.base import utcnow
+from shared.models.catalog import Department, Product
+from shared.models.statuses import Status
+
+TYPES = ("question", "feature", "bug")
+PRIORITIES = ("low", "normal", "high", "urgent")
+CHANNELS = ("web", "email", "phone", "agent")
+
+
+class ActorKind(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_status_updated", "status_id", "updated_at"),
+        Index("ix_tickets_assignee_updated", "assignee_id", "updated_at"),
+        Index("ix_tickets_department_updated", "department_id", "updated_at"),
+        Index("ix_tickets_customer_updated", "customer_id", "updated_at"),
+        Index("ix_tickets_last_public_by_updated", "last_public_by", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(20), default="question")
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    channel: Mapped[str] = mapped_column(String(10), default="web")
+    status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    # A reply to a ticket closed past the reopen window opens a new one pointing here.
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    # "Last updated by": the last public change, kept here so queues never join the history.
+    last_public_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_public_by: Mapped[str] = mapped_column(String(10), default=ActorKind.CUSTOMER)
+    last_public_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    last_public_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    last_public_preview: Mapped[str] = mapped_column(String(200), default="")
+
+    status: Mapped[Status] = relationship()
+    department: Mapped[Department] = relationship()
+    product: Mapped[Product | None] = relationship()
+    customer: Mapped[Customer | None] = relationship(foreign_keys=[customer_id])
+    assignee: Mapped[Agent | None] = relationship(foreign_keys=[assignee_id])
+    follows: Mapped["Ticket | None"] = relationship(remote_side=[id])
+    last_public_customer: Mapped[Customer | None] = relationship(foreign_keys=[last_public_customer_id])
+    last_public_agent: Mapped[Agent | None] = relationship(foreign_keys=[last_public_agent_id])
+    entries: Mapped[list["Entry"]] = relationship(  # noqa: F821
+        back_populates="ticket", order_by="Entry.id", passive_deletes="all"
+    )
+
+    @property
+    def last_public_actor(self) -> Customer | Agent | None:
+        if self.last_public_by == ActorKind.CUSTOMER:
+            return self.last_public_customer
+        if self.last_public_by == ActorKind.AGENT:
+            return self.last_public_agent
+        return None
+
+
+class Counter(db.Model):
+    """Named counters handed out under a row lock, such as the next ticket number."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int]

@@ -1,0 +1,73 @@
+"""Who may see and do what. Lists and detail pages ask the same predicates, so they never disagree."""
+
+from sqlalchemy import Select, false, or_, select
+
+from shared.extensions import db
+from shared.models import Agent, Attachment, Customer, Entry, Ticket
+
+
+def customer_ticket_filter(customer: Customer):
+    """The SQL condition for the tickets a customer may see: their own, or their shared organization's."""
+    organization = customer.organization
+    if organization is not None and organization.sharing:
+        members = select(Customer.id).where(Customer.organization_id == organization.id)
+        return or_(Ticket.customer_id == customer.id, Ticket.customer_id.in_(members))
+    return Ticket.customer_id == customer.id
+
+
+def visible_tickets(account: Customer | Agent | None) -> Select[tuple[Ticket]]:
+    """A query of the tickets `account` may see; nothing for anyone else."""
+    query = select(Ticket)
+    if isinstance(account, Agent) and account.is_active:
+        return query
+    if isinstance(account, Customer) and account.is_active:
+        return query.where(customer_ticket_filter(account))
+    return query.where(false())
+
+
+def can_view_ticket(account: Customer | Agent | None, ticket: Ticket) -> bool:
+    if isinstance(account, Agent):
+        return account.is_active
+    if isinstance(account, Customer) and account.is_active and ticket.customer is not None:
+        if ticket.customer_id == account.id:
+            return True
+        org = account.organization
+        return org is not None and org.sharing and ticket.customer.organization_id == org.id
+    return False
+
+
+def can_reply(account: Customer | Agent | None, ticket: Ticket) -> bool:
+    return can_view_ticket(account, ticket)
+
+
+def can_view_entry(account: Customer | Agent | None, entry: Entry) -> bool:
+    """Internal notes and events are for agents only."""
+    if not can_view_ticket(account, entry.ticket):
+        return False
+    return isinstance(account, Agent) or entry.is_public
+
+
+def can_view_attachment(account: Customer | Agent | None, attachment: Attachment) -> bool:
+    return can_view_entry(account, attachment.entry)
+
+
+def can_administer(account: Customer | Agent | None) -> bool:
+    return isinstance(account, Agent) and account.is_active and account.is_admin
+
+
+def find_ticket(account: Customer | Agent | None, number: int) -> Ticket | None:
+    """The ticket with that number if `account` may see it, else None (the view answers 404)."""
+    return db.session.scalar(visible_tickets(account).where(Ticket.number == number))
+
+
+def find_attachment(account: Customer | Agent | None, number: int, attachment_id: int) -> Attachment | None:
+    ticket = find_ticket(account, number)
+    attachment = db.session.get(Attachment, attachment_id) if ticket is not None else None
+    if attachment is None or attachment.entry.ticket_id != ticket.id:
+        return None
+    return attachment if can_view_attachment(account, attachment) else None
+
+
+def public_entries(ticket: Ticket) -> list[Entry]:
+    """What a customer may see of the history."""
+    return [entry for entry in ticket.entries if entry.is_public]

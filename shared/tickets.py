@@ -1,0 +1,236 @@
+"""Ticket verbs, shared by the portal, the console, mail intake and the CLI.
+
+Each takes the acting account explicitly, flushes but never commits, and leaves status
+changes to the rules engine.
+"""
+
+from datetime import datetime, timedelta
+
+from flask_babel import gettext
+from sqlalchemy import select, update
+
+from shared import attachments, permissions, rules
+from shared.attachments import Upload
+from shared.errors import DomainError
+from shared.extensions import db
+from shared.history import Actor, append, mark_public_change, record_event
+from shared.markup import render_markdown
+from shared.models import (
+    CHANNELS,
+    PRIORITIES,
+    TYPES,
+    Agent,
+    Category,
+    Counter,
+    Customer,
+    Department,
+    Entry,
+    EntryKind,
+    Product,
+    Status,
+    Ticket,
+    Visibility,
+    utcnow,
+)
+
+SUBJECT_MAX = 200
+BODY_MAX = 100_000
+
+
+def next_number() -> int:
+    """The next ticket number, handed out under the database's row lock."""
+    stmt = update(Counter).where(Counter.name == "ticket_number").values(value=Counter.value + 1)
+    return db.session.execute(stmt.returning(Counter.value)).scalar_one()
+
+
+def _check_message(body: str, uploads: list[Upload]) -> str:
+    body = (body or "").strip()
+    if not body and not uploads:
+        raise DomainError(gettext("Write a message or attach a file."), field="body")
+    if len(body) > BODY_MAX:
+        raise DomainError(gettext("The message is too long."), field="body")
+    attachments.check_uploads(uploads)
+    return body
+
+
+def _post_message(ticket: Ticket, *, actor: Actor, body: str, visibility: Visibility, uploads, channel) -> Entry:
+    entry = append(
+        ticket,
+        actor=actor,
+        kind=EntryKind.MESSAGE,
+        visibility=visibility,
+        body=body,
+        body_html=render_markdown(body),
+        channel=channel,
+    )
+    attachments.attach(entry, uploads)
+    if visibility == Visibility.PUBLIC:
+        preview = body or ", ".join(u.filename for u in uploads)
+        mark_public_change(ticket, actor=actor, preview=preview)
+    return entry
+
+
+def open_ticket(
+    *,
+    actor: Customer | Agent,
+    customer: Customer | None,
+    subject: str,
+    body: str,
+    department: Department,
+    type: str = "question",
+    product: Product | None = None,
+    priority: str = "normal",
+    channel: str = "web",
+    uploads: list[Upload] | None = None,
+    follows: Ticket | None = None,
+) -> Ticket:
+    uploads = uploads or []
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise DomainError(gettext("Give the ticket a subject."), field="subject")
+    if len(subject) > SUBJECT_MAX:
+        raise DomainError(gettext("Keep the subject under %(n)d characters.", n=SUBJECT_MAX), field="subject")
+    if type not in TYPES:
+        raise DomainError(gettext("Choose a type."), field="type")
+    if priority not in PRIORITIES or channel not in CHANNELS:
+        raise DomainError(gettext("Choose a priority."), field="priority")
+    if not department.is_active:
+        raise DomainError(gettext("Choose a department."), field="department")
+    if product is not None and not product.is_active:
+        raise DomainError(gettext("Choose a product."), field="product")
+    body = _check_message(body, uploads)
+
+    ticket = Ticket(
+        number=next_number(),
+        subject=subject,
+        type=type,
+        priority=priority,
+        channel=channel,
+        department=department,
+        product=product,
+        customer=customer,
+        follows=follows,
+    )
+    rules.place_new_ticket(ticket)
+    db.session.add(ticket)
+    _post_message(ticket, actor=actor, body=body, visibility=Visibility.PUBLIC, uploads=uploads, channel=channel)
+    if follows is not None:
+        record_event(ticket, "follows", {"ticket": follows.number}, actor=actor)
+        record_event(follows, "followed_by", {"ticket": ticket.number}, actor=actor)
+    db.session.flush()
+    rules.fire("ticket.created", ticket, actor=actor)
+    return ticket
+
+
+def post_reply(
+    ticket: Ticket,
+    *,
+    actor: Customer | Agent,
+    body: str,
+    uploads: list[Upload] | None = None,
+    status: Status | None = None,
+    channel: str = "web",
+) -> Entry:
+    """A public message. A customer's reply to a ticket closed too long ago opens a linked one
+    instead; the returned entry's ticket says which."""
+    uploads = uploads or []
+    if not permissions.can_reply(actor, ticket):
+        raise DomainError(gettext("You cannot reply to this ticket."))
+    if status is not None and not isinstance(actor, Agent):
+        raise DomainError(gettext("Only agents can change the status."), field="status")
+    body = _check_message(body, uploads)
+    if isinstance(actor, Customer):
+        event = "message.public_by_customer"
+        if rules.wants_linked_ticket(rules.matching(event, ticket, actor=actor)):
+            follow_up = open_ticket(
+                actor=actor,
+                customer=ticket.customer,
+                subject=ticket.subject,
+                body=body,
+                department=ticket.department,
+                type=ticket.type,
+                product=ticket.product,
+                channel=channel,
+                uploads=uploads,
+                follows=ticket,
+            )
+            return follow_up.entries[0]
+    else:
+        event = "message.public_by_agent"
+    entry = _post_message(
+        ticket, actor=actor, body=body, visibility=Visibility.PUBLIC, uploads=uploads, channel=channel
+    )
+    db.session.flush()
+    rules.fire(event, ticket, actor=actor, explicit_status=status)
+    return entry
+
+
+def add_internal_note(ticket: Ticket, *, actor: Agent, body: str, uploads: list[Upload] | None = None) -> Entry:
+    if not isinstance(actor, Agent):
+        raise DomainError(gettext("Only agents can write internal notes."))
+    uploads = uploads or []
+    body = _check_message(body, uploads)
+    entry = _post_message(
+        ticket, actor=actor, body=body, visibility=Visibility.INTERNAL, uploads=uploads, channel="web"
+    )
+    db.session.flush()
+    rules.fire("message.internal", ticket, actor=actor)
+    return entry
+
+
+def assign_ticket(ticket: Ticket, assignee: Agent | None, *, actor: Agent | None) -> None:
+    if assignee is not None and not assignee.is_active:
+        raise DomainError(gettext("%(name)s is deactivated.", name=assignee.display_name), field="assignee")
+    if ticket.assignee is assignee:
+        return
+    old = ticket.assignee
+    ticket.assignee = assignee
+    record_event(
+        ticket,
+        "assignment",
+        {"from": old.id if old else None, "to": assignee.id if assignee else None},
+        actor=actor,
+    )
+    db.session.flush()
+    if assignee is not None:
+        rules.fire("ticket.assigned", ticket, actor=actor)
+
+
+def change_status(ticket: Ticket, status: Status, *, actor: Agent) -> None:
+    """An agent's explicit choice; the rules for the event still run their other actions."""
+    if not isinstance(actor, Agent):
+        raise DomainError(gettext("Only agents can change the status."), field="status")
+    if ticket.status is status:
+        return
+    rules.fire("ticket.status_changed", ticket, actor=actor, explicit_status=status)
+    mark_public_change(ticket, actor=actor)
+
+
+def change_priority(ticket: Ticket, priority: str, *, actor: Agent) -> None:
+    if priority not in PRIORITIES:
+        raise DomainError(gettext("Choose a priority."), field="priority")
+    if ticket.priority == priority:
+        return
+    record_event(ticket, "priority", {"from": ticket.priority, "to": priority}, actor=actor)
+    ticket.priority = priority
+
+
+def expire_pending(now: datetime | None = None) -> int:
+    """The pending-expiry timer: fire `timer.pending_expired` for tickets waiting too long."""
+    now = now or utcnow()
+    days = rules.pending_expiry_days()
+    if not days:
+        return 0
+    cutoff = now - timedelta(days=days[0])
+    due = db.session.scalars(
+        select(Ticket)
+        .join(Ticket.status)
+        .where(Status.category == Category.PENDING, Ticket.status_changed_at <= cutoff)
+        .order_by(Ticket.id)
+    ).all()
+    moved = 0
+    for ticket in due:
+        before = ticket.status
+        rules.fire("timer.pending_expired", ticket, actor=None, now=now)
+        moved += ticket.status is not before
+    return moved

@@ -1,0 +1,85 @@
+"""Web helpers both blueprints use: htmx request kinds, uploads, the request log and errors."""
+
+import json
+import logging
+import time
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import HTTPException
+
+from shared.attachments import Upload, limit_bytes
+from shared.extensions import db
+
+request_log = logging.getLogger("deskbell.request")
+
+
+def is_fragment_request() -> bool:
+    """htmx wants a fragment: not for boosted requests nor history restores, which need a page."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def uploads_from(files: list[FileStorage]) -> list[Upload]:
+    """Read uploaded files; one byte past the limit is enough to refuse them in the domain."""
+    return [Upload(f.filename or "attachment", f.read(limit_bytes() + 1)) for f in files if f and f.filename]
+
+
+def _start_timer() -> None:
+    g.request_started = time.perf_counter()
+
+
+def _log_request(response: Response) -> Response:
+    """One JSON line per request, for people and log shippers alike."""
+    if is_fragment_request() or request.headers.get("HX-Request"):
+        response.vary.add("HX-Request")
+    started = g.get("request_started")
+    user = current_user.get_id() if current_user and current_user.is_authenticated else None
+    request_log.info(
+        json.dumps(
+            {
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+                "user": user,
+                "htmx": request.headers.get("HX-Request") == "true",
+                "ip": request.remote_addr,
+            }
+        )
+    )
+    return response
+
+
+def _handle_http_error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    if is_fragment_request():
+        return render_template("errors/_message.html", error=error), code
+    return render_template("errors/error.html", error=error), code
+
+
+def healthz() -> tuple[Response, int]:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:
+        return jsonify(status="error", database=str(exc.__class__.__name__)), 503
+    return jsonify(status="ok", database="ok"), 200
+
+
+def init_web(app: Flask) -> None:
+    if not request_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        request_log.addHandler(handler)
+        request_log.setLevel(logging.INFO)
+        request_log.propagate = False
+    app.before_request(_start_timer)
+    app.after_request(_log_request)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.add_url_rule("/healthz", "healthz", healthz)

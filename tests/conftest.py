@@ -1,0 +1,143 @@
+"""Fixtures: an app per test on a fresh migrated database, clients, accounts and tickets."""
+
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from shared import accounts, tickets
+from shared.extensions import db as _db
+from shared.models import Agent, Customer, Department, OutboxMessage, Ticket
+from tests.databases import test_databases
+from wsgi import create_app
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory):
+    with test_databases(tmp_path_factory.mktemp("db")) as dbs:
+        yield dbs
+
+
+def make_app(databases, directory: Path, **config) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(directory),
+            "DATABASE_URL": databases.new(directory),
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "SERVER_NAME": "desk.test",
+            **config,
+        }
+    )
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(databases, tmp_path: Path, app_config: dict) -> Iterator[Flask]:
+    app = make_app(databases, tmp_path / "instance", **app_config)
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask):
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+_emails = itertools.count(1)
+
+
+@pytest.fixture
+def make_customer(db) -> Callable[..., Customer]:
+    def make(email: str | None = None, **kwargs) -> Customer:
+        kwargs.setdefault("password", PASSWORD)
+        customer = accounts.create_customer(email or f"customer{next(_emails)}@example.com", **kwargs)
+        db.session.commit()
+        return customer
+
+    return make
+
+
+@pytest.fixture
+def make_agent(db) -> Callable[..., Agent]:
+    def make(email: str | None = None, **kwargs) -> Agent:
+        kwargs.setdefault("password", PASSWORD)
+        agent = accounts.create_agent(email or f"agent{next(_emails)}@desk.example", **kwargs)
+        db.session.commit()
+        return agent
+
+    return make
+
+
+@pytest.fixture
+def customer(make_customer) -> Customer:
+    return make_customer("alice@example.com", name="Alice Archer")
+
+
+@pytest.fixture
+def agent(make_agent) -> Agent:
+    return make_agent("bob@desk.example", name="Bob Baker")
+
+
+@pytest.fixture
+def department(db) -> Department:
+    return db.session.scalar(_db.select(Department).where(Department.name == "General"))
+
+
+@pytest.fixture
+def make_ticket(db, department) -> Callable[..., Ticket]:
+    def make(customer: Customer, **kwargs) -> Ticket:
+        kwargs.setdefault("subject", "The printer is on fire")
+        kwargs.setdefault("body", "Smoke everywhere.")
+        ticket = tickets.open_ticket(actor=customer, customer=customer, department=department, **kwargs)
+        db.session.commit()
+        return ticket
+
+    return make
+
+
+@pytest.fixture
+def outbox(db) -> Callable[[], list[OutboxMessage]]:
+    """The queued mail, oldest first."""
+
+    def messages() -> list[OutboxMessage]:
+        return list(db.session.scalars(_db.select(OutboxMessage).order_by(OutboxMessage.id)))
+
+    return messages
+
+
+@pytest.fixture
+def login_as(client: FlaskClient):
+    """Log `account` in through its own login page, as a person would."""
+
+    def login(account: Customer | Agent, password: str = PASSWORD):
+        area = "console" if isinstance(account, Agent) else "portal"
+        response = client.post(f"/{area}/login", data={"email": account.email, "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+
+    return login

@@ -1,0 +1,113 @@
+"""Test databases: a migrated template, copied per test (SQLite) or cloned (private PostgreSQL)."""
+
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def migrate(url: str, instance: Path) -> None:
+    """Build the schema exactly as users get it: through the migrations."""
+    from flask_migrate import upgrade
+
+    from wsgi import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(instance)})
+    with app.app_context():
+        upgrade()
+        from shared.extensions import db
+
+        db.engine.dispose()
+
+
+class SqliteDatabases:
+    def __init__(self, root: Path) -> None:
+        self.template = root / "template.sqlite"
+        migrate(f"sqlite:///{self.template}", root / "template-instance")
+
+    def new(self, directory: Path) -> str:
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / "deskbell.sqlite"
+        shutil.copyfile(self.template, target)
+        return f"sqlite:///{target}"
+
+    def close(self) -> None:
+        pass
+
+
+class PostgresDatabases:
+    """A private cluster for this test run, never the machine's own on 5432."""
+
+    def __init__(self, root: Path) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="deskbell-pg-"))
+        shutil.chown(self.dir, "postgres", "postgres")
+        self.port = free_port()
+        self.data = self.dir / "data"
+        self._as_postgres(
+            [
+                PG_BIN / "initdb",
+                "-D",
+                self.data,
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
+        options = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._as_postgres([PG_BIN / "pg_ctl", "-w", "-D", self.data, "-l", self.dir / "log", "-o", options, "start"])
+        self.admin = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self._sql("CREATE DATABASE deskbell_template")
+        migrate(f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/deskbell_template", root / "template-instance")
+        self._names = itertools.count(1)
+
+    def _as_postgres(self, argv: list) -> None:
+        argv = [str(a) for a in argv]
+        if os.geteuid() == 0:
+            argv = ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{a}'" for a in argv)]
+        subprocess.run(argv, check=True, capture_output=True, cwd="/")
+
+    def _sql(self, statement: str) -> None:
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            conn.execute(statement)
+
+    def new(self, directory: Path) -> str:
+        name = f"t{os.getpid()}_{next(self._names)}"
+        self._sql(f"CREATE DATABASE {name} TEMPLATE deskbell_template")
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def close(self) -> None:
+        self._as_postgres([PG_BIN / "pg_ctl", "-D", self.data, "-m", "immediate", "stop"])
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextmanager
+def test_databases(root: Path) -> Iterator[SqliteDatabases | PostgresDatabases]:
+    kind = os.environ.get("DESKBELL_TEST_DB", "sqlite")
+    databases = PostgresDatabases(root) if kind == "postgresql" else SqliteDatabases(root)
+    try:
+        yield databases
+    finally:
+        databases.close()

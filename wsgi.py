@@ -1,0 +1,43 @@
+"""The composition root: the only module that knows the portal, the console and shared."""
+
+import os
+from typing import Any
+
+from flask import Flask, redirect, url_for
+from whitenoise import WhiteNoise
+
+from shared import auth, cli, database, formatting, history, web
+from shared.config import PROJECT_ROOT, load_config
+from shared.extensions import init_extensions
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "DESKBELL_INSTANCE_PATH", str(PROJECT_ROOT / "instance")
+    )
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    load_config(app, config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    database.install_pragmas()
+    history.install_guard()
+    init_extensions(app)
+    auth.init_auth(app)
+    web.init_web(app)
+    formatting.init_formatting(app)
+    cli.init_cli(app)
+
+    from console import bp as console_bp
+    from portal import bp as portal_bp
+
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(console_bp)
+    app.add_url_rule("/", "index", lambda: redirect(url_for("portal.tickets_list")))
+    app.wsgi_app = WhiteNoise(app.wsgi_app, root=str(PROJECT_ROOT / "static"), prefix="static/")
+    return app
