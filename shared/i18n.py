@@ -1,11 +1,13 @@
 """Which language a request is answered in: the account's setting, else the browser's."""
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
 
 def select_locale() -> str | None:
+    if not has_request_context():
+        return None  # the command line and the worker: the default, unless force_locale says otherwise
     languages = current_app.config["LANGUAGES"]
     chosen = getattr(current_user, "locale", None)
     if chosen in languages:

@@ -44,9 +44,21 @@ def app_config() -> dict:
     return {}
 
 
+class RequestClient(FlaskClient):
+    """Each request runs in its own app context (own `g`, own database session), as in production,
+    even while the test itself holds one to use the database."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()  # the test's objects reload what the request wrote
+        return response
+
+
 @pytest.fixture
 def app(databases, tmp_path: Path, app_config: dict) -> Iterator[Flask]:
     app = make_app(databases, tmp_path / "instance", **app_config)
+    app.test_client_class = RequestClient
     with app.app_context():
         yield app
         _db.session.remove()

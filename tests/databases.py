@@ -12,7 +12,13 @@ from pathlib import Path
 
 import psycopg
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+def _pg_bin() -> Path:
+    """The newest installed PostgreSQL's programs (Debian keeps them per major version)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed: run `make test DB=postgresql`, which installs it.")
+    return found[-1].parent
 
 
 def free_port() -> int:
@@ -54,13 +60,14 @@ class PostgresDatabases:
     """A private cluster for this test run, never the machine's own on 5432."""
 
     def __init__(self, root: Path) -> None:
+        pg_bin = self.pg_bin = _pg_bin()
         self.dir = Path(tempfile.mkdtemp(prefix="deskbell-pg-"))
         shutil.chown(self.dir, "postgres", "postgres")
         self.port = free_port()
         self.data = self.dir / "data"
         self._as_postgres(
             [
-                PG_BIN / "initdb",
+                pg_bin / "initdb",
                 "-D",
                 self.data,
                 "-A",
@@ -77,7 +84,7 @@ class PostgresDatabases:
             f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        self._as_postgres([PG_BIN / "pg_ctl", "-w", "-D", self.data, "-l", self.dir / "log", "-o", options, "start"])
+        self._as_postgres([pg_bin / "pg_ctl", "-w", "-D", self.data, "-l", self.dir / "log", "-o", options, "start"])
         self.admin = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         self._sql("CREATE DATABASE deskbell_template")
         migrate(f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/deskbell_template", root / "template-instance")
@@ -99,7 +106,7 @@ class PostgresDatabases:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
     def close(self) -> None:
-        self._as_postgres([PG_BIN / "pg_ctl", "-D", self.data, "-m", "immediate", "stop"])
+        self._as_postgres([self.pg_bin / "pg_ctl", "-D", self.data, "-m", "immediate", "stop"])
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -1,0 +1,62 @@
+# Two commands for a newcomer: `make run` (Deskbell with demo data on SQLite) and `make test`.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+INSTANCE ?= $(CURDIR)/instance
+DB ?= sqlite
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+export DESKBELL_INSTANCE_PATH := $(INSTANCE)
+
+.PHONY: run install test test-deps lint format translations clean-venv
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+$(INSTANCE)/config.py:
+	mkdir -p $(INSTANCE)
+	$(BIN)/python scripts/new_instance_config.py > $@
+
+run: install $(INSTANCE)/config.py
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+	@echo "Deskbell is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test-deps: $(VENV)/.test-installed
+	DB=$(DB) sh scripts/install-test-system-deps.sh
+
+test: test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DESKBELL_TEST_DB=$(DB) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(VENV)/.test-installed
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+# Re-extract the strings and update the catalogs after changing user-facing text.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel compile -d translations --statistics
+
+clean-venv:
+	rm -rf $(VENV)
