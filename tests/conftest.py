@@ -51,6 +51,8 @@ class RequestClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
+        # Werkzeug spools large test bodies to a temporary file and leaves it open.
+        response.request.environ["wsgi.input"].close()
         _db.session.expire_all()  # the test's objects reload what the request wrote
         return response
 
