@@ -72,7 +72,7 @@ def two_customers(make_customer, make_ticket, db):
 
 
 def test_another_customers_ticket_is_404_with_no_data(client, login_as, two_customers):
-    alice, mallory, ticket = two_customers
+    _alice, mallory, ticket = two_customers
     login_as(mallory)
     for path in (
         f"/portal/tickets/{ticket.number}",
@@ -102,7 +102,7 @@ def test_an_attachment_is_served_as_a_download_without_sniffing(client, login_as
 
 
 def test_an_attachment_id_from_another_ticket_is_404(client, login_as, two_customers, make_ticket):
-    alice, mallory, ticket = two_customers
+    _alice, mallory, ticket = two_customers
     own = make_ticket(mallory, subject="Mallory's own")
     login_as(mallory)
     response = client.get(f"/portal/tickets/{own.number}/attachments/{ticket.entries[0].attachments[0].id}")
