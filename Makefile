@@ -15,7 +15,8 @@ export DESKBELL_INSTANCE_PATH := $(INSTANCE)
 .PHONY: run install test test-deps lint format translations clean-venv
 
 $(BIN)/activate:
-	$(PYTHON) -m venv $(VENV)
+	@# Debian's own Python needs python3-venv for this; install it when the first try fails.
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); sh scripts/apt-install.sh python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate

@@ -1,17 +1,10 @@
 #!/bin/sh
-# Install the system programs the tests drive, only when they are missing:
+# The system programs the tests drive, installed only when missing:
 # Debian's Chromium for the browser tests, PostgreSQL when DB=postgresql.
 set -eu
+here="$(dirname "$0")"
 
-packages=""
-[ -x /usr/bin/chromium ] || packages="$packages chromium fonts-dejavu-core"
+[ -x /usr/bin/chromium ] || sh "$here/apt-install.sh" chromium fonts-dejavu-core
 if [ "${DB:-sqlite}" = "postgresql" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-    packages="$packages postgresql"
+    sh "$here/apt-install.sh" postgresql
 fi
-[ -n "$packages" ] || exit 0
-
-sudo=""
-[ "$(id -u)" = 0 ] || sudo="sudo"
-echo "Installing:$packages"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $packages >/dev/null

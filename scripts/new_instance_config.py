@@ -1,7 +1,6 @@
-"""Print a fresh instance/config.py for a local desk: a random secret key, sign-up on for the demo."""
+"""Print a fresh instance/config.py for a local desk: a random secret key."""
 
 import secrets
 
 print("# Written by `make run` for this machine's desk. Keep it out of version control.")
 print(f"SECRET_KEY = {secrets.token_hex(32)!r}")
-print("SIGNUP_ENABLED = True")

@@ -16,7 +16,6 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ATTACHMENT_MB": 20,
     "MAX_ATTACHMENTS_PER_MESSAGE": 10,
     "PASSWORD_RESET_HOURS": 2,
-    "SIGNUP_ENABLED": False,
     "LANGUAGES": ["en", "ru"],
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),

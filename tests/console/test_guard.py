@@ -19,7 +19,7 @@ def endpoints(area: str) -> list[tuple[str, str]]:
     return found
 
 
-OPEN = {"/console/login", "/console/reset", "/portal/login", "/portal/reset", "/portal/signup"}
+OPEN = {"/console/login", "/console/reset", "/portal/login", "/portal/reset"}
 
 
 def is_open(path: str) -> bool:
