@@ -83,9 +83,11 @@ def _refuse_changes(session: Session, flush_context: object, instances: object) 
 def _refuse_bulk(state: ORMExecuteState) -> None:
     if not (state.is_update or state.is_delete):
         return
-    for mapper in state.all_mappers:
-        if mapper.class_ in APPEND_ONLY:
-            raise HistoryError(f"bulk {'update' if state.is_update else 'delete'} of {mapper.class_.__name__}")
+    # By table, so `update(Entry.__table__)` is refused as well as `update(Entry)`.
+    target = getattr(state.statement.table, "name", None)
+    for model in APPEND_ONLY:
+        if model.__tablename__ == target:
+            raise HistoryError(f"bulk {'update' if state.is_update else 'delete'} of {model.__name__}")
 
 
 def install_guard() -> None:

@@ -61,10 +61,15 @@ def validate(rule: Rule) -> None:
     for name in rule.conditions:
         if name not in CONDITIONS:
             raise ValueError(f"unknown condition {name!r}")
+        if name.endswith("_days") and not (isinstance(rule.conditions[name], int) and rule.conditions[name] >= 0):
+            raise ValueError(f"{name} needs a whole number of days")
     for action in rule.actions:
         unknown = set(action) - {*ACTIONS, "if_unassigned"}
         if unknown or not set(action) & set(ACTIONS):
             raise ValueError(f"unknown action {action!r}")
+        for key in (action.get("set_status"), action.get("if_unassigned")):
+            if key is not None and db.session.scalar(select(Status.id).where(Status.key == key)) is None:
+                raise ValueError(f"unknown status {key!r}")
 
 
 def matching(event: str, ticket: Ticket, *, actor: Actor, now: datetime | None = None) -> list[Rule]:
