@@ -53,10 +53,13 @@ lint: $(VENV)/.test-installed
 format: $(VENV)/.test-installed
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-# Re-extract the strings and update the catalogs after changing user-facing text.
+# Re-extract the strings and update the catalogs after changing user-facing text; then translate
+# the new entries in translations/<lang>/LC_MESSAGES/messages.po and run it again to compile.
+# The header must stay: it carries Russian's Plural-Forms. tests/test_translations.py checks the result.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -c TRANSLATORS: --no-location \
+		--project Deskbell --version 0.1.0 -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d translations --statistics
 
 clean-venv:

@@ -5,11 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, RadioField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from shared.catalog import PRIORITY_LABELS
 from shared.forms import choices
 from shared.models import PRIORITIES
 
 VISIBILITY_CHOICES = choices([("public", _l("Public reply")), ("internal", _l("Internal note"))])
-PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "urgent": _l("Urgent")}
 
 
 class ReplyForm(FlaskForm):

@@ -11,6 +11,7 @@ from shared.attachments import serve
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices
+from shared.i18n import current_locale
 from shared.models import Agent, Status
 from shared.web import uploads_from
 
@@ -25,15 +26,26 @@ def _find_or_404(number: int):
 def _forms(ticket, reply: ReplyForm | None = None) -> dict:
     reply = reply or ReplyForm(formdata=None)
     statuses = catalog.statuses()
-    reply.status.choices = choices([(0, gettext("By the rules"))] + [(s.id, s.label()) for s in statuses])
+    locale = current_locale()
+    reply.status.choices = choices([(0, gettext("By the rules"))] + [(s.id, s.label(locale)) for s in statuses])
     props = PropertiesForm(
-        formdata=None, status=ticket.status_id, assignee=ticket.assignee_id or 0, priority=ticket.priority
+        formdata=None,
+        prefix="props",
+        status=ticket.status_id,
+        assignee=ticket.assignee_id or 0,
+        priority=ticket.priority,
     )
-    props.status.choices = choices([(s.id, s.label()) for s in statuses])
+    props.status.choices = choices([(s.id, s.label(locale)) for s in statuses])
     props.assignee.choices = choices(
         [(0, gettext("Nobody"))] + [(a.id, a.display_name) for a in catalog.active_agents()]
     )
-    return {"ticket": ticket, "reply_form": reply, "props_form": props}
+    return {
+        "ticket": ticket,
+        "reply_form": reply,
+        "props_form": props,
+        "status_names": {s.key: s.label(locale) for s in statuses},
+        "agent_names": catalog.agent_names(),
+    }
 
 
 @bp.get("/tickets/<int:number>")
@@ -68,7 +80,7 @@ def ticket_reply(number: int):
 def ticket_properties(number: int):
     """Status, assignee and priority in one form; each change is its own history event."""
     ticket = _find_or_404(number)
-    form = PropertiesForm()
+    form = PropertiesForm(prefix="props")
     form.status.choices = choices([(s.id, s.key) for s in catalog.statuses()])
     form.assignee.choices = choices([(0, "")] + [(a.id, a.email) for a in catalog.active_agents()])
     if not form.validate_on_submit():

@@ -9,6 +9,7 @@ from shared.errors import DomainError
 from shared.extensions import db, limiter
 from shared.forms import LoginForm, ResetForm, ResetRequestForm
 from shared.models import Agent, Customer
+from shared.urls import external_url
 
 Model = type[Customer] | type[Agent]
 
@@ -50,7 +51,7 @@ def reset_request(model: Model, area: str) -> Response | str:
         accounts.request_password_reset(
             model,
             form.email.data,
-            reset_url_for=lambda token: url_for(f"{area}.reset_confirm", token=token, _external=True),
+            reset_url_for=lambda token: external_url(f"{area}.reset_confirm", token=token),
         )
         db.session.commit()
         flash(gettext("If that address has an account, a reset link is on its way."), "info")

@@ -3,11 +3,12 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from shared import outbox
@@ -15,11 +16,21 @@ from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import Agent, Customer, Organization, ResetToken, utcnow
 
-_hasher = PasswordHasher()
-# Verified against when the address is unknown, so a miss takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("deskbell-timing-equaliser")
 PASSWORD_MIN = 10
 Account = Customer | Agent
+
+
+@cache
+def _hasher_for(time_cost: int, memory_cost: int) -> tuple[PasswordHasher, str]:
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    # Verified against when the address is unknown, so a miss takes as long as a wrong password.
+    return hasher, hasher.hash("deskbell-timing-equaliser")
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    """argon2 with the library's defaults, unless the config lowers them (the test suite does)."""
+    config = current_app.config
+    return _hasher_for(int(config["ARGON2_TIME_COST"]), int(config["ARGON2_MEMORY_KIB"]))
 
 
 def normalize_email(email: str) -> str:
@@ -32,12 +43,15 @@ def normalize_email(email: str) -> str:
 
 def check_password_strength(password: str) -> None:
     if len(password or "") < PASSWORD_MIN:
-        raise DomainError(gettext("Use at least %(n)d characters.", n=PASSWORD_MIN), field="password")
+        raise DomainError(
+            ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", PASSWORD_MIN),
+            field="password",
+        )
 
 
 def set_password(account: Account, password: str) -> None:
     check_password_strength(password)
-    account.password_hash = _hasher.hash(password)
+    account.password_hash = _hasher()[0].hash(password)
 
 
 def _find(model: type[Account], email: str) -> Account | None:
@@ -95,13 +109,14 @@ def authenticate(model: type[Account], email: str, password: str) -> Account | N
     account = _find(model, email or "")
     stored = account.password_hash if account is not None and account.is_active else None
     try:
-        _hasher.verify(stored or _DUMMY_HASH, password or "")
+        hasher, dummy_hash = _hasher()
+        hasher.verify(stored or dummy_hash, password or "")
     except (VerificationError, InvalidHashError):
         return None
     if stored is None:
         return None
-    if _hasher.check_needs_rehash(stored):
-        account.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(stored):
+        account.password_hash = hasher.hash(password)
     account.last_login_at = utcnow()
     return account
 

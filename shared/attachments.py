@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Response, current_app, send_file
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from shared.errors import DomainError
 from shared.extensions import db
@@ -36,9 +36,12 @@ def limit_bytes() -> int:
 def check_uploads(uploads: list[Upload]) -> None:
     """Refuse the whole message before anything is stored if one file is too big."""
     limit_mb = int(current_app.config["MAX_ATTACHMENT_MB"])
-    if len(uploads) > int(current_app.config["MAX_ATTACHMENTS_PER_MESSAGE"]):
+    max_files = int(current_app.config["MAX_ATTACHMENTS_PER_MESSAGE"])
+    if len(uploads) > max_files:
         raise DomainError(
-            gettext("Attach at most %(n)d files to one message.", n=current_app.config["MAX_ATTACHMENTS_PER_MESSAGE"]),
+            ngettext(
+                "Attach at most %(num)d file to one message.", "Attach at most %(num)d files to one message.", max_files
+            ),
             field="attachments",
         )
     for upload in uploads:

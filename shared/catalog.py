@@ -14,10 +14,21 @@ CUSTOMER_LABELS = {
     Category.ON_HOLD: _l("Filed with our team"),
     Category.CLOSED: _l("Closed"),
 }
+PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "urgent": _l("Urgent")}
+# How a ticket reached the desk.
+CHANNEL_LABELS = {"web": _l("Web"), "email": _l("Email"), "phone": _l("Phone"), "agent": _l("Filed by an agent")}
 
 
 def customer_label(status: Status) -> str:
     return str(CUSTOMER_LABELS[Category(status.category)])
+
+
+def priority_label(key: str | None) -> str:
+    return str(PRIORITY_LABELS[key]) if key in PRIORITY_LABELS else key or "—"
+
+
+def channel_label(key: str) -> str:
+    return str(CHANNEL_LABELS[key]) if key in CHANNEL_LABELS else key
 
 
 def departments() -> list[Department]:
@@ -34,6 +45,11 @@ def statuses() -> list[Status]:
 
 def active_agents() -> list[Agent]:
     return list(db.session.scalars(select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.name)))
+
+
+def agent_names() -> dict[int, str]:
+    """Every agent's name by id, deactivated ones too, for reading old history."""
+    return {agent.id: agent.display_name for agent in db.session.scalars(select(Agent))}
 
 
 def get_active(model, item_id: int | None):

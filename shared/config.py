@@ -16,6 +16,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ATTACHMENT_MB": 20,
     "MAX_ATTACHMENTS_PER_MESSAGE": 10,
     "PASSWORD_RESET_HOURS": 2,
+    # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_KIB": 65536,
     "LANGUAGES": ["en", "ru"],
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),

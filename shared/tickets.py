@@ -6,11 +6,12 @@ changes to the rules engine.
 
 from datetime import datetime, timedelta
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import select, update
 
 from shared import attachments, permissions, rules
 from shared.attachments import Upload
+from shared.clock import frozen_at
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.history import Actor, append, mark_public_change, record_event
@@ -89,14 +90,20 @@ def open_ticket(
     if not subject:
         raise DomainError(gettext("Give the ticket a subject."), field="subject")
     if len(subject) > SUBJECT_MAX:
-        raise DomainError(gettext("Keep the subject under %(n)d characters.", n=SUBJECT_MAX), field="subject")
+        raise DomainError(
+            ngettext(
+                "Keep the subject under %(num)d character.", "Keep the subject under %(num)d characters.", SUBJECT_MAX
+            ),
+            field="subject",
+        )
     if type not in TYPES:
         raise DomainError(gettext("Choose a type."), field="type")
     if priority not in PRIORITIES or channel not in CHANNELS:
         raise DomainError(gettext("Choose a priority."), field="priority")
-    if not department.is_active:
+    # Fresh choices must be active; a follow-up keeps what the closed ticket was about, retired or not.
+    if follows is None and not department.is_active:
         raise DomainError(gettext("Choose a department."), field="department")
-    if product is not None and not product.is_active:
+    if follows is None and product is not None and not product.is_active:
         raise DomainError(gettext("Choose a product."), field="product")
     body = _check_message(body, uploads)
 
@@ -166,7 +173,7 @@ def post_reply(
 
 
 def add_internal_note(ticket: Ticket, *, actor: Agent, body: str, uploads: list[Upload] | None = None) -> Entry:
-    if not isinstance(actor, Agent):
+    if not isinstance(actor, Agent) or not permissions.can_view_ticket(actor, ticket):
         raise DomainError(gettext("Only agents can write internal notes."))
     uploads = uploads or []
     body = _check_message(body, uploads)
@@ -229,8 +236,9 @@ def expire_pending(now: datetime | None = None) -> int:
         .order_by(Ticket.id)
     ).all()
     moved = 0
-    for ticket in due:
-        before = ticket.status
-        rules.fire("timer.pending_expired", ticket, actor=None, now=now)
-        moved += ticket.status is not before
+    with frozen_at(now):  # the history records the timer's time, also when a caller passes one
+        for ticket in due:
+            before = ticket.status
+            rules.fire("timer.pending_expired", ticket, actor=None, now=now)
+            moved += ticket.status is not before
     return moved

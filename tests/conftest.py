@@ -32,7 +32,10 @@ def make_app(databases, directory: Path, **config) -> Flask:
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
-            "SERVER_NAME": "desk.test",
+            "BASE_URL": "http://desk.test",
+            # Cheap hashing keeps the suite fast; production uses argon2's defaults.
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_KIB": 1024,
             **config,
         }
     )
