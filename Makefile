@@ -37,7 +37,7 @@ run: install $(INSTANCE)/config.py
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	@echo "Deskbell is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --no-control-socket "wsgi:create_app()"
 
 test-deps: $(VENV)/.test-installed
 	DB=$(DB) sh scripts/install-test-system-deps.sh

@@ -6,8 +6,7 @@ from flask_login import current_user
 
 from console import bp
 from console.forms import PropertiesForm, ReplyForm
-from shared import catalog, permissions, tickets
-from shared.attachments import serve
+from shared import attachments, catalog, permissions, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices
@@ -101,7 +100,4 @@ def ticket_properties(number: int):
 
 @bp.get("/tickets/<int:number>/attachments/<int:attachment_id>")
 def attachment_download(number: int, attachment_id: int):
-    attachment = permissions.find_attachment(current_user, number, attachment_id)
-    if attachment is None:
-        abort(404)
-    return serve(attachment, inline=request.args.get("inline") == "1")
+    return attachments.download(current_user, number, attachment_id, inline=request.args.get("inline") == "1")

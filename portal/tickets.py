@@ -6,8 +6,7 @@ from flask_login import current_user
 
 from portal import bp
 from portal.forms import NewTicketForm, ReplyForm
-from shared import catalog, listing, permissions, tickets
-from shared.attachments import serve
+from shared import attachments, catalog, listing, permissions, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices
@@ -100,7 +99,4 @@ def ticket_reply(number: int):
 
 @bp.get("/tickets/<int:number>/attachments/<int:attachment_id>")
 def attachment_download(number: int, attachment_id: int):
-    attachment = permissions.find_attachment(current_user, number, attachment_id)
-    if attachment is None:
-        abort(404)
-    return serve(attachment, inline=request.args.get("inline") == "1")
+    return attachments.download(current_user, number, attachment_id, inline=request.args.get("inline") == "1")

@@ -7,12 +7,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Response, current_app, send_file
+from flask import Response, abort, current_app, send_file
 from flask_babel import gettext, ngettext
 
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import Attachment, Entry
+from shared.permissions import find_attachment
 
 # Magic numbers of the only types that may ever be shown inline.
 _SIGNATURES = (
@@ -118,3 +119,11 @@ def serve(attachment: Attachment, *, inline: bool = False) -> Response:
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def download(account, number: int, attachment_id: int, *, inline: bool) -> Response:
+    """The view both areas share: the file if `account` may see it, else 404 (never 403)."""
+    attachment = find_attachment(account, number, attachment_id)
+    if attachment is None:
+        abort(404)
+    return serve(attachment, inline=inline)

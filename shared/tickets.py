@@ -96,6 +96,8 @@ def open_ticket(
             ),
             field="subject",
         )
+    if isinstance(actor, Customer) and follows is None and customer is not actor:
+        raise DomainError(gettext("You cannot file a ticket for someone else."))
     if type not in TYPES:
         raise DomainError(gettext("Choose a type."), field="type")
     if priority not in PRIORITIES or channel not in CHANNELS:

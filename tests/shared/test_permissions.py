@@ -217,3 +217,12 @@ def test_entries_of_a_ticket_one_cannot_see_are_hidden_even_if_public(desk):
     stranger = desk.accounts["stranger"]
     for entry in db.session.scalars(select(Entry).where(Entry.ticket_id == desk.ticket.id)):
         assert not permissions.can_view_entry(stranger, entry)
+
+
+def test_a_customer_cannot_file_a_ticket_for_someone_else(make_customer, department, db):
+    from shared import tickets
+    from shared.errors import DomainError
+
+    alice, mallory = make_customer(), make_customer()
+    with pytest.raises(DomainError, match="someone else"):
+        tickets.open_ticket(actor=mallory, customer=alice, department=department, subject="Hi", body="x")
