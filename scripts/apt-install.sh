@@ -4,7 +4,8 @@ set -eu
 
 missing=""
 for package in "$@"; do
-    dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
+    # Only "installed" counts: a removed package can linger with its config files.
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
 done
 [ -n "$missing" ] || exit 0
 
