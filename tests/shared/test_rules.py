@@ -4,68 +4,29 @@ Time moves with `shared.clock.frozen_at`: a ticket is opened or closed at T0 and
 customer answers some days later.
 """
 
-import ast
 import re
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from shared import rules, tickets
+from shared import tickets
 from shared.clock import frozen_at
 from shared.errors import DomainError
-from shared.extensions import db
-from shared.models import Category, Entry, EntryKind, Product, Rule, Status, Ticket, Visibility
-
-ROOT = Path(__file__).resolve().parents[2]
-T0 = datetime(2026, 3, 2, 9, 0)
-ALL_STATUSES = ("new", "assigned", "waiting", "feature_filed", "bug_filed", "closed")
-
-
-def at(days: float = 0, **delta):
-    """Freeze the clock `days` (and any other timedelta parts) after T0."""
-    return frozen_at(T0 + timedelta(days=days, **delta))
-
-
-def status(key: str) -> Status:
-    return rules.status_by_key(key)
-
-
-def all_rules() -> list[Rule]:
-    return list(db.session.scalars(select(Rule).order_by(Rule.position, Rule.id)))
-
-
-def rule(number: str) -> Rule:
-    """A seeded rule by the number its name starts with ("2", "5a", ...)."""
-    return next(r for r in all_rules() if r.name.startswith(f"{number}. "))
-
-
-def ticket_count() -> int:
-    return db.session.scalar(select(func.count(Ticket.id)))
-
-
-def status_events(ticket: Ticket) -> list[dict]:
-    return [e.data for e in ticket.entries if e.event == "status"]
-
-
-def mails(outbox, template: str) -> list:
-    return [m for m in outbox() if m.template == template]
-
-
-@pytest.fixture
-def put_in(db, agent):
-    """Move a ticket to a status the way an agent would, through `change_status`."""
-
-    def put(ticket: Ticket, key: str) -> Ticket:
-        if ticket.status.key != key:
-            tickets.change_status(ticket, status(key), actor=agent)
-        db.session.commit()
-        assert ticket.status.key == key
-        return ticket
-
-    return put
-
+from shared.models import Category, Entry, EntryKind, Product, Status, Visibility
+from tests.shared.rulekit import (
+    ALL_STATUSES,
+    T0,
+    all_rules,
+    at,
+    closed_ticket,
+    mails,
+    rule,
+    status,
+    status_events,
+    ticket_count,
+    waiting_ticket,
+)
 
 # The table itself -------------------------------------------------------------------------
 
@@ -275,19 +236,6 @@ def test_rule4_customer_reply_on_waiting(customer, agent, make_ticket, db, assig
 # Rule 5: the customer writes to a Closed ticket -----------------------------------------
 
 
-def closed_ticket(make_ticket, customer, agent, *, assigned: bool) -> Ticket:
-    """A ticket closed by the agent at T0."""
-    with at(-2):
-        ticket = make_ticket(customer)
-        if assigned:
-            tickets.assign_ticket(ticket, agent, actor=agent)
-    with at(0):
-        tickets.change_status(ticket, status("closed"), actor=agent)
-        db.session.commit()
-    assert ticket.closed_at == T0
-    return ticket
-
-
 @pytest.mark.parametrize("days", [0, 1, 29, 30])
 @pytest.mark.parametrize(("assigned", "expected"), [(True, "assigned"), (False, "new")])
 def test_rule5a_reply_within_the_window_reopens(customer, agent, make_ticket, db, outbox, days, assigned, expected):
@@ -439,16 +387,6 @@ def test_rule6_customer_reply_keeps_the_status_and_shows_who(customer, agent, ma
 # Rule 7: waiting on the customer too long closes the ticket ------------------------------
 
 
-def waiting_ticket(make_ticket, customer, agent, days: float = 0) -> Ticket:
-    """A ticket the agent answered (so it waits on the customer) `days` after T0."""
-    with at(days):
-        ticket = make_ticket(customer)
-        tickets.post_reply(ticket, actor=agent, body="Which printer?")
-        db.session.commit()
-    assert ticket.status.key == "waiting"
-    return ticket
-
-
 @pytest.mark.parametrize("days", [7, 8, 60])
 def test_rule7_seven_days_waiting_closes_with_a_public_note_and_mail(customer, agent, make_ticket, db, outbox, days):
     ticket = waiting_ticket(make_ticket, customer, agent)
@@ -586,298 +524,6 @@ def test_rule8_notes_do_not_restart_the_waiting_clock(customer, agent, make_tick
         tickets.add_internal_note(ticket, actor=agent, body="Chase them tomorrow.")
     with at(7):
         assert tickets.expire_pending() == 1
-
-
-# Rules are data: disabled and edited rules --------------------------------------------
-
-
-def disable(number: str) -> None:
-    rule(number).enabled = False
-    db.session.commit()
-
-
-def test_a_disabled_rule1_sends_no_acknowledgement(customer, make_ticket, db, outbox):
-    disable("1")
-    ticket = make_ticket(customer)
-
-    assert ticket.status.key == "new"  # every ticket starts in the `new` category anyway
-    assert outbox() == []
-
-
-def test_a_disabled_rule2_leaves_an_assigned_ticket_new(customer, agent, make_ticket, db):
-    disable("2")
-    ticket = make_ticket(customer)
-
-    tickets.assign_ticket(ticket, agent, actor=agent)
-
-    assert ticket.status.key == "new"
-
-
-def test_a_disabled_rule3_leaves_the_ticket_after_an_agent_reply(customer, agent, make_ticket, db):
-    disable("3")
-    ticket = make_ticket(customer)
-
-    tickets.post_reply(ticket, actor=agent, body="Which printer?")
-
-    assert ticket.status.key == "new"
-
-
-def test_a_disabled_rule5b_keeps_the_reply_on_the_closed_ticket(customer, agent, make_ticket, db):
-    ticket = closed_ticket(make_ticket, customer, agent, assigned=True)
-    disable("5b")
-
-    with at(45):
-        entry = tickets.post_reply(ticket, actor=customer, body="Hello again.")
-
-    assert entry.ticket is ticket
-    assert ticket.status.key == "closed"
-    assert ticket_count() == 1
-
-
-def test_a_disabled_rule7_never_expires_anything(customer, agent, make_ticket, db, outbox):
-    ticket = waiting_ticket(make_ticket, customer, agent)
-    disable("7")
-
-    with at(90):
-        assert tickets.expire_pending() == 0
-
-    assert ticket.status.key == "waiting"
-    assert mails(outbox, "ticket_auto_closed") == []
-
-
-def set_reopen_window(days: int) -> None:
-    rule("5a").conditions = {"category": ["closed"], "closed_within_days": days}
-    rule("5b").conditions = {"category": ["closed"], "closed_over_days": days}
-    db.session.commit()
-
-
-@pytest.mark.parametrize(("days", "linked"), [(9, False), (10, False), (11, True), (29, True)])
-def test_an_edited_reopen_window_is_honoured(customer, agent, make_ticket, db, days, linked):
-    set_reopen_window(10)
-    ticket = closed_ticket(make_ticket, customer, agent, assigned=True)
-
-    with at(days):
-        entry = tickets.post_reply(ticket, actor=customer, body="About that ticket...")
-
-    assert (entry.ticket is not ticket) == linked
-    assert ticket.status.key == ("closed" if linked else "assigned")
-
-
-def test_an_edited_pending_expiry_is_honoured(customer, agent, make_ticket, db):
-    rule("7").conditions = {"category": ["pending"], "pending_over_days": 3}
-    db.session.commit()
-    ticket = waiting_ticket(make_ticket, customer, agent)
-
-    with at(2):
-        assert tickets.expire_pending() == 0
-    with at(3):
-        assert tickets.expire_pending() == 1
-    assert ticket.status.key == "closed"
-
-
-def test_a_renamed_status_still_follows_the_rules(customer, agent, make_ticket, db):
-    """Rules name statuses by their key; admins rename the names people see."""
-    waiting = status("waiting")
-    waiting.names = {"en": "Awaiting your answer", "ru": "Ждём ответа"}
-    db.session.commit()
-    ticket = make_ticket(customer)
-
-    tickets.post_reply(ticket, actor=agent, body="Which printer?")
-
-    assert ticket.status is waiting
-    assert (ticket.status.label(), ticket.status.label("ru")) == ("Awaiting your answer", "Ждём ответа")
-
-
-def test_an_edited_action_is_honoured(customer, agent, make_ticket, db):
-    """An admin decides an agent's reply on a New ticket files it as a feature request."""
-    rule("3").actions = [{"set_status": "feature_filed"}]
-    db.session.commit()
-    ticket = make_ticket(customer)
-
-    tickets.post_reply(ticket, actor=agent, body="Good idea, filed.")
-
-    assert ticket.status.key == "feature_filed"
-
-
-def test_an_added_rule_runs_in_position_order(customer, agent, make_ticket, db):
-    """Of two rules that both set a status, the first by position wins."""
-    db.session.add(
-        Rule(
-            position=-1,
-            name="Agent replies file bugs",
-            event="message.public_by_agent",
-            conditions={"status": ["new"]},
-            actions=[{"set_status": "bug_filed"}],
-        )
-    )
-    db.session.commit()
-    ticket = make_ticket(customer)
-
-    tickets.post_reply(ticket, actor=agent, body="Filed as a bug.")
-
-    assert ticket.status.key == "bug_filed"
-
-
-# Validation of admin-edited rules -------------------------------------------------------
-
-
-def test_every_seeded_rule_validates(db):
-    for seeded in all_rules():
-        rules.validate(seeded)
-
-
-@pytest.mark.parametrize(
-    ("event", "conditions", "actions"),
-    [
-        ("ticket.exploded", {}, []),
-        ("", {}, []),
-        ("ticket.created", {"weather": "rain"}, []),
-        ("ticket.created", {}, [{"send_fax": True}]),
-        ("ticket.created", {}, [{"set_status": "new", "send_fax": True}]),
-        ("ticket.created", {}, [{"if_unassigned": "new"}]),
-        ("ticket.created", {}, [{}]),
-        ("ticket.created", {}, [{"set_status": "no_such_status"}]),
-        ("ticket.created", {}, [{"set_status": "assigned", "if_unassigned": "no_such_status"}]),
-    ],
-)
-def test_validate_refuses_what_the_engine_cannot_run(db, event, conditions, actions):
-    with pytest.raises(ValueError):
-        rules.validate(Rule(name="typo", event=event, conditions=conditions, actions=actions))
-
-
-@pytest.mark.parametrize("event", rules.EVENTS)
-def test_validate_accepts_every_known_event_condition_and_action(db, event):
-    rules.validate(
-        Rule(
-            name="everything",
-            event=event,
-            conditions={
-                "status": ["new"],
-                "category": ["open"],
-                "assigned": True,
-                "actor": ["customer"],
-                "closed_within_days": 3,
-                "closed_over_days": 3,
-                "pending_over_days": 3,
-            },
-            actions=[
-                {"set_status": "assigned", "if_unassigned": "new"},
-                {"notify_customer": "ticket_created"},
-                {"public_note": "auto_closed"},
-                {"open_linked_ticket": True},
-            ],
-        )
-    )
-
-
-# Nothing but the rules engine assigns a ticket's status ---------------------------------
-
-STATUS_FIELDS = {"status", "status_id"}
-SANCTIONED = {"shared/rules.py"}
-_SQL_STATUS_UPDATE = re.compile(r"\bupdate\s+tickets\s+set\b[^;]*\bstatus", re.IGNORECASE | re.DOTALL)
-
-
-def _call_name(call: ast.Call) -> str:
-    func = call.func
-    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-
-
-def _targets(node: ast.AST) -> list[ast.expr]:
-    if isinstance(node, ast.Assign):
-        found, todo = [], list(node.targets)
-    elif isinstance(node, ast.AugAssign | ast.AnnAssign):
-        found, todo = [], [node.target]
-    else:
-        return []
-    while todo:  # unpack `a.status, b = ...` and `*a.status = ...`
-        target = todo.pop()
-        if isinstance(target, ast.Tuple | ast.List):
-            todo.extend(target.elts)
-        elif isinstance(target, ast.Starred):
-            todo.append(target.value)
-        else:
-            found.append(target)
-    return found
-
-
-def status_writes(source: str) -> list[int]:
-    """Line numbers where `source` writes a status: `x.status = ...`, `x.status_id = ...`,
-    `setattr(x, "status", ...)`, `Ticket(status=...)`, `.values(status_id=...)` or raw SQL."""
-    lines = []
-    for node in ast.walk(ast.parse(source)):
-        if any(isinstance(t, ast.Attribute) and t.attr in STATUS_FIELDS for t in _targets(node)):
-            lines.append(node.lineno)
-        elif isinstance(node, ast.Call):
-            name = _call_name(node)
-            keys = {kw.arg for kw in node.keywords}
-            for arg in node.args:
-                if isinstance(arg, ast.Dict):
-                    keys |= {k.value if isinstance(k, ast.Constant) else getattr(k, "attr", None) for k in arg.keys}
-            second = node.args[1] if len(node.args) > 1 else None
-            if (
-                (name in ("Ticket", "values", "update") and keys & STATUS_FIELDS)
-                or (name == "setattr" and isinstance(second, ast.Constant) and second.value in STATUS_FIELDS)
-            ):  # fmt: skip
-                lines.append(node.lineno)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _SQL_STATUS_UPDATE.search(node.value):
-            lines.append(node.lineno)
-    return lines
-
-
-def status_writers() -> dict[str, list[int]]:
-    paths = [p for folder in ("shared", "portal", "console") for p in (ROOT / folder).rglob("*.py")]
-    found = {str(p.relative_to(ROOT)): status_writes(p.read_text()) for p in [*paths, ROOT / "wsgi.py"]}
-    return {path: lines for path, lines in found.items() if lines}
-
-
-def test_only_the_rules_engine_assigns_a_ticket_status():
-    writers = status_writers()
-    assert set(writers) - SANCTIONED == set(), {p: writers[p] for p in set(writers) - SANCTIONED}
-
-
-def test_the_status_scan_sees_the_rules_engine():
-    """Guard against the check above passing because it reads nothing."""
-    source = (ROOT / "shared" / "rules.py").read_text()
-    assigned = [n for n, line in enumerate(source.splitlines(), 1) if re.search(r"\bticket\.status\s*=", line)]
-    assert assigned and status_writers().get("shared/rules.py") == assigned
-
-
-@pytest.mark.parametrize(
-    "code",
-    [
-        "ticket.status = closed",
-        "self.ticket.status = closed",
-        "ticket.status_id = 3",
-        "ticket.status_id += 1",
-        "ticket.status, other = a, b",
-        "setattr(ticket, 'status', closed)",
-        "setattr(ticket, 'status_id', 3)",
-        "Ticket(number=1, status=closed)",
-        "models.Ticket(number=1, status_id=3)",
-        "db.session.execute(update(Ticket).values(status_id=3))",
-        "db.session.execute(update(Ticket).values({'status_id': 3}))",
-        "db.session.execute(update(Ticket).values({Ticket.status_id: 3}))",
-        "db.session.execute(text('UPDATE tickets SET status_id = 3 WHERE id = 1'))",
-    ],
-)
-def test_the_status_scan_catches_every_way_of_writing_a_status(code):
-    assert status_writes(code) == [1]
-
-
-@pytest.mark.parametrize(
-    "code",
-    [
-        "PropertiesForm(formdata=None, status=ticket.status_id)",
-        "form.status.choices = []",
-        "status = ticket.status",
-        "before = ticket.status_id",
-        "jsonify(status='ok')",
-        "Response(status=204)",
-        "query.where(Ticket.status_id == 3)",
-    ],
-)
-def test_the_status_scan_lets_reads_and_unrelated_statuses_through(code):
-    assert status_writes(code) == []
 
 
 def test_every_status_change_is_in_the_history(customer, agent, make_ticket, db):

@@ -1,0 +1,21 @@
+"""Fixtures for the domain tests."""
+
+import pytest
+
+from shared import tickets
+from shared.models import Ticket
+from tests.shared.rulekit import status
+
+
+@pytest.fixture
+def put_in(db, agent):
+    """Move a ticket to a status the way an agent would, through `change_status`."""
+
+    def put(ticket: Ticket, key: str) -> Ticket:
+        if ticket.status.key != key:
+            tickets.change_status(ticket, status(key), actor=agent)
+        db.session.commit()
+        assert ticket.status.key == key
+        return ticket
+
+    return put
