@@ -6,7 +6,7 @@ from shared.auth import guard
 from shared.models import Customer
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
-OPEN_ENDPOINTS = {"portal.login", "portal.reset_request", "portal.reset_confirm"}
+OPEN_ENDPOINTS = {"portal.login", "portal.reset_request", "portal.reset_confirm", "portal.signup"}
 
 
 @bp.before_request
@@ -14,4 +14,4 @@ def _only_customers():
     return guard(Customer, "portal.login", OPEN_ENDPOINTS)
 
 
-from portal import auth, tickets  # noqa: E402,F401  (views register on bp)
+from portal import account, auth, preview, tickets  # noqa: E402,F401  (views register on bp)

@@ -5,13 +5,13 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from portal import bp
-from portal.forms import NewTicketForm, ReplyForm
-from shared import attachments, catalog, listing, permissions, tickets
+from portal.forms import NewTicketForm, RatingForm, ReplyForm
+from shared import attachments, catalog, listing, permissions, ratings, reads, rules, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices
 from shared.models import Department, Product
-from shared.web import uploads_from
+from shared.web import is_fragment_request, uploads_from
 
 
 def _find_or_404(number: int):
@@ -26,12 +26,46 @@ def _form_error(form, error: DomainError) -> None:
     (field.errors if field is not None else form.form_errors).append(error.message)
 
 
+@bp.context_processor
+def _reply_outcome() -> dict:
+    """Lets the reply form on a closed ticket say what a reply will do: reopen it, or start a linked ticket."""
+
+    def reply_opens_new_ticket(ticket) -> bool:
+        return rules.wants_linked_ticket(rules.matching("message.public_by_customer", ticket, actor=current_user))
+
+    return {"reply_opens_new_ticket": reply_opens_new_ticket}
+
+
+def _rating_context(ticket, form: RatingForm | None = None, *, saved: bool = False) -> dict:
+    """What templates/portal/_rating.html needs: the current rating and the form to give or change it."""
+    state = ratings.rating_state(ticket)
+    return {
+        "ticket": ticket,
+        "rating": state,
+        "rating_form": form or RatingForm(formdata=None, obj=state.rating),
+        "rating_saved": saved,
+    }
+
+
+def _ticket_page(ticket, *, form: ReplyForm | None = None, rating_form: RatingForm | None = None) -> str:
+    return render_template(
+        "portal/ticket.html",
+        entries=permissions.public_entries(ticket),
+        form=form or ReplyForm(formdata=None),
+        **_rating_context(ticket, rating_form),
+    )
+
+
 @bp.get("/tickets")
 def tickets_list():
-    page = request.args.get("page", 1, type=int)
-    open_page = listing.customer_tickets(current_user, closed=False, page=page)
-    closed_page = listing.customer_tickets(current_user, closed=True, page=request.args.get("archive", 1, type=int))
-    return render_template("portal/tickets.html", open_page=open_page, closed_page=closed_page)
+    """Open tickets first, then the archive; the customer's own, or (a tab) their organization's."""
+    view = listing.portal_view(current_user, request.args.get("view"))
+    args = request.args
+    open_page = listing.customer_tickets(current_user, closed=False, view=view, page=args.get("page", 1, type=int))
+    closed_page = listing.customer_tickets(current_user, closed=True, view=view, page=args.get("archive", 1, type=int))
+    template = "portal/_ticket_list.html" if is_fragment_request() else "portal/tickets.html"
+    organization = listing.shared_organization(current_user)
+    return render_template(template, open_page=open_page, closed_page=closed_page, view=view, organization=organization)
 
 
 @bp.route("/tickets/new", methods=["GET", "POST"])
@@ -64,9 +98,9 @@ def ticket_new():
 @bp.get("/tickets/<int:number>")
 def ticket_show(number: int):
     ticket = _find_or_404(number)
-    return render_template(
-        "portal/ticket.html", ticket=ticket, entries=permissions.public_entries(ticket), form=ReplyForm()
-    )
+    reads.mark_seen(ticket, current_user)
+    db.session.commit()  # the one GET that writes: it clears the "New reply" marker in My tickets
+    return _ticket_page(ticket)
 
 
 @bp.post("/tickets/<int:number>/reply")
@@ -86,15 +120,37 @@ def ticket_reply(number: int):
             if entry.ticket_id != ticket.id:
                 flash(
                     gettext(
-                        "#%(old)d was closed a while ago, so we opened #%(new)d for your message.",
+                        "This continues your earlier request #%(old)d. It was closed a while ago, "
+                        "so your message opened this new ticket, #%(new)d.",
                         old=ticket.number,
                         new=entry.ticket.number,
                     ),
                     "info",
                 )
             return redirect(url_for("portal.ticket_show", number=entry.ticket.number, _anchor=f"e{entry.id}"), 303)
-    entries = permissions.public_entries(ticket)
-    return render_template("portal/ticket.html", ticket=ticket, entries=entries, form=form), 422
+    return _ticket_page(ticket, form=form), 422
+
+
+@bp.post("/tickets/<int:number>/rating")
+def ticket_rate(number: int):
+    """Rate a closed ticket or change the rating; a plain form post or an htmx swap of #rating."""
+    ticket = _find_or_404(number)
+    form = RatingForm()
+    if form.validate_on_submit():
+        try:
+            ratings.rate_ticket(ticket, actor=current_user, score=form.score.data, comment=form.comment.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            if is_fragment_request():
+                return render_template("portal/_rating.html", **_rating_context(ticket, saved=True))
+            flash(gettext("Thank you for rating #%(number)d.", number=ticket.number), "success")
+            return redirect(url_for("portal.ticket_show", number=number, _anchor="rating"), 303)
+    if is_fragment_request():
+        return render_template("portal/_rating.html", **_rating_context(ticket, form)), 422
+    return _ticket_page(ticket, rating_form=form), 422
 
 
 @bp.get("/tickets/<int:number>/attachments/<int:attachment_id>")

@@ -1,6 +1,7 @@
-"""Print a fresh instance/config.py for a local desk: a random secret key."""
+"""Print a fresh instance/config.py for a local desk: a random secret key, self sign-up on."""
 
 import secrets
 
 print("# Written by `make run` for this machine's desk. Keep it out of version control.")
 print(f"SECRET_KEY = {secrets.token_hex(32)!r}")
+print("SIGNUP_ENABLED = True  # customers may create their own accounts at /portal/signup")

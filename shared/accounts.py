@@ -159,3 +159,57 @@ def reset_password(model: type[Account], token: str, password: str) -> Account:
     row = db.session.scalar(select(ResetToken).where(ResetToken.token_hash == _token_hash(token)))
     row.used_at = utcnow()
     return account
+
+
+# --- Self sign-up and the customer's own profile ---------------------------------------
+
+
+def register_customer(
+    email: str, name: str, password: str, *, reset_url_for, locale: str | None = None
+) -> Customer | None:
+    """A new customer from the portal's sign-up form, or None when the address already has an
+    account without a password (made from an email): instead of letting whoever typed the
+    address claim it, its owner is mailed a link to set a password."""
+    email = normalize_email(email)
+    existing = find_customer(email)
+    if existing is not None and existing.password_hash is not None:
+        raise DomainError(
+            gettext("An account with this address exists — log in or reset your password."), field="email"
+        )
+    if existing is not None:
+        request_password_reset(Customer, email, reset_url_for=reset_url_for)
+        return None
+    if not (name or "").strip():
+        raise DomainError(gettext("Enter your name."), field="name")
+    customer = create_customer(email, name=name, password=password)
+    customer.locale = _language(locale) if locale else None
+    return customer
+
+
+def _language(locale: str) -> str:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise DomainError(gettext("Choose one of the languages offered."), field="locale")
+    return locale
+
+
+def update_profile(customer: Customer, *, name: str, locale: str) -> Customer:
+    """The customer's own name and language (pages and mail follow the language)."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(gettext("Enter your name."), field="name")
+    customer.name = name
+    customer.locale = _language(locale)
+    db.session.flush()
+    return customer
+
+
+def change_password(account: Account, current: str | None, new: str) -> None:
+    """A new password, once the current one is confirmed; accounts without one just set it."""
+    if account.password_hash is not None:
+        hasher = _hasher()[0]
+        try:
+            hasher.verify(account.password_hash, current or "")
+        except (VerificationError, InvalidHashError):
+            raise DomainError(gettext("That is not your current password."), field="current_password") from None
+    set_password(account, new)
+    db.session.flush()

@@ -16,6 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ATTACHMENT_MB": 20,
     "MAX_ATTACHMENTS_PER_MESSAGE": 10,
     "PASSWORD_RESET_HOURS": 2,
+    # A customer may change their rating of a closed ticket for this long after the first one.
+    "RATING_CHANGE_DAYS": 7,
+    # Customers may create their own portal accounts at /portal/signup.
+    "SIGNUP_ENABLED": False,
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_KIB": 65536,

@@ -1,13 +1,14 @@
 """Read-side queries for lists: the portal's "My tickets" and the console's queues."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from shared import reads
 from shared.extensions import db
-from shared.models import Agent, Category, Customer, Status, Ticket
-from shared.permissions import visible_tickets
+from shared.models import Agent, Category, Customer, Organization, Status, Ticket
+from shared.permissions import customer_ticket_filter, visible_tickets
 
 
 @dataclass
@@ -16,6 +17,8 @@ class Page:
     page: int
     per_page: int
     total: int
+    # For a customer's lists: the ids of the tickets with news they have not seen.
+    unread: set[int] = field(default_factory=set)
 
     @property
     def pages(self) -> int:
@@ -31,8 +34,9 @@ class Page:
 
 
 def paginate(query: Select, page: int, per_page: int) -> Page:
-    page = max(1, page)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    # A page past the end (an old bookmark, a list that shrank) shows the last one.
+    page = min(max(1, page), max(1, -(-total // per_page)))
     items = db.session.scalars(
         query.options(
             selectinload(Ticket.status),
@@ -48,16 +52,33 @@ def paginate(query: Select, page: int, per_page: int) -> Page:
     return Page(list(items), page, per_page, total)
 
 
-def customer_tickets(customer: Customer, *, closed: bool, page: int = 1, per_page: int = 20) -> Page:
-    """The customer's tickets, open or closed, most recently active first."""
+def shared_organization(customer: Customer) -> Organization | None:
+    """The customer's organization when it shares its tickets with its members, else None."""
+    organization = customer.organization
+    return organization if organization is not None and organization.sharing else None
+
+
+def portal_view(customer: Customer, asked: str | None) -> str:
+    """The list the customer asked for, if they may see it: their own, or their organization's."""
+    return "organization" if asked == "organization" and shared_organization(customer) else "mine"
+
+
+def customer_tickets(
+    customer: Customer, *, closed: bool, view: str = "mine", page: int = 1, per_page: int = 20
+) -> Page:
+    """The customer's tickets (or all their organization's), open or closed, most recently active
+    first, with the ones that have unseen news marked."""
     category = Status.category == Category.CLOSED if closed else Status.category != Category.CLOSED
+    scope = customer_ticket_filter(customer) if view == "organization" else Ticket.customer_id == customer.id
     query = (
         visible_tickets(customer)
         .join(Ticket.status)
-        .where(category, Ticket.customer_id == customer.id)
+        .where(category, scope)
         .order_by(Ticket.last_public_at.desc(), Ticket.id.desc())
     )
-    return paginate(query, page, per_page)
+    result = paginate(query, page, per_page)
+    result.unread = reads.unread_ids(customer, result.items)
+    return result
 
 
 QUEUES = ("all_open", "needs_reply", "mine", "unassigned")

@@ -6,6 +6,8 @@ from shared.models.base import utcnow
 from shared.models.catalog import Department, Product
 from shared.models.entries import Entry, EntryKind, Visibility
 from shared.models.outbox import OutboxMessage
+from shared.models.ratings import SCORES, Rating
+from shared.models.reads import TicketRead
 from shared.models.rules import Rule
 from shared.models.statuses import Category, Status
 from shared.models.tickets import CHANNELS, PRIORITIES, TYPES, ActorKind, Counter, Ticket
@@ -14,6 +16,7 @@ from shared.models.tokens import ResetToken
 __all__ = [
     "CHANNELS",
     "PRIORITIES",
+    "SCORES",
     "TYPES",
     "ActorKind",
     "Agent",
@@ -27,10 +30,12 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "Product",
+    "Rating",
     "ResetToken",
     "Rule",
     "Status",
     "Ticket",
+    "TicketRead",
     "Visibility",
     "utcnow",
 ]

@@ -51,7 +51,7 @@ def test_customer_files_a_ticket_with_an_image_replies_and_logs_out(
 
     page.get_by_role("link", name="New ticket").click()
     expect(page).to_have_url("/portal/tickets/new")
-    page.get_by_label("Type").select_option(label="Bug report")
+    page.get_by_label("Bug report").check()
     page.get_by_label("Subject").fill("Invoice 1042 shows the wrong amount")
     page.get_by_label("Describe what happened").fill("It says **€0.00** but I paid €42.")
     page.get_by_label("Attachments").set_input_files(

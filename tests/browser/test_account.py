@@ -1,0 +1,93 @@
+"""End to end in Chromium: a customer signs up, edits the profile, changes the password."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Account
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_customer_signs_up_edits_the_profile_and_changes_the_password(
+    page: Page, live_server, log_in, screenshot
+) -> None:
+    live_server.app.config["SIGNUP_ENABLED"] = True
+    carol = Account("carol@example.com", "Carol Chen", "first secret 1234")
+
+    page.goto("/portal/login")
+    screenshot(page, "login-offers-sign-up")
+    page.get_by_role("link", name="Create an account").click()
+    expect(page).to_have_url("/portal/signup")
+    expect(page.get_by_role("heading", name="Create your support account")).to_be_visible()
+    page.get_by_label("Your name").fill(carol.name)
+    page.get_by_label("Email").fill(carol.email)
+    page.get_by_label("Password", exact=True).fill(carol.password)
+    page.get_by_label("Repeat the password").fill("not the same password")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_label("Repeat the password")).to_have_accessible_description(
+        re.compile(r"The two passwords differ\.")
+    )
+    screenshot(page, "signup-error")
+
+    page.get_by_label("Password", exact=True).fill(carol.password)
+    page.get_by_label("Repeat the password").fill(carol.password)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url("/portal/tickets")
+    expect(page.get_by_text("Welcome, Carol Chen! Your account is ready.")).to_be_visible()
+    expect(page.get_by_role("heading", name="My tickets")).to_be_visible()
+    screenshot(page, "signed-up")
+
+    page.get_by_role("link", name=carol.name).click()
+    expect(page).to_have_url("/portal/profile")
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
+    screenshot(page, "profile")
+
+    page.get_by_label("Your name").fill("Carol Chen-Ward")
+    page.get_by_label("Language", exact=True).select_option(label="Русский")
+    page.locator("form[action$='/profile'] button[type=submit]").click()
+    expect(page).to_have_url("/portal/profile")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("link", name="Мои обращения")).to_be_visible()
+    expect(page.get_by_role("banner")).to_contain_text("Carol Chen-Ward")
+    screenshot(page, "profile-in-russian")
+
+    page.locator("select[name=locale]").select_option("en")
+    page.locator("form[action$='/profile'] button[type=submit]").click()
+    expect(page.get_by_text("Your profile is saved.")).to_be_visible()
+    expect(page.get_by_role("link", name="My tickets")).to_be_visible()
+
+    page.get_by_label("Current password").fill("a wrong guess at it")
+    page.get_by_label("New password", exact=True).fill("second secret 5678")
+    page.get_by_label("Repeat the new password").fill("second secret 5678")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_label("Current password")).to_have_accessible_description(
+        re.compile(r"That is not your current password\.")
+    )
+    screenshot(page, "wrong-current-password")
+
+    page.get_by_label("Current password").fill(carol.password)
+    page.get_by_label("New password", exact=True).fill("second secret 5678")
+    page.get_by_label("Repeat the new password").fill("second secret 5678")
+    page.get_by_role("button", name="Change password").click()
+    expect(page).to_have_url("/portal/profile")
+    expect(page.get_by_text("Your password is changed.")).to_be_visible()
+
+    page.set_viewport_size(PHONE)
+    expect(page.get_by_role("link", name="Carol Chen-Ward")).to_be_visible()
+    screenshot(page, "profile-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url("/portal/login")
+    log_in(page, "portal", carol)
+    expect(page.get_by_text("Wrong email or password.")).to_be_visible()
+    log_in(page, "portal", Account(carol.email, carol.name, "second secret 5678"))
+    expect(page).to_have_url("/portal/tickets")
+    expect(page.get_by_role("banner")).to_contain_text("Carol Chen-Ward")
+
+
+def test_without_sign_up_the_login_page_offers_none(page: Page, live_server) -> None:
+    page.goto("/portal/login")
+    expect(page.get_by_role("link", name="Create an account")).to_have_count(0)
+    assert page.goto("/portal/signup").status == 404
