@@ -9,8 +9,10 @@ from shared import accounts
 from shared.clock import frozen_at, utcnow
 from shared.models import Agent
 from tests.conftest import PASSWORD
+from tests.routes import endpoints
 
 AREAS = ["portal", "console"]
+STATE_CHANGES = [(area, path) for area in AREAS for _, path in endpoints(area, {"POST"})]
 
 
 @pytest.fixture
@@ -212,3 +214,28 @@ class TestCsrf:
             url, data={"body": "with token"}, headers={"HX-Request": "true", "X-CSRFToken": header_token}
         )
         assert accepted.status_code == 303, accepted.get_data(as_text=True)
+
+    @pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+    @pytest.mark.parametrize(("area", "path"), STATE_CHANGES)
+    def test_every_state_change_without_the_token_is_refused_and_changes_nothing(
+        self, client, account_for, make_customer, make_ticket, db, area, path, htmx
+    ):
+        owner = account_for(area) if area == "portal" else make_customer()
+        make_ticket(owner)  # #1001, the number the URL map is built with
+        if area == "console":
+            account_for(area, email="agent@example.com")
+        email = owner.email if area == "portal" else "agent@example.com"
+        token = self.csrf_from(client, f"/{area}/login")
+        client.post(f"/{area}/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+        rows = {table: db.session.execute(db.text(f"SELECT count(*) FROM {table}")).scalar() for table in TABLES}
+        headers = {"HX-Request": "true"} if htmx else {}
+        data = {"body": "forged", "email": email, "password": PASSWORD, "score": "5", "name": "Forged"}
+        response = client.post(path, data=data, headers=headers)
+        assert response.status_code == 400
+        assert {t: db.session.execute(db.text(f"SELECT count(*) FROM {t}")).scalar() for t in TABLES} == rows
+        with client.session_transaction() as session:
+            assert "_user_id" in session  # not even logging out works without the token
+
+
+# Where a forged request would leave a trace.
+TABLES = ("tickets", "entries", "attachments", "outbox", "ratings", "customers", "reset_tokens")
