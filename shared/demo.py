@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from shared import accounts, rules, tickets
+from shared import accounts, ratings, rules, tickets
 from shared import demo_texts as texts
 from shared.attachments import Upload
 from shared.clock import frozen_at, utcnow
@@ -249,6 +249,7 @@ class _Story:
         ending = rng.choices(["direct", "confirmed", "expired"], [3, 5, 2])[0]
         if ending == "direct":
             self._agent(self.opener[5] + texts.AGENT_DIRECT_CLOSE, status="closed")
+            self._rate(0.3)
             return
         self._agent(self.opener[5], attach=0.05)
         if ending == "expired":
@@ -262,6 +263,7 @@ class _Story:
             self._agent(rng.choice(texts.AGENT_CLOSING), status="closed", gap=(5 * MIN, 4 * HOUR))
         else:
             self._status("closed")
+        self._rate(0.6)
 
     # Steps. Each appends a timed action that calls one domain verb when played.
 
@@ -352,6 +354,17 @@ class _Story:
         # The lead dispatches half the tickets; agents pick up the rest themselves.
         actor = self.cast.agents[0] if self.rng.random() < 0.5 else assignee
         self._then(GAPS["agent"], lambda: tickets.assign_ticket(self.ticket, assignee, actor=actor))
+
+    def _rate(self, chance: float) -> None:
+        """Now and then the customer rates the closed ticket on the portal, mostly well."""
+        rng, customer = self.rng, self.customer
+        if customer.password_hash is None or rng.random() >= chance:
+            return  # email-only customers never see the portal's rating form
+        score = rng.choices([5, 4, 3, 2, 1], [10, 6, 2, 1, 1])[0]
+        comment = rng.choice(texts.RATING_COMMENTS[score]) if rng.random() < 0.5 else ""
+        self._then(
+            (10 * MIN, DAY), lambda: ratings.rate_ticket(self.ticket, actor=customer, score=score, comment=comment)
+        )
 
     def _reprioritise(self) -> None:
         priority = self.rng.choices(["low", "high", "urgent"], [3, 4, 2])[0]

@@ -447,6 +447,15 @@ CUSTOMER_THANKS = [
     "Confirmed, everything looks right now. Much appreciated.",
 ]
 
+# What customers write when they rate a closed ticket, by score.
+RATING_COMMENTS = {
+    5: ["Quick and friendly, thank you!", "Solved in one reply. Great service.", "Tom explained it really clearly."],
+    4: ["Good help, took a day longer than I hoped.", "Sorted in the end, thanks."],
+    3: ["Fixed, but I had to explain the problem twice."],
+    2: ["It works now, but it took a lot of back and forth."],
+    1: ["Closed before it was actually fixed."],
+}
+
 CUSTOMER_REOPENS = [
     "Sorry to come back to this, but it happened again today.",
     "It worked for a few days and now the same problem is back.",

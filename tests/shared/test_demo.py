@@ -22,6 +22,7 @@ from shared.models import (
     Entry,
     Organization,
     OutboxMessage,
+    Rating,
     Status,
     Ticket,
     utcnow,
@@ -94,6 +95,14 @@ def test_histories_look_like_real_use(desk):
     assert all(1 <= sum(e.kind == "message" for e in history) <= 8 for history in per_ticket.values())
     org_tickets = db.session.scalars(select(Ticket).join(Ticket.customer).where(Customer.organization_id.isnot(None)))
     assert any(org_tickets)
+
+
+def test_some_closed_tickets_are_rated_by_their_customer(desk):
+    rated = db.session.scalars(select(Rating)).all()
+    assert rated
+    assert all(r.ticket.status.is_closed and r.customer == r.ticket.customer for r in rated)
+    events = db.session.scalars(select(Entry).where(Entry.event == "rating")).all()
+    assert {e.ticket_id for e in events} == {r.ticket_id for r in rated}
 
 
 def test_attachments_are_valid_files(desk):
