@@ -4,7 +4,7 @@ import json
 import logging
 import time
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.datastructures import FileStorage
@@ -72,6 +72,11 @@ def healthz() -> tuple[Response, int]:
     return jsonify(status="ok", database="ok"), 200
 
 
+def favicon() -> Response:
+    """Browsers and feed readers ask for /favicon.ico whatever the page links; answer with the icon."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 def init_web(app: Flask) -> None:
     if not request_log.handlers:
         handler = logging.StreamHandler()
@@ -83,3 +88,4 @@ def init_web(app: Flask) -> None:
     app.after_request(_log_request)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)

@@ -132,3 +132,12 @@ def test_the_migrations_build_exactly_the_models(app, db):
     with db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert differences == []
+
+
+def test_the_icon_is_linked_and_favicon_ico_leads_to_it(client):
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get("/portal/login").get_data(as_text=True)
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.headers["Location"] == "/static/favicon.svg"
+    icon = client.get("/static/favicon.svg")
+    assert icon.data.startswith(b"<svg") and icon.mimetype == "image/svg+xml"
+    icon.close()
