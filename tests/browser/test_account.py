@@ -3,7 +3,10 @@
 import re
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from shared.extensions import db
+from shared.models import OutboxMessage
 from tests.browser.conftest import Account
 
 PHONE = {"width": 390, "height": 844}
@@ -91,3 +94,49 @@ def test_without_sign_up_the_login_page_offers_none(page: Page, live_server) -> 
     page.goto("/portal/login")
     expect(page.get_by_role("link", name="Create an account")).to_have_count(0)
     assert page.goto("/portal/signup").status == 404
+
+
+def test_a_customer_who_only_wrote_by_email_sets_a_password_through_the_reset_link(
+    page: Page, live_server, add_customer, add_ticket, screenshot
+) -> None:
+    """Customers made from email have no password: the reset link is how they get into the portal."""
+    dana = add_customer("dana@example.com", name="Dana Diaz", password=None)
+    number = add_ticket(dana, subject="Receipt printer prints blank pages")
+
+    page.goto("/portal/login")
+    page.get_by_role("link", name="Forgot your password?").click()
+    expect(page).to_have_url("/portal/reset")
+    page.get_by_label("Email").fill(dana.email)
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_text("If that address has an account, a reset link is on its way.")).to_be_visible()
+    screenshot(page, "link-requested")
+
+    with live_server.app.app_context():
+        mail = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.to_addr == dana.email).order_by(OutboxMessage.id.desc())
+        ).first()
+        assert mail is not None
+        # The mail links to the configured BASE_URL; the same path on the live server.
+        link = re.search(r"https?://[^/\s]+(/portal/reset/\S+)", mail.body_text).group(1)
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill("dana's own secret")
+    page.get_by_label("Repeat the new password").fill("dana's own secret")
+    page.get_by_role("button", name="Set password").click()
+    expect(page).to_have_url("/portal/tickets")
+    expect(page.get_by_text("Your password is set.")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Receipt printer prints blank pages"))).to_be_visible()
+    screenshot(page, "password-set")
+
+    # The link worked once; the new password works from now on.
+    page.goto(link)
+    expect(page).to_have_url("/portal/reset")
+    expect(page.get_by_text("This link has expired or was already used. Ask for a new one.")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    page.goto("/portal/login")
+    page.get_by_label("Email").fill(dana.email)
+    page.get_by_label("Password").fill("dana's own secret")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url("/portal/tickets")
+    page.get_by_role("link", name=re.compile("Receipt printer")).click()
+    expect(page).to_have_url(f"/portal/tickets/{number}")

@@ -1,6 +1,7 @@
 """The portal's flows in Chromium, as a customer: filing with the live preview, replying, the same
 without JavaScript, other people's tickets, replies to long-closed tickets, phones and keyboards."""
 
+import json
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -197,6 +198,15 @@ def test_another_customers_ticket_and_file_are_not_found(
         for secret in ("Charged twice", "7781", "4242", "statement.png", live_customer.name, live_customer.email):
             assert secret not in content, (path, secret)
     screenshot(page, "not-found")
+
+    # A crafted rating, with a valid token, is refused alike for their ticket and for a number nobody has.
+    token = json.loads(page.locator("body").get_attribute("hx-headers"))["X-CSRFToken"]
+    answers = [
+        page.request.post(f"/portal/tickets/{n}/rating", form={"score": "1"}, headers={"X-CSRFToken": token})
+        for n in (number, number + 500)
+    ]
+    assert [answer.status for answer in answers] == [404, 404]
+    assert answers[0].text() == answers[1].text()
 
     # The owner, in their own browser, gets both.
     owner = new_context().new_page()
