@@ -60,7 +60,8 @@ def reset_request(model: Model, area: str) -> Response | str:
 
 
 def reset_confirm(model: Model, area: str, token: str) -> Response | str:
-    if accounts.account_for_token(model, token) is None:
+    account = accounts.account_for_token(model, token)
+    if account is None:
         flash(gettext("This link has expired or was already used. Ask for a new one."), "error")
         return redirect(url_for(f"{area}.reset_request"), 303)
     form = ResetForm()
@@ -74,7 +75,9 @@ def reset_confirm(model: Model, area: str, token: str) -> Response | str:
             log_in(account)
             flash(gettext("Your password is set."), "success")
             return redirect(url_for(f"{area}.home"), 303)
-    return render_template(f"{area}/reset_confirm.html", form=form), 422 if form.errors else 200
+    # An invitation or an account opened from email has no password yet: it is chosen, not replaced.
+    first = account.awaiting_password
+    return render_template(f"{area}/reset_confirm.html", form=form, first=first), 422 if form.errors else 200
 
 
 def register(bp, model: Model, area: str) -> None:

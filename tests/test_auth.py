@@ -104,6 +104,7 @@ def test_password_reset_by_a_single_use_link(client, account_for, outbox, area):
     assert response.status_code == 303
     link = reset_link(outbox).replace("http://desk.test", "")
     assert link.startswith(f"/{area}/reset/")
+    assert "Choose a new password" in client.get(link).get_data(as_text=True)
     response = client.post(link, data={"password": "a brand new secret", "confirm": "a brand new secret"})
     assert response.status_code == 303
     client.post(f"/{area}/logout")

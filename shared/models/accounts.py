@@ -46,6 +46,11 @@ class AccountMixin:
         return self.name or self.email.split("@", 1)[0]
 
     @property
+    def awaiting_password(self) -> bool:
+        """Never chose a password: invited by an admin, or (customers) known only from email."""
+        return self.password_hash is None
+
+    @property
     def initials(self) -> str:
         words = self.display_name.replace(".", " ").split()
         return "".join(w[0] for w in words[:2]).upper() or "?"

@@ -119,7 +119,7 @@ def test_a_customer_who_only_wrote_by_email_sets_a_password_through_the_reset_li
         # The mail links to the configured BASE_URL; the same path on the live server.
         link = re.search(r"https?://[^/\s]+(/portal/reset/\S+)", mail.body_text).group(1)
     page.goto(link)
-    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
     page.get_by_label("New password", exact=True).fill("dana's own secret")
     page.get_by_label("Repeat the new password").fill("dana's own secret")
     page.get_by_role("button", name="Set password").click()
