@@ -1,24 +1,212 @@
-"""The queue list: open work, Needs reply, Mine, Unassigned, and one queue per status."""
+"""The queue list: open work, Needs reply, Mine, Unassigned and one queue per status.
 
-from flask import abort, redirect, render_template, request, url_for
+Every view of a list (queue, filters, order, page) is an address: the page and its htmx swaps read
+the same query arguments, so a reload, a bookmark and the back button all show the same list.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
+
+from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from console import bp
-from shared import catalog, listing
+from console.forms import BulkForm, QueueFilterForm
+from shared import bulk, catalog, listing
+from shared.errors import DomainError
+from shared.extensions import db
+from shared.forms import choices
+from shared.i18n import current_locale
+from shared.models import PRIORITIES, TYPES, Agent, Status
 from shared.web import is_fragment_request
+
+DEFAULT_QUEUE = "all_open"
+SORTING = ("sort", "order")  # kept when the filters are cleared
+# Sent with every list fragment: the sidebar refetches its counts (and which queue is current).
+QUEUE_CHANGED = "queue-changed"
+SORT_LABELS = {
+    "updated": _l("Last updated"),
+    "created": _l("Created"),
+    "priority": _l("Priority"),
+    "number": _l("Number"),
+}
+
+
+def _options(blank: str, pairs) -> list:
+    """A select's choices: "" (no filter, or no change) first, then the catalog's."""
+    return choices([("", blank), *pairs])
+
+
+def _agent_pairs() -> list[tuple[str, str]]:
+    return [(str(a.id), a.display_name) for a in catalog.active_agents()]
+
+
+def _priority_pairs() -> list[tuple[str, str]]:
+    return [(p, catalog.priority_label(p)) for p in PRIORITIES]
+
+
+def _filter_form(args: MultiDict) -> QueueFilterForm:
+    """The filters as asked; a value that names nothing is switched off with a note, never a 500."""
+    form = QueueFilterForm(formdata=args)
+    form.department.choices = _options(gettext("All departments"), [(str(d.id), d.name) for d in catalog.departments()])
+    form.product.choices = _options(gettext("All products"), [(str(p.id), p.name) for p in catalog.products()])
+    form.priority.choices = _options(gettext("Any priority"), _priority_pairs())
+    form.type.choices = _options(gettext("Any type"), [(t, catalog.type_label(t)) for t in TYPES])
+    form.assignee.choices = _options(gettext("Anyone"), [(listing.NOBODY, gettext("Unassigned")), *_agent_pairs()])
+    form.sort.choices = choices((key, SORT_LABELS[key]) for key in listing.SORTS)
+    form.order.choices = choices([("desc", gettext("Descending")), ("asc", gettext("Ascending"))])
+    form.validate()
+    return form
+
+
+def _filters(form: QueueFilterForm) -> listing.QueueFilters:
+    def whole(value: str) -> int | None:
+        return int(value) if value.isdigit() else None
+
+    return listing.QueueFilters(
+        department=whole(form.department.data),
+        product=whole(form.product.data),
+        priority=form.priority.data or None,
+        type=form.type.data or None,
+        assignee=whole(form.assignee.data) or form.assignee.data or None,
+        sort=form.sort.data,
+        descending=form.order.data == "desc",
+    )
+
+
+def _bulk_form(statuses: list[Status]) -> BulkForm:
+    """The bulk bar; on a POST it reads the posted form, so a refused change keeps the selection."""
+    form = BulkForm()
+    form.assignee.choices = _options(gettext("Assignee…"), [(listing.NOBODY, gettext("Nobody")), *_agent_pairs()])
+    form.status.choices = _options(gettext("Status…"), [(str(s.id), s.label(current_locale())) for s in statuses])
+    form.priority.choices = _options(gettext("Priority…"), _priority_pairs())
+    return form
+
+
+def _queue_title(queue: str, statuses: list[Status]) -> str:
+    if queue in listing.QUEUE_LABELS:
+        return str(listing.QUEUE_LABELS[queue])
+    return next(s.label(current_locale()) for s in statuses if f"status:{s.key}" == queue)
+
+
+@dataclass(frozen=True)
+class _Address:
+    """One view of a queue as an address, defaults left out: what its links, its refresh and a bulk
+    change's way back use."""
+
+    queue: str
+    choices: dict[str, str]  # the filter form's values that differ from its defaults
+
+    @property
+    def filtered(self) -> bool:
+        return any(name not in SORTING for name in self.choices)
+
+    def url(self, page: int = 1, *, unfiltered: bool = False) -> str:
+        args = {"queue": self.queue} if self.queue != DEFAULT_QUEUE else {}
+        args |= {name: value for name, value in self.choices.items() if not unfiltered or name in SORTING}
+        return url_for("console.home", **args, **({"page": page} if page > 1 else {}))
+
+
+def _render_queue(args: MultiDict, *, bulk_form: BulkForm | None = None, status: int = 200) -> Response:
+    """The list for these query arguments: the whole page, or for htmx the list alone."""
+    queue = args.get("queue") or DEFAULT_QUEUE
+    statuses = catalog.statuses()
+    if not listing.is_queue(queue, statuses):
+        abort(404)
+    form = _filter_form(args)
+    page_size = current_app.config["QUEUE_PAGE_SIZE"]
+    page = listing.queue_tickets(
+        current_user, queue, filters=_filters(form), page=args.get("page", 1, type=int), per_page=page_size
+    )
+    address = _Address(queue, {f.name: f.data for f in form if f.data != f.default})
+    bulk_form = bulk_form or _bulk_form(statuses)
+    bulk_form.next.data = address.url(page.page)
+    fragment = is_fragment_request()
+    template = "console/_queue_list.html" if fragment else "console/queue.html"
+    html = render_template(
+        template,
+        page=page,
+        queue=queue,
+        title=_queue_title(queue, statuses),
+        statuses=statuses,
+        filter_form=form,
+        address=address,
+        bulk_form=bulk_form,
+        fragment=fragment,
+        counts=None if fragment else listing.queue_counts(current_user),
+        queue_labels=listing.QUEUE_LABELS,
+    )
+    response = make_response(html, status)
+    if fragment:
+        response.headers["HX-Trigger-After-Swap"] = QUEUE_CHANGED
+    return response
 
 
 @bp.get("/")
 def home():
-    queue = request.args.get("queue", "all_open")
-    statuses = catalog.statuses()
-    if queue not in listing.QUEUES and queue.removeprefix("status:") not in {s.key for s in statuses}:
-        abort(404)
-    page = listing.queue_tickets(current_user, queue, page=request.args.get("page", 1, type=int))
-    template = "console/_queue_list.html" if is_fragment_request() else "console/queue.html"
-    return render_template(template, page=page, queue=queue, statuses=statuses)
+    return _render_queue(request.args)
+
+
+@bp.get("/queues/counts")
+def queue_counts():
+    """The sidebar with fresh counts, for its own htmx refresh; a person asking gets the list."""
+    queue = request.args.get("queue") or DEFAULT_QUEUE
+    if not is_fragment_request():
+        return redirect(url_for("console.home", queue=queue))
+    counts = listing.queue_counts(current_user)
+    return render_template(
+        "console/_sidebar.html",
+        queue=queue,
+        statuses=catalog.statuses(),
+        counts=counts,
+        queue_labels=listing.QUEUE_LABELS,
+    )
 
 
 @bp.get("/tickets")
 def tickets_list():
     return redirect(url_for("console.home"))
+
+
+def _list_address(asked: str | None) -> str:
+    """Where a bulk change returns to: the list it was made from, and never anywhere else."""
+    home = url_for("console.home")
+    parts = urlsplit(asked or "")
+    if parts.scheme or parts.netloc or parts.path != home:
+        return home
+    return f"{home}?{parts.query}" if parts.query else home
+
+
+def _changes(form: BulkForm) -> dict:
+    """The bulk bar's choices as the verbs' arguments; an empty choice changes nothing."""
+    changes: dict = {}
+    if form.assignee.data:
+        nobody = form.assignee.data == listing.NOBODY
+        changes["assignee"] = None if nobody else db.session.get(Agent, int(form.assignee.data))
+    if form.status.data:
+        changes["status"] = db.session.get(Status, int(form.status.data))
+    if form.priority.data:
+        changes["priority"] = form.priority.data
+    return changes
+
+
+@bp.post("/tickets/bulk")
+def tickets_bulk():
+    """Change the selected rows together, each through the ticket verbs, then show the same list."""
+    back = _list_address(request.form.get("next"))
+    form = _bulk_form(catalog.statuses())
+    if form.validate_on_submit():
+        try:
+            outcome = bulk.update_tickets(form.ticket.data, actor=current_user, **_changes(form))
+        except DomainError as error:
+            db.session.rollback()
+            (getattr(form, error.field).errors if error.field else form.form_errors).append(error.message)
+        else:
+            db.session.commit()
+            for message, category in outcome.messages():
+                flash(message, category)
+            return redirect(back, 303)
+    return _render_queue(MultiDict(parse_qsl(urlsplit(back).query)), bulk_form=form, status=422)

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext, ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from shared import outbox
 from shared.errors import DomainError
@@ -130,21 +130,50 @@ def request_password_reset(model: type[Account], email: str, *, reset_url_for) -
     account = _find(model, email or "")
     if account is None or not account.is_active:
         return
-    token = secrets.token_urlsafe(32)
     hours = int(current_app.config["PASSWORD_RESET_HOURS"])
-    row = ResetToken(token_hash=_token_hash(token), expires_at=utcnow() + timedelta(hours=hours))
+    token = _issue_token(account, timedelta(hours=hours))
+    outbox.enqueue(account, "password_reset", reset_url=reset_url_for(token), hours=hours)
+
+
+def _issue_token(account: Account, lifetime: timedelta) -> str:
+    """A new single-use link token for `account`; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    row = ResetToken(token_hash=_token_hash(token), expires_at=utcnow() + lifetime)
     if isinstance(account, Agent):
         row.agent_id = account.id
     else:
         row.customer_id = account.id
     db.session.add(row)
-    outbox.enqueue(account, "password_reset", reset_url=reset_url_for(token), hours=hours)
+    return token
+
+
+def _owner_filter(account: Account):
+    return ResetToken.agent_id == account.id if isinstance(account, Agent) else ResetToken.customer_id == account.id
+
+
+def send_invitation(account: Account, *, set_url_for, inviter: Agent | None) -> None:
+    """Mail a link to choose a first password. It lasts INVITATION_DAYS (longer than a reset), and
+    sending a new one retires the links sent before, so only the latest mail works."""
+    if account.password_hash is not None:
+        raise DomainError(gettext("%(name)s has already set a password.", name=account.display_name))
+    if not account.is_active:
+        raise DomainError(gettext("%(name)s is deactivated.", name=account.display_name))
+    now = utcnow()
+    db.session.execute(
+        update(ResetToken)
+        .where(_owner_filter(account), ResetToken.used_at.is_(None), ResetToken.expires_at > now)
+        .values(expires_at=now)
+    )
+    days = int(current_app.config["INVITATION_DAYS"])
+    token = _issue_token(account, timedelta(days=days))
+    template = "agent_invitation" if isinstance(account, Agent) else "customer_invitation"
+    outbox.enqueue(account, template, set_url=set_url_for(token), days=days, inviter=inviter)
 
 
 def account_for_token(model: type[Account], token: str) -> Account | None:
     """The account a still-valid token belongs to, or None if it is unknown, used or expired."""
     row = db.session.scalar(select(ResetToken).where(ResetToken.token_hash == _token_hash(token or "")))
-    if row is None or row.used_at is not None or row.expires_at < utcnow():
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return None
     account_id = row.agent_id if model is Agent else row.customer_id
     account = db.session.get(model, account_id) if account_id is not None else None

@@ -1,10 +1,15 @@
-"""Lookups of the desk's configuration data: departments, products, statuses, agents."""
+"""The desk's configuration data: lookups of departments, products, statuses and agents, and the
+admin area's verbs for departments and products."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
+from shared import audit
+from shared.errors import DomainError
 from shared.extensions import db
-from shared.models import Agent, Category, Department, Product, Status
+from shared.models import Agent, Category, Department, Product, Status, Ticket
 
 # What a customer sees instead of the desk's internal status names.
 CUSTOMER_LABELS = {
@@ -15,6 +20,7 @@ CUSTOMER_LABELS = {
     Category.CLOSED: _l("Closed"),
 }
 PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "urgent": _l("Urgent")}
+TYPE_LABELS = {"question": _l("Question"), "feature": _l("Feature request"), "bug": _l("Bug report")}
 # How a ticket reached the desk.
 CHANNEL_LABELS = {"web": _l("Web"), "email": _l("Email"), "phone": _l("Phone"), "agent": _l("Filed by an agent")}
 
@@ -25,6 +31,10 @@ def customer_label(status: Status) -> str:
 
 def priority_label(key: str | None) -> str:
     return str(PRIORITY_LABELS[key]) if key in PRIORITY_LABELS else key or "—"
+
+
+def type_label(key: str) -> str:
+    return str(TYPE_LABELS[key]) if key in TYPE_LABELS else key
 
 
 def channel_label(key: str) -> str:
@@ -58,3 +68,107 @@ def get_active(model, item_id: int | None):
         return None
     item = db.session.get(model, item_id)
     return item if item is not None and item.is_active else None
+
+
+# --- Editing departments and products (the admin area); each change is audited -------------
+
+
+def unique_name(model, name: str, *, taken: str, current=None) -> str:
+    """A trimmed name no other row of `model` has, compared without case; `taken` says otherwise."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(gettext("Enter a name."), field="name")
+    limit = model.__table__.c.name.type.length
+    if len(name) > limit:
+        raise DomainError(gettext("Keep the name under %(num)d characters.", num=limit), field="name")
+    clash = db.session.scalar(select(model).where(func.lower(model.name) == name.lower()))
+    if clash is not None and clash is not current:
+        raise DomainError(taken, field="name")
+    return name
+
+
+def all_departments() -> list[tuple[Department, int, int]]:
+    """Every department, active or not, with its number of products and of tickets."""
+    products_count = select(func.count(Product.id)).where(Product.department_id == Department.id).scalar_subquery()
+    tickets_count = select(func.count(Ticket.id)).where(Ticket.department_id == Department.id).scalar_subquery()
+    query = select(Department, products_count, tickets_count).order_by(
+        Department.is_active.desc(), func.lower(Department.name)
+    )
+    return list(db.session.execute(query).all())
+
+
+def all_products() -> list[tuple[Product, int]]:
+    """Every product, active or not, with its number of tickets."""
+    tickets_count = select(func.count(Ticket.id)).where(Ticket.product_id == Product.id).scalar_subquery()
+    query = (
+        select(Product, tickets_count)
+        .options(selectinload(Product.department))
+        .order_by(Product.is_active.desc(), func.lower(Product.name))
+    )
+    return list(db.session.execute(query).all())
+
+
+def _department_name(name: str, current: Department | None = None) -> str:
+    return unique_name(Department, name, taken=gettext("A department with this name already exists."), current=current)
+
+
+def _product_name(name: str, current: Product | None = None) -> str:
+    return unique_name(Product, name, taken=gettext("A product with this name already exists."), current=current)
+
+
+def create_department(name: str, *, actor: Agent | None) -> Department:
+    department = Department(name=_department_name(name), is_active=True)
+    db.session.add(department)
+    audit.record("department.created", department, actor=actor)
+    db.session.flush()
+    return department
+
+
+def update_department(department: Department, *, name: str, actor: Agent | None) -> None:
+    name = _department_name(name, department)
+    found = audit.changes(name=(department.name, name))
+    if found:
+        audit.record("department.updated", department, actor=actor, changes=found)
+        department.name = name
+        db.session.flush()
+
+
+def set_department_active(department: Department, active: bool, *, actor: Agent | None) -> None:
+    """Retire a department from new tickets (old tickets keep it), or bring it back."""
+    if department.is_active == active:
+        return
+    if not active and len(departments()) <= 1:
+        raise DomainError(gettext("Keep at least one active department: new tickets need one."))
+    department.is_active = active
+    audit.record("department.reactivated" if active else "department.deactivated", department, actor=actor)
+    db.session.flush()
+
+
+def create_product(name: str, *, department: Department | None, actor: Agent | None) -> Product:
+    product = Product(name=_product_name(name), department=department, is_active=True)
+    db.session.add(product)
+    audit.record("product.created", product, actor=actor)
+    db.session.flush()
+    return product
+
+
+def update_product(product: Product, *, name: str, department: Department | None, actor: Agent | None) -> None:
+    name = _product_name(name, product)
+
+    def dept_name(d: Department | None) -> str | None:
+        return d.name if d is not None else None
+
+    found = audit.changes(name=(product.name, name), department=(dept_name(product.department), dept_name(department)))
+    if found:
+        audit.record("product.updated", product, actor=actor, changes=found)
+        product.name, product.department = name, department
+        db.session.flush()
+
+
+def set_product_active(product: Product, active: bool, *, actor: Agent | None) -> None:
+    """Retire a product from new tickets (old tickets keep it), or bring it back."""
+    if product.is_active == active:
+        return
+    product.is_active = active
+    audit.record("product.reactivated" if active else "product.deactivated", product, actor=actor)
+    db.session.flush()

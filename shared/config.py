@@ -16,6 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ATTACHMENT_MB": 20,
     "MAX_ATTACHMENTS_PER_MESSAGE": 10,
     "PASSWORD_RESET_HOURS": 2,
+    # An invitation (an agent or customer added by an admin) sets the first password; it lasts longer.
+    "INVITATION_DAYS": 7,
+    # Tickets per page in the console's queues.
+    "QUEUE_PAGE_SIZE": 50,
     # A customer may change their rating of a closed ticket for this long after the first one.
     "RATING_CHANGE_DAYS": 7,
     # Customers may create their own portal accounts at /portal/signup.

@@ -1,4 +1,4 @@
-"""Writing to the append-only history, and the guard that keeps it append-only."""
+"""Writing to the append-only history, and the guard that keeps it (and the admin audit log) append-only."""
 
 from typing import Any
 
@@ -7,9 +7,20 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from shared.errors import HistoryError
 from shared.extensions import db
-from shared.models import ActorKind, Agent, Attachment, Customer, Entry, EntryKind, Ticket, Visibility, utcnow
+from shared.models import (
+    ActorKind,
+    Agent,
+    Attachment,
+    AuditEvent,
+    Customer,
+    Entry,
+    EntryKind,
+    Ticket,
+    Visibility,
+    utcnow,
+)
 
-APPEND_ONLY = (Entry, Attachment)
+APPEND_ONLY = (Entry, Attachment, AuditEvent)
 Actor = Customer | Agent | None
 
 

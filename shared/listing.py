@@ -1,13 +1,15 @@
 """Read-side queries for lists: the portal's "My tickets" and the console's queues."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from shared import reads
 from shared.extensions import db
-from shared.models import Agent, Category, Customer, Organization, Status, Ticket
+from shared.models import PRIORITIES, ActorKind, Agent, Category, Customer, Organization, Status, Ticket
 from shared.permissions import customer_ticket_filter, visible_tickets
 
 
@@ -43,6 +45,7 @@ def paginate(query: Select, page: int, per_page: int) -> Page:
             selectinload(Ticket.customer).selectinload(Customer.organization),
             selectinload(Ticket.assignee),
             selectinload(Ticket.department),
+            selectinload(Ticket.product),
             selectinload(Ticket.last_public_customer),
             selectinload(Ticket.last_public_agent),
         )
@@ -81,20 +84,102 @@ def customer_tickets(
     return result
 
 
-QUEUES = ("all_open", "needs_reply", "mine", "unassigned")
+# --- The console's queues --------------------------------------------------------------
+
+# The named queues, in the sidebar's order; each status is a queue too, as "status:<key>".
+QUEUE_LABELS = {
+    "all_open": _l("All open"),
+    "needs_reply": _l("Needs reply"),
+    "mine": _l("Mine"),
+    "unassigned": _l("Unassigned"),
+}
+NOBODY = "none"  # the assignee filter's value for tickets nobody works
+_PRIORITY_RANK = case({key: rank for rank, key in enumerate(PRIORITIES)}, value=Ticket.priority)
+SORTS = {
+    "updated": Ticket.updated_at,
+    "created": Ticket.created_at,
+    "priority": _PRIORITY_RANK,
+    "number": Ticket.number,
+}
 
 
-def queue_tickets(agent: Agent, queue: str, *, page: int = 1, per_page: int = 50) -> Page:
-    """An agent's queue: open work by default, or one status by its key."""
-    query = visible_tickets(agent).join(Ticket.status)
+@dataclass(frozen=True)
+class QueueFilters:
+    """What narrows and orders a queue. None everywhere means no narrowing; the newest activity first."""
+
+    department: int | None = None
+    product: int | None = None
+    priority: str | None = None
+    type: str | None = None
+    assignee: int | str | None = None  # an agent's id, or NOBODY
+    sort: str = "updated"
+    descending: bool = True
+
+
+def is_queue(queue: str, statuses: list[Status]) -> bool:
+    return queue in QUEUE_LABELS or queue in {f"status:{s.key}" for s in statuses}
+
+
+def _in_queue(agent: Agent, queue: str) -> ColumnElement[bool]:
+    """The one definition of each queue, shared by its list and its count."""
     if queue.startswith("status:"):
-        query = query.where(Status.key == queue.partition(":")[2])
-    else:
-        query = query.where(Status.category != Category.CLOSED)
-        if queue == "needs_reply":
-            query = query.where(Ticket.last_public_by == "customer")
-        elif queue == "mine":
-            query = query.where(Ticket.assignee_id == agent.id)
-        elif queue == "unassigned":
-            query = query.where(Ticket.assignee_id.is_(None))
-    return paginate(query.order_by(Ticket.updated_at.desc(), Ticket.id.desc()), page, per_page)
+        return Status.key == queue.partition(":")[2]
+    open_work = Status.category != Category.CLOSED
+    if queue == "needs_reply":  # the customer spoke last in public: it is the desk's turn
+        return and_(open_work, Ticket.last_public_by == ActorKind.CUSTOMER)
+    if queue == "mine":
+        return and_(open_work, Ticket.assignee_id == agent.id)
+    if queue == "unassigned":
+        return and_(open_work, Ticket.assignee_id.is_(None))
+    return open_work
+
+
+def _narrowed_by(filters: QueueFilters) -> list[ColumnElement[bool]]:
+    wanted = {
+        Ticket.department_id: filters.department,
+        Ticket.product_id: filters.product,
+        Ticket.priority: filters.priority,
+        Ticket.type: filters.type,
+    }
+    conditions = [column == value for column, value in wanted.items() if value is not None]
+    if filters.assignee == NOBODY:
+        conditions.append(Ticket.assignee_id.is_(None))
+    elif filters.assignee is not None:
+        conditions.append(Ticket.assignee_id == filters.assignee)
+    return conditions
+
+
+def queue_tickets(
+    agent: Agent, queue: str, *, filters: QueueFilters | None = None, page: int = 1, per_page: int = 50
+) -> Page:
+    """One page of an agent's queue, narrowed and ordered as asked; ties go to the newer ticket."""
+    filters = filters or QueueFilters()
+    column = SORTS[filters.sort]
+    order = [column.desc() if filters.descending else column.asc()]
+    if filters.sort == "priority":  # within a priority, the latest activity first
+        order.append(Ticket.updated_at.desc())
+    order.append(Ticket.id.desc() if filters.descending else Ticket.id.asc())
+    query = (
+        visible_tickets(agent)
+        .join(Ticket.status)
+        .where(_in_queue(agent, queue), *_narrowed_by(filters))
+        .order_by(*order)
+    )
+    return paginate(query, page, per_page)
+
+
+def queue_counts(agent: Agent) -> Counter[str]:
+    """How many tickets each queue holds (0 for an empty one), in one grouped query that asks
+    the same conditions as the lists."""
+    named = list(QUEUE_LABELS)
+    by_status = (
+        visible_tickets(agent)
+        .join(Ticket.status)
+        .with_only_columns(Status.key, func.count(), *(func.count(case((_in_queue(agent, q), 1))) for q in named))
+        .group_by(Status.key)
+    )
+    counts: Counter[str] = Counter()
+    for key, total, *in_named in db.session.execute(by_status):
+        counts[f"status:{key}"] = total
+        counts.update(dict(zip(named, in_named, strict=True)))
+    return counts

@@ -40,6 +40,11 @@ def can_reply(account: Customer | Agent | None, ticket: Ticket) -> bool:
     return can_view_ticket(account, ticket)
 
 
+def can_update_ticket(account: Customer | Agent | None, ticket: Ticket) -> bool:
+    """Assignee, status and priority are the desk's to change, on any ticket an agent may see."""
+    return isinstance(account, Agent) and can_view_ticket(account, ticket)
+
+
 def can_view_entry(account: Customer | Agent | None, entry: Entry) -> bool:
     """Internal notes and events are for agents only."""
     if not can_view_ticket(account, entry.ticket):

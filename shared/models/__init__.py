@@ -2,6 +2,7 @@
 
 from shared.models.accounts import Agent, Customer, Organization
 from shared.models.attachments import Attachment
+from shared.models.audit import AuditEvent
 from shared.models.base import utcnow
 from shared.models.catalog import Department, Product
 from shared.models.entries import Entry, EntryKind, Visibility
@@ -21,6 +22,7 @@ __all__ = [
     "ActorKind",
     "Agent",
     "Attachment",
+    "AuditEvent",
     "Category",
     "Counter",
     "Customer",

@@ -1,0 +1,14 @@
+"""Admin: the audit log of account and catalog changes, newest first."""
+
+from flask import render_template, request
+
+from console.admin import bp
+from shared import audit
+
+
+@bp.get("/activity")
+def activity_list():
+    page = audit.recent(page=request.args.get("page", 1, type=int))
+    return render_template(
+        "console/admin/activity.html", page=page, describe=audit.describe, changed_fields=audit.changed_fields
+    )

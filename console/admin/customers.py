@@ -1,0 +1,73 @@
+"""Admin: customers. A searchable list (htmx swaps the results as the admin types), adding and editing."""
+
+from flask import abort, render_template, request
+from flask_babel import gettext
+
+from console.admin import actor, bp, done, form_error
+from console.admin.forms import CustomerForm, NewCustomerForm, optional_choices
+from shared import customers, organizations
+from shared.errors import DomainError
+from shared.extensions import db
+from shared.models import Customer, Organization
+from shared.urls import external_url
+from shared.web import is_fragment_request
+
+
+@bp.get("/customers")
+def customers_list():
+    query = request.args.get("q", "")
+    page = customers.search(query, page=request.args.get("page", 1, type=int))
+    template = "console/admin/_customer_list.html" if is_fragment_request() else "console/admin/customers.html"
+    return render_template(template, page=page, query=query)
+
+
+def _with_organizations(form: CustomerForm) -> CustomerForm:
+    form.organization.choices = optional_choices(organizations.everyone(), gettext("— None —"))
+    return form
+
+
+def _organization(form: CustomerForm) -> Organization | None:
+    return db.session.get(Organization, form.organization.data) if form.organization.data else None
+
+
+@bp.route("/customers/new", methods=["GET", "POST"])
+def customer_new():
+    form = _with_organizations(NewCustomerForm())
+    if form.validate_on_submit():
+        try:
+            customer = customers.add_customer(
+                form.email.data,
+                name=form.name.data,
+                organization=_organization(form),
+                invite=form.invite.data,
+                actor=actor(),
+                set_url_for=lambda token: external_url("portal.reset_confirm", token=token),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            said = gettext("%(name)s is added.", name=customer.display_name)
+            if form.invite.data:
+                said += " " + gettext("An email with a link to set a password is on its way.")
+            return done(said, "console.admin.customers_list", q=customer.email)
+    return render_template("console/admin/customer_form.html", form=form, customer=None), 422 if form.errors else 200
+
+
+@bp.route("/customers/<int:customer_id>", methods=["GET", "POST"])
+def customer_edit(customer_id: int):
+    customer = db.session.get(Customer, customer_id) or abort(404)
+    form = CustomerForm(name=customer.name, organization=customer.organization_id or 0)
+    _with_organizations(form)
+    if form.validate_on_submit():
+        try:
+            customers.update_customer(customer, name=form.name.data, organization=_organization(form), actor=actor())
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            return done(gettext("Changes saved."), "console.admin.customer_edit", customer_id=customer.id)
+    status = 422 if form.errors else 200
+    return render_template("console/admin/customer_form.html", form=form, customer=customer), status

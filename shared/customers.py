@@ -1,0 +1,71 @@
+"""Customers as the admin area sees them: a searchable list, adding one, and editing one."""
+
+from collections.abc import Callable
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
+
+from shared import accounts, audit
+from shared.extensions import db
+from shared.listing import Page
+from shared.models import Agent, Customer, Organization, Ticket
+from shared.paging import page_of
+
+PER_PAGE = 30
+
+
+def search(text: str = "", *, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """Customers whose name, address or organization contains `text`, by name; each item is
+    (customer, number of tickets)."""
+    tickets = select(func.count(Ticket.id)).where(Ticket.customer_id == Customer.id).scalar_subquery()
+    query = (
+        select(Customer, tickets)
+        .outerjoin(Customer.organization)
+        .options(contains_eager(Customer.organization))
+        .order_by(func.lower(func.coalesce(func.nullif(Customer.name, ""), Customer.email)), Customer.id)
+    )
+    text = " ".join((text or "").split())
+    if text:
+        query = query.where(
+            or_(
+                Customer.name.icontains(text, autoescape=True),
+                Customer.email.icontains(text, autoescape=True),
+                Organization.name.icontains(text, autoescape=True),
+            )
+        )
+    return page_of(query, page, per_page)
+
+
+def add_customer(
+    email: str,
+    *,
+    name: str,
+    organization: Organization | None,
+    invite: bool,
+    actor: Agent | None,
+    set_url_for: Callable[[str], str],
+) -> Customer:
+    """A customer added by hand (met on the phone, say), optionally mailed a link to set a password."""
+    customer = accounts.create_customer(email, name=name)
+    customer.organization = organization
+    if invite:
+        accounts.send_invitation(customer, set_url_for=set_url_for, inviter=actor)
+    audit.record("customer.created", customer, actor=actor, invited=invite)
+    db.session.flush()
+    return customer
+
+
+def update_customer(customer: Customer, *, name: str, organization: Organization | None, actor: Agent | None) -> None:
+    """The name (may be empty: the address stands in) and the organization."""
+    name = " ".join((name or "").split())
+
+    def org_name(org: Organization | None) -> str | None:
+        return org.name if org is not None else None
+
+    found = audit.changes(
+        name=(customer.name, name), organization=(org_name(customer.organization), org_name(organization))
+    )
+    if found:
+        audit.record("customer.updated", customer, actor=actor, changes=found)
+        customer.name, customer.organization = name, organization
+        db.session.flush()
