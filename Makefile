@@ -57,7 +57,7 @@ format: $(VENV)/.test-installed
 # the new entries in translations/<lang>/LC_MESSAGES/messages.po and run it again to compile.
 # The header must stay: it carries Russian's Plural-Forms. tests/test_translations.py checks the result.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -c TRANSLATORS: --no-location \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -c TRANSLATORS: --no-location \
 		--project Deskbell --version 0.1.0 -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d translations --statistics

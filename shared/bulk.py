@@ -93,7 +93,10 @@ def update_tickets(
     if not wanted:
         raise DomainError(gettext("Select at least one ticket."), field="ticket")
     if len(wanted) > MAX_TICKETS:
-        raise DomainError(gettext("Change at most %(num)d tickets at once.", num=MAX_TICKETS), field="ticket")
+        raise DomainError(
+            ngettext("Change at most %(num)d ticket at once.", "Change at most %(num)d tickets at once.", MAX_TICKETS),
+            field="ticket",
+        )
     if assignee is KEEP and status is None and priority is None:
         raise DomainError(gettext("Choose what to change."))
     found = {t.number: t for t in db.session.scalars(select(Ticket).where(Ticket.number.in_(wanted)))}

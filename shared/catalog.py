@@ -1,7 +1,7 @@
 """The desk's configuration data: lookups of departments, products, statuses and agents, and the
 admin area's verbs for departments and products."""
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -22,7 +22,14 @@ CUSTOMER_LABELS = {
 PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "urgent": _l("Urgent")}
 TYPE_LABELS = {"question": _l("Question"), "feature": _l("Feature request"), "bug": _l("Bug report")}
 # How a ticket reached the desk.
-CHANNEL_LABELS = {"web": _l("Web"), "email": _l("Email"), "phone": _l("Phone"), "agent": _l("Filed by an agent")}
+CHANNEL_LABELS = {
+    "web": _l("Web"),
+    "email": _l("Email"),
+    "phone": _l("Phone"),
+    "walk_in": _l("Walk-in"),
+    "chat": _l("Chat"),
+    "agent": _l("Filed by an agent"),
+}
 
 
 def customer_label(status: Status) -> str:
@@ -62,6 +69,11 @@ def agent_names() -> dict[int, str]:
     return {agent.id: agent.display_name for agent in db.session.scalars(select(Agent))}
 
 
+def names(model) -> dict[int, str]:
+    """Every department's or product's name by id, retired ones too, for reading old history."""
+    return {row.id: row.name for row in db.session.execute(select(model.id, model.name))}
+
+
 def get_active(model, item_id: int | None):
     """The active department, product or agent with that id, or None."""
     if item_id is None:
@@ -80,7 +92,10 @@ def unique_name(model, name: str, *, taken: str, current=None) -> str:
         raise DomainError(gettext("Enter a name."), field="name")
     limit = model.__table__.c.name.type.length
     if len(name) > limit:
-        raise DomainError(gettext("Keep the name under %(num)d characters.", num=limit), field="name")
+        raise DomainError(
+            ngettext("Keep the name under %(num)d character.", "Keep the name under %(num)d characters.", limit),
+            field="name",
+        )
     clash = db.session.scalar(select(model).where(func.lower(model.name) == name.lower()))
     if clash is not None and clash is not current:
         raise DomainError(taken, field="name")

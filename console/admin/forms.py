@@ -1,6 +1,7 @@
 """Admin forms: shape only; names, addresses and the last-admin rule are checked in the domain."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
@@ -39,7 +40,9 @@ class NewCustomerForm(CustomerForm):
 class NameForm(FlaskForm):
     """Adding or renaming an organization or a department."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        lazy_pgettext("organization, department or product", "Name"), validators=[DataRequired(), Length(max=200)]
+    )
 
 
 class ProductForm(NameForm):

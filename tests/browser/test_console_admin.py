@@ -63,7 +63,7 @@ def test_an_admin_invites_an_agent_shares_an_organization_adds_a_department_and_
 
     # In through the top bar's Admin link, straight to the team.
     log_in(page, "console", ADA)
-    page.get_by_role("banner").get_by_role("link", name="Admin").click()
+    page.get_by_role("banner").get_by_role("link", name="Administration").click()
     expect(page).to_have_url("/console/admin/agents")
     expect(page.get_by_role("heading", name="Agents", exact=True)).to_be_visible()
 
@@ -92,7 +92,7 @@ def test_an_admin_invites_an_agent_shares_an_organization_adds_a_department_and_
     expect(dana_page).to_have_url("/console/")
     expect(dana_page.get_by_text("Your password is set.")).to_be_visible()
     screenshot(dana_page, "invited-agent-in-the-console")
-    expect(dana_page.get_by_role("banner").get_by_role("link", name="Admin")).to_have_count(0)
+    expect(dana_page.get_by_role("banner").get_by_role("link", name="Administration")).to_have_count(0)
 
     # The organization's page: turn ticket sharing on in place.
     page.get_by_role("link", name="Organizations").click()
