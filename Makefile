@@ -9,6 +9,8 @@ DB ?= sqlite
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Tests run in parallel, one worker per core, each with its own databases and live servers.
+TEST_WORKERS ?= auto
 
 export DESKBELL_INSTANCE_PATH := $(INSTANCE)
 
@@ -45,7 +47,7 @@ test-deps: $(VENV)/.test-installed
 test: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DESKBELL_TEST_DB=$(DB) $(BIN)/pytest $(PYTEST_ARGS)
+	DESKBELL_TEST_DB=$(DB) $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -68,6 +68,7 @@ def app(databases, tmp_path: Path, app_config: dict) -> Iterator[Flask]:
         yield app
         _db.session.remove()
         _db.engine.dispose()
+    databases.drop(app.config["DATABASE_URL"])
 
 
 @pytest.fixture

@@ -52,6 +52,10 @@ class SqliteDatabases:
         shutil.copyfile(self.template, target)
         return f"sqlite:///{target}"
 
+    def drop(self, url: str) -> None:
+        """A thousand tests' copies would otherwise stay on disk until the run ends."""
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
     def close(self) -> None:
         pass
 
@@ -104,6 +108,10 @@ class PostgresDatabases:
         name = f"t{os.getpid()}_{next(self._names)}"
         self._sql(f"CREATE DATABASE {name} TEMPLATE deskbell_template")
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def drop(self, url: str) -> None:
+        """Each clone takes a few megabytes; dropping it now keeps the run's disk use flat."""
+        self._sql(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
 
     def close(self) -> None:
         self._as_postgres([self.pg_bin / "pg_ctl", "-D", self.data, "-m", "immediate", "stop"])

@@ -117,6 +117,7 @@ def live_server(databases, tmp_path: Path) -> Iterator[LiveServer]:
         got_request_exception.disconnect(record, app)
         with app.app_context():
             db.engine.dispose()
+        databases.drop(app.config["DATABASE_URL"])
     assert not errors, f"the live server raised: {errors!r}"
 
 
