@@ -14,4 +14,4 @@ def _only_agents():
     return guard(Agent, "console.login", OPEN_ENDPOINTS)
 
 
-from console import admin, auth, queues, tickets  # noqa: E402,F401  (views register on bp)
+from console import admin, auth, new_ticket, preview, queues, tickets  # noqa: E402,F401  (views register on bp)

@@ -3,27 +3,44 @@
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, MultipleFileField, RadioField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import (
+    EmailField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from shared.catalog import PRIORITY_LABELS
+from shared.catalog import CHANNEL_LABELS, PRIORITY_LABELS, TYPE_LABELS
 from shared.forms import choices
-from shared.models import PRIORITIES
+from shared.models import PRIORITIES, TYPES
+from shared.tickets import AGENT_CHANNELS
 
 VISIBILITY_CHOICES = choices([("public", _l("Public reply")), ("internal", _l("Internal note"))])
 
 
 class ReplyForm(FlaskForm):
+    """The ticket page's reply box; the ids are what the keyboard shortcuts (console.js) look for."""
+
     visibility = RadioField(_l("Kind"), choices=VISIBILITY_CHOICES, default="public")
-    body = TextAreaField(_l("Message"), validators=[Length(max=100_000)])
-    status = SelectField(_l("Then set status"), coerce=int, validators=[Optional()])
-    attachments = MultipleFileField(_l("Attachments"))
+    body = TextAreaField(_l("Message"), id="reply-body", validators=[Length(max=100_000)])
+    status = SelectField(_l("Then set status"), id="reply-status", coerce=int, validators=[Optional()])
+    attachments = MultipleFileField(_l("Attachments"), id="reply-attachments")
 
 
 class PropertiesForm(FlaskForm):
+    """The side panel. A field left out of a post keeps the ticket's value, so each select can save alone."""
+
     status = SelectField(_l("Status"), coerce=int)
     assignee = SelectField(_l("Assignee"), coerce=int)
     priority = SelectField(_l("Priority"), choices=choices((p, PRIORITY_LABELS[p]) for p in PRIORITIES))
+    department = SelectField(_l("Department"), coerce=int)
+    product = SelectField(_l("Product"), coerce=int)
+    type = SelectField(_l("Type"), choices=choices((t, TYPE_LABELS[t]) for t in TYPES))
 
 
 # --- The queue list: filters (a GET form) and bulk changes -------------------------------
@@ -65,3 +82,41 @@ class BulkForm(FlaskForm):
     status = SelectField(_l("Change status to"), default="")
     priority = SelectField(_l("Change priority to"), default="")
     next = HiddenField()
+
+
+# --- A ticket an agent files: for a customer on the phone, at the desk, in a chat; or a task ----
+
+
+class NewTicketForm(FlaskForm):
+    """The view fills department, product and assignee from the catalog (0 means none)."""
+
+    requester = RadioField(
+        _l("Who is it for?"),
+        choices=choices([("customer", _l("A customer")), ("internal", _l("Internal task"))]),
+        default="customer",
+    )
+    customer_email = EmailField(_l("Customer's email"), validators=[Length(max=254)])
+    customer_name = StringField(_l("Name (optional)"), validators=[Length(max=200)])
+    channel = RadioField(
+        _l("How they reached us"), choices=choices((c, CHANNEL_LABELS[c]) for c in AGENT_CHANNELS), default="phone"
+    )
+    department = SelectField(_l("Department"), coerce=int)
+    type = SelectField(_l("Type"), choices=choices((t, TYPE_LABELS[t]) for t in TYPES), default="question")
+    product = SelectField(_l("Product or service"), coerce=int, validators=[Optional()])
+    priority = SelectField(
+        _l("Priority"), choices=choices((p, PRIORITY_LABELS[p]) for p in PRIORITIES), default="normal"
+    )
+    assignee = SelectField(_l("Assign to"), coerce=int, default=0)
+    subject = StringField(
+        _l("Subject"), validators=[DataRequired(message=_l("Give the ticket a subject.")), Length(max=200)]
+    )
+    body = TextAreaField(_l("Description"), validators=[Length(max=100_000)])  # or only files: the domain decides
+    attachments = MultipleFileField(_l("Attachments"))
+
+    @property
+    def for_customer(self) -> bool:
+        return self.requester.data != "internal"
+
+    def validate_customer_email(self, field: EmailField) -> None:
+        if self.for_customer and not (field.data or "").strip():
+            raise ValidationError(_l("Enter the customer's email address, or choose an internal task."))

@@ -1,101 +1,214 @@
-"""The ticket workbench: history, reply or note, and property changes."""
+"""The ticket workbench: the history, the reply box (public reply or internal note) and the side
+panel's property changes.
 
-from flask import abort, flash, redirect, render_template, request, url_for
+Each action is a plain form post (303, then the page) and, from htmx, answers with the region it
+changed plus out-of-band updates of what it touched: the status badge in the header, the side panel
+and the history entries it added.
+"""
+
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from console import bp
 from console.forms import PropertiesForm, ReplyForm
-from shared import attachments, catalog, permissions, tickets
+from shared import attachments, catalog, history, listing, permissions, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices
 from shared.i18n import current_locale
-from shared.models import Agent, Status
-from shared.web import uploads_from
+from shared.markup import render_markdown
+from shared.models import Agent, Department, Entry, Product, Status, Ticket
+from shared.web import is_fragment_request, uploads_from
 
 
-def _find_or_404(number: int):
+def _find_or_404(number: int) -> Ticket:
     ticket = permissions.find_ticket(current_user, number)
     if ticket is None:
         abort(404)
     return ticket
 
 
-def _forms(ticket, reply: ReplyForm | None = None) -> dict:
-    reply = reply or ReplyForm(formdata=None)
-    statuses = catalog.statuses()
+def _form_error(form, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    (field.errors if field is not None else form.form_errors).append(error.message)
+
+
+def _names(statuses: list[Status]) -> dict:
+    """What the history's events need to read well: names by key or id, retired ones included."""
     locale = current_locale()
-    reply.status.choices = choices([(0, gettext("By the rules"))] + [(s.id, s.label(locale)) for s in statuses])
-    props = PropertiesForm(
-        formdata=None,
-        prefix="props",
-        status=ticket.status_id,
-        assignee=ticket.assignee_id or 0,
-        priority=ticket.priority,
-    )
-    props.status.choices = choices([(s.id, s.label(locale)) for s in statuses])
-    props.assignee.choices = choices(
-        [(0, gettext("Nobody"))] + [(a.id, a.display_name) for a in catalog.active_agents()]
-    )
     return {
-        "ticket": ticket,
-        "reply_form": reply,
-        "props_form": props,
         "status_names": {s.key: s.label(locale) for s in statuses},
         "agent_names": catalog.agent_names(),
+        "department_names": catalog.names(Department),
+        "product_names": catalog.names(Product),
     }
+
+
+def _reply_form(statuses: list[Status], **kwargs) -> ReplyForm:
+    form = ReplyForm(**kwargs)
+    locale = current_locale()
+    form.status.choices = choices([(0, gettext("By the rules"))] + [(s.id, s.label(locale)) for s in statuses])
+    return form
+
+
+# --- The side panel -------------------------------------------------------------------------
+
+# The panel's fields in the order they are applied: assigning first, so an untouched status does
+# not undo what the assignment rule just did, and an explicit one still wins over it.
+PANEL_VERBS = {
+    "assignee": lambda ticket, value, actor: tickets.assign_ticket(
+        ticket, db.session.get(Agent, value) if value else None, actor=actor
+    ),
+    "status": lambda ticket, value, actor: tickets.change_status(ticket, db.session.get(Status, value), actor=actor),
+    "priority": lambda ticket, value, actor: tickets.change_priority(ticket, value, actor=actor),
+    "department": lambda ticket, value, actor: tickets.change_department(
+        ticket, db.session.get(Department, value), actor=actor
+    ),
+    "product": lambda ticket, value, actor: tickets.change_product(
+        ticket, db.session.get(Product, value) if value else None, actor=actor
+    ),
+    "type": lambda ticket, value, actor: tickets.change_type(ticket, value, actor=actor),
+}
+
+
+def _current(ticket: Ticket) -> dict:
+    """The ticket's values as the panel's fields hold them (0 for nobody and no product)."""
+    return {
+        "assignee": ticket.assignee_id or 0,
+        "status": ticket.status_id,
+        "priority": ticket.priority,
+        "department": ticket.department_id,
+        "product": ticket.product_id or 0,
+        "type": ticket.type,
+    }
+
+
+def _offered(active: list, current, label, retired: str) -> list[tuple[int, str]]:
+    """The active choices, and the ticket's current one if it has been retired since: it stays the
+    shown value, so saving another field never drops it."""
+    pairs = [(item.id, label(item)) for item in active]
+    if current is not None and not current.is_active:
+        pairs.insert(0, (current.id, retired % {"name": label(current)}))
+    return pairs
+
+
+def _properties_form(ticket: Ticket, statuses: list[Status], formdata=None) -> PropertiesForm:
+    """The panel on the ticket's values; a post overrides only the fields it carries."""
+    form = PropertiesForm(formdata=formdata, prefix="props", data=_current(ticket))
+    form.status.choices = choices([(s.id, s.label(current_locale())) for s in statuses])
+    deactivated, retired = gettext("%(name)s (deactivated)"), gettext("%(name)s (retired)")
+    agents = _offered(catalog.active_agents(), ticket.assignee, lambda a: a.display_name, deactivated)
+    form.assignee.choices = choices([(0, gettext("Nobody")), *agents])
+    form.department.choices = choices(_offered(catalog.departments(), ticket.department, lambda d: d.name, retired))
+    products = _offered(catalog.products(), ticket.product, lambda p: p.name, retired)
+    form.product.choices = choices([(0, gettext("— None —")), *products])
+    return form
+
+
+# --- Responses --------------------------------------------------------------------------------
+
+
+def _page(ticket: Ticket, statuses: list[Status], *, reply_form=None, props_form=None, preview_html=None) -> str:
+    others, others_total = listing.other_tickets(ticket)
+    return render_template(
+        "console/ticket.html",
+        preview_html=preview_html,
+        ticket=ticket,
+        entries=history.entries(ticket),
+        reply_form=reply_form or _reply_form(statuses, formdata=None),
+        props_form=props_form or _properties_form(ticket, statuses),
+        other_tickets=others,
+        other_total=others_total,
+        **_names(statuses),
+    )
+
+
+def _changed(ticket: Ticket, statuses: list[Status], since: int, *, reply_form: ReplyForm | None = None) -> str:
+    """An htmx action's answer: its own region (the fresh reply box, or the side panel), then out of
+    band the header's status, the side panel when it is not the region, and the entries added."""
+    return render_template(
+        "console/_changes.html",
+        ticket=ticket,
+        new_entries=history.entries(ticket, after=since),
+        reply_form=reply_form,
+        props_form=_properties_form(ticket, statuses),
+        saved=reply_form is None,
+        **_names(statuses),
+    )
+
+
+# --- Views ------------------------------------------------------------------------------------
 
 
 @bp.get("/tickets/<int:number>")
 def ticket_show(number: int):
     ticket = _find_or_404(number)
-    return render_template("console/ticket.html", **_forms(ticket))
+    return _page(ticket, catalog.statuses())
+
+
+def _send(form: ReplyForm, ticket: Ticket) -> Entry:
+    """The reply or note, then the status the agent chose (a public reply passes it to the rules,
+    where the explicit choice wins; a note does not move the ticket by itself)."""
+    uploads = uploads_from(form.attachments.data)
+    status = db.session.get(Status, form.status.data) if form.status.data else None
+    if form.visibility.data == "internal":
+        entry = tickets.add_internal_note(ticket, actor=current_user, body=form.body.data, uploads=uploads)
+        if status is not None:
+            tickets.change_status(ticket, status, actor=current_user)
+        return entry
+    return tickets.post_reply(ticket, actor=current_user, body=form.body.data, uploads=uploads, status=status)
 
 
 @bp.post("/tickets/<int:number>/reply")
 def ticket_reply(number: int):
     ticket = _find_or_404(number)
-    form = ReplyForm()
-    form.status.choices = choices([(0, "")] + [(s.id, s.key) for s in catalog.statuses()])
+    statuses = catalog.statuses()
+    form = _reply_form(statuses)
+    since = history.last_entry_id(ticket)
     if form.validate_on_submit():
-        uploads = uploads_from(form.attachments.data)
         try:
-            if form.visibility.data == "internal":
-                tickets.add_internal_note(ticket, actor=current_user, body=form.body.data, uploads=uploads)
-            else:
-                status = db.session.get(Status, form.status.data) if form.status.data else None
-                tickets.post_reply(ticket, actor=current_user, body=form.body.data, uploads=uploads, status=status)
+            entry = _send(form, ticket)
         except DomainError as error:
             db.session.rollback()
-            form.body.errors.append(error.message)
+            _form_error(form, error)
         else:
             db.session.commit()
-            return redirect(url_for("console.ticket_show", number=number), 303)
-    return render_template("console/ticket.html", **_forms(ticket, form)), 422
+            if not is_fragment_request():
+                return redirect(url_for("console.ticket_show", number=number, _anchor=f"e{entry.id}"), 303)
+            fresh = _reply_form(statuses, formdata=None, visibility=form.visibility.data)
+            return _changed(ticket, statuses, since, reply_form=fresh)
+    preview_html = Markup(render_markdown(form.body.data)) if form.body.data else None  # what was typed, kept
+    if is_fragment_request():
+        return render_template("console/_reply.html", ticket=ticket, reply_form=form, preview_html=preview_html), 422
+    return _page(ticket, statuses, reply_form=form, preview_html=preview_html), 422
 
 
 @bp.post("/tickets/<int:number>/properties")
 def ticket_properties(number: int):
-    """Status, assignee and priority in one form; each change is its own history event."""
+    """The side panel: htmx posts one select at a time, a plain post the whole form. Each field that
+    differs from the ticket goes through its verb and is its own history event."""
     ticket = _find_or_404(number)
-    form = PropertiesForm(prefix="props")
-    form.status.choices = choices([(s.id, s.key) for s in catalog.statuses()])
-    form.assignee.choices = choices([(0, "")] + [(a.id, a.email) for a in catalog.active_agents()])
-    if not form.validate_on_submit():
-        abort(400)
-    status_before = ticket.status_id
-    try:
-        tickets.assign_ticket(ticket, catalog.get_active(Agent, form.assignee.data or None), actor=current_user)
-        if form.status.data != status_before:  # an untouched field must not undo what a rule just did
-            tickets.change_status(ticket, db.session.get(Status, form.status.data), actor=current_user)
-        tickets.change_priority(ticket, form.priority.data, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-    return redirect(url_for("console.ticket_show", number=number), 303)
+    statuses = catalog.statuses()
+    form = _properties_form(ticket, statuses, formdata=request.form)
+    since, before = history.last_entry_id(ticket), _current(ticket)
+    if form.validate_on_submit():
+        try:
+            for name, verb in PANEL_VERBS.items():
+                if form[name].data != before[name]:
+                    verb(ticket, form[name].data, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            if not is_fragment_request():
+                return redirect(url_for("console.ticket_show", number=number), 303)
+            return _changed(ticket, statuses, since)
+    if is_fragment_request():
+        return render_template("console/_properties.html", ticket=ticket, props_form=form), 422
+    return _page(ticket, statuses, props_form=form), 422
 
 
 @bp.get("/tickets/<int:number>/attachments/<int:attachment_id>")

@@ -20,5 +20,5 @@ def markdown_preview():
     except RequestEntityTooLarge:  # past the form memory limit: far over BODY_MAX anyway
         body = None
     if body is None or len(body) > BODY_MAX:
-        return render_template("portal/_preview.html", too_long=True, body_max=BODY_MAX), 422
-    return render_template("portal/_preview.html", preview_html=Markup(render_markdown(body)))
+        return render_template("shared/_preview.html", too_long=True, body_max=BODY_MAX), 422
+    return render_template("shared/_preview.html", preview_html=Markup(render_markdown(body)))

@@ -2,10 +2,12 @@
 
 from collections.abc import Callable
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from shared import accounts, audit
+from shared.errors import DomainError
 from shared.extensions import db
 from shared.listing import Page
 from shared.models import Agent, Customer, Organization, Ticket
@@ -43,15 +45,34 @@ def add_customer(
     organization: Organization | None,
     invite: bool,
     actor: Agent | None,
-    set_url_for: Callable[[str], str],
+    set_url_for: Callable[[str], str] | None = None,
 ) -> Customer:
-    """A customer added by hand (met on the phone, say), optionally mailed a link to set a password."""
+    """A customer added by hand (met on the phone, say), optionally mailed a link to set a password
+    (`set_url_for` makes that link, so inviting needs it)."""
     customer = accounts.create_customer(email, name=name)
     customer.organization = organization
     if invite:
         accounts.send_invitation(customer, set_url_for=set_url_for, inviter=actor)
     audit.record("customer.created", customer, actor=actor, invited=invite)
     db.session.flush()
+    return customer
+
+
+def find_or_add(email: str, *, name: str = "", actor: Agent | None) -> Customer:
+    """The customer with this address, or a new one without a password: how an agent names whom
+    a ticket is for while they are on the phone. A known customer keeps their name; a typed name
+    only fills one that is missing."""
+    email = accounts.normalize_email(email)
+    customer = accounts.find_customer(email)
+    if customer is None:
+        return add_customer(email, name=name, organization=None, invite=False, actor=actor)
+    if not customer.is_active:
+        raise DomainError(
+            gettext("%(name)s is deactivated. An admin can reactivate them.", name=customer.display_name),
+            field="email",
+        )
+    if not customer.name and name.strip():
+        update_customer(customer, name=name, organization=customer.organization, actor=actor)
     return customer
 
 

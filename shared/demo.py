@@ -289,13 +289,13 @@ class _Story:
             kind, _, product_name, subject, body, _ = self.opener
             body += rng.choice(texts.SIGN_OFFS)
             # Files come by web or email; customers without a password only ever wrote by email.
-            phone = 0 if "attached" in body else 20
-            channel = (
-                rng.choices(["web", "email", "phone"], [55, 25, phone])[0] if self.customer.password_hash else "email"
-            )
+            told = 0 if "attached" in body else 1  # a request told to an agent: a call, a chat, a visit
+            weights = [55, 25, 10 * told, 6 * told, 4 * told]
+            channel = rng.choices(["web", "email", "phone", "chat", "walk_in"], weights)[0]
+            channel = channel if self.customer.password_hash else "email"
             actor, priority = self.customer, "normal"
-            if channel == "phone":
-                actor, body = self.agent, texts.PHONE_PREFIX + body
+            if channel in texts.TAKEN_BY:
+                actor, body = self.agent, texts.TAKEN_BY[channel] + body
                 priority = rng.choices(["low", "normal", "high", "urgent"], [2, 5, 3, 1])[0]
             uploads = self._uploads(body, 0.15 if kind == "bug" else 0.03)
             product = cast.products.get(product_name)

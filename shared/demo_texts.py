@@ -516,7 +516,12 @@ INTERNAL_FEATURE_NOTES = [
     "New request, filed as FR-{n}. @{colleague} might want to mention it in the roadmap call.",
 ]
 
-PHONE_PREFIX = "*Taken over the phone by {agent}.*\n\n"
+# How an agent marks a request they took down for the customer, by channel.
+TAKEN_BY = {
+    "phone": "*Taken over the phone by {agent}.*\n\n",
+    "chat": "*Taken from a chat by {agent}.*\n\n",
+    "walk_in": "*Taken in person by {agent}.*\n\n",
+}
 SIGN_OFFS = ["\n\n{first}", "\n\nBest,\n{first}", "\n\nKind regards,\n{first}", ""]
 AGENT_SIGN_OFF = "\n\nBest,\n{agent}"
 

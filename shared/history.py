@@ -1,9 +1,9 @@
-"""Writing to the append-only history, and the guard that keeps it (and the admin audit log) append-only."""
+"""Writing and reading the append-only history, and the guard that keeps it (and the admin audit log) append-only."""
 
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session, selectinload
 
 from shared.errors import HistoryError
 from shared.extensions import db
@@ -80,6 +80,23 @@ def mark_public_change(ticket: Ticket, *, actor: Actor, preview: str = "") -> No
     ticket.last_public_agent_id = actor.id if isinstance(actor, Agent) else None
     if preview:
         ticket.last_public_preview = " ".join(preview.split())[:200]
+
+
+def entries(ticket: Ticket, *, after: int = 0) -> list[Entry]:
+    """The ticket's history in time order (or what came after entry id `after`), with authors and
+    attachments loaded in a few queries instead of one per entry."""
+    query = (
+        select(Entry)
+        .where(Entry.ticket_id == ticket.id, Entry.id > after)
+        .options(selectinload(Entry.agent), selectinload(Entry.customer), selectinload(Entry.attachments))
+        .order_by(Entry.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def last_entry_id(ticket: Ticket) -> int:
+    """Where the history ends now, so a page can later fetch just what an action added."""
+    return db.session.scalar(select(func.max(Entry.id)).where(Entry.ticket_id == ticket.id)) or 0
 
 
 def _refuse_changes(session: Session, flush_context: object, instances: object) -> None:

@@ -1,4 +1,4 @@
-"""Read-side queries for lists: the portal's "My tickets" and the console's queues."""
+"""Read-side queries for lists: the portal's "My tickets", the console's queues and a customer's other tickets."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -183,3 +183,23 @@ def queue_counts(agent: Agent) -> Counter[str]:
         counts[f"status:{key}"] = total
         counts.update(dict(zip(named, in_named, strict=True)))
     return counts
+
+
+# --- The console's ticket page ---------------------------------------------------------
+
+
+def other_tickets(ticket: Ticket, limit: int = 5) -> tuple[list[Ticket], int]:
+    """The same customer's other tickets, most recently active first (up to `limit`), and how many
+    there are in all; an internal task has none."""
+    if ticket.customer_id is None:
+        return [], 0
+    same_customer = (Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id)
+    items = db.session.scalars(
+        select(Ticket)
+        .where(*same_customer)
+        .options(selectinload(Ticket.status))
+        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    ).all()
+    total = db.session.scalar(select(func.count(Ticket.id)).where(*same_customer)) or 0
+    return list(items), total

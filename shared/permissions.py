@@ -45,6 +45,11 @@ def can_update_ticket(account: Customer | Agent | None, ticket: Ticket) -> bool:
     return isinstance(account, Agent) and can_view_ticket(account, ticket)
 
 
+def can_file_for_others(account: Customer | Agent | None) -> bool:
+    """Opening a ticket for a customer (a call, a visit) or an internal task is the desk's work."""
+    return isinstance(account, Agent) and account.is_active
+
+
 def can_view_entry(account: Customer | Agent | None, entry: Entry) -> bool:
     """Internal notes and events are for agents only."""
     if not can_view_ticket(account, entry.ticket):

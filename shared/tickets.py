@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext, ngettext
 from sqlalchemy import select, update
 
-from shared import attachments, permissions, rules
+from shared import attachments, customers, permissions, rules
 from shared.attachments import Upload
 from shared.clock import frozen_at
 from shared.errors import DomainError
@@ -100,8 +100,10 @@ def open_ticket(
         raise DomainError(gettext("You cannot file a ticket for someone else."))
     if type not in TYPES:
         raise DomainError(gettext("Choose a type."), field="type")
-    if priority not in PRIORITIES or channel not in CHANNELS:
+    if priority not in PRIORITIES:
         raise DomainError(gettext("Choose a priority."), field="priority")
+    if channel not in CHANNELS:
+        raise DomainError(gettext("Choose how the customer reached us."), field="channel")
     # Fresh choices must be active; a follow-up keeps what the closed ticket was about, retired or not.
     if follows is None and not department.is_active:
         raise DomainError(gettext("Choose a department."), field="department")
@@ -128,6 +130,54 @@ def open_ticket(
         record_event(follows, "followed_by", {"ticket": ticket.number}, actor=actor)
     db.session.flush()
     rules.fire("ticket.created", ticket, actor=actor)
+    return ticket
+
+
+# How a customer reached an agent who files the ticket for them; an internal task is channel "agent".
+AGENT_CHANNELS = ("phone", "walk_in", "chat", "email")
+
+
+def open_ticket_by_agent(
+    *,
+    actor: Agent,
+    customer_email: str | None,
+    customer_name: str = "",
+    channel: str = "phone",
+    assignee: Agent | None = None,
+    subject: str,
+    body: str,
+    department: Department,
+    type: str = "question",
+    product: Product | None = None,
+    priority: str = "normal",
+    uploads: list[Upload] | None = None,
+) -> Ticket:
+    """A ticket an agent files: for a customer found or added by address there and then (a call, a
+    visit, a chat), who gets the usual acknowledgement; or, with no address, an internal task with
+    no customer. Either may go straight to a colleague."""
+    if not permissions.can_file_for_others(actor):
+        raise DomainError(gettext("Only agents can file tickets for others."))
+    customer = None
+    if customer_email is None:
+        channel = "agent"
+    elif channel not in AGENT_CHANNELS:
+        raise DomainError(gettext("Choose how the customer reached us."), field="channel")
+    else:
+        customer = customers.find_or_add(customer_email, name=customer_name, actor=actor)
+    ticket = open_ticket(
+        actor=actor,
+        customer=customer,
+        subject=subject,
+        body=body,
+        department=department,
+        type=type,
+        product=product,
+        priority=priority,
+        channel=channel,
+        uploads=uploads,
+    )
+    if assignee is not None:
+        assign_ticket(ticket, assignee, actor=actor)
     return ticket
 
 
@@ -222,6 +272,46 @@ def change_priority(ticket: Ticket, priority: str, *, actor: Agent) -> None:
         return
     record_event(ticket, "priority", {"from": ticket.priority, "to": priority}, actor=actor)
     ticket.priority = priority
+
+
+def _check_desk_change(ticket: Ticket, actor: Agent, field: str) -> None:
+    if not permissions.can_update_ticket(actor, ticket):
+        raise DomainError(gettext("Only agents can change this."), field=field)
+
+
+def change_department(ticket: Ticket, department: Department, *, actor: Agent) -> None:
+    """Move the ticket to another team. Unchanged is a no-op, so a ticket may keep a retired department."""
+    _check_desk_change(ticket, actor, "department")
+    if ticket.department is department:
+        return
+    if not department.is_active:
+        raise DomainError(gettext("Choose a department."), field="department")
+    record_event(ticket, "department", {"from": ticket.department.id, "to": department.id}, actor=actor)
+    ticket.department = department
+
+
+def change_product(ticket: Ticket, product: Product | None, *, actor: Agent) -> None:
+    """Say which product the ticket is about, or none. Unchanged is a no-op, retired products included."""
+    _check_desk_change(ticket, actor, "product")
+    old = ticket.product
+    if old is product:
+        return
+    if product is not None and not product.is_active:
+        raise DomainError(gettext("Choose a product."), field="product")
+    data = {"from": old.id if old else None, "to": product.id if product else None}
+    record_event(ticket, "product", data, actor=actor)
+    ticket.product = product
+
+
+def change_type(ticket: Ticket, ticket_type: str, *, actor: Agent) -> None:
+    """Reclassify the ticket (question, feature request, bug report)."""
+    _check_desk_change(ticket, actor, "type")
+    if ticket_type not in TYPES:
+        raise DomainError(gettext("Choose a type."), field="type")
+    if ticket.type == ticket_type:
+        return
+    record_event(ticket, "type", {"from": ticket.type, "to": ticket_type}, actor=actor)
+    ticket.type = ticket_type
 
 
 def expire_pending(now: datetime | None = None) -> int:

@@ -14,7 +14,8 @@ from shared.models.statuses import Status
 
 TYPES = ("question", "feature", "bug")
 PRIORITIES = ("low", "normal", "high", "urgent")
-CHANNELS = ("web", "email", "phone", "agent")
+# How a ticket reached the desk; an agent files phone calls, walk-ins, chats and internal tasks ("agent").
+CHANNELS = ("web", "email", "phone", "walk_in", "chat", "agent")
 
 
 class ActorKind(StrEnum):

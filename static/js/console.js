@@ -100,6 +100,13 @@
     "?": showShortcuts,
   };
 
+  // In the reply box, Ctrl+Enter (Cmd+Enter on a Mac) sends it, as the button would.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || event.target.id !== "reply-body") return;
+    event.preventDefault();
+    event.target.form.requestSubmit();
+  });
+
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (typing(event.target) || document.querySelector("dialog[open]")) return;

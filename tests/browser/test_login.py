@@ -132,14 +132,14 @@ def test_agent_answers_and_the_customer_sees_the_reply_but_not_the_note(
 
     choose(agent, "Internal note")
     agent.get_by_label("Message").fill(note)
-    agent.get_by_role("button", name="Send", exact=True).click()
+    agent.get_by_role("button", name="Add internal note").click()
     expect(agent).to_have_url(f"/console/tickets/{number}")
     expect(agent.get_by_role("listitem").filter(has_text=note)).to_contain_text("Internal note")
     screenshot(agent, "note-added")
 
     choose(agent, "Public reply")
     agent.get_by_label("Message").fill(reply)
-    agent.get_by_role("button", name="Send", exact=True).click()
+    agent.get_by_role("button", name="Send reply").click()
     expect(agent.get_by_text(reply)).to_be_visible()
     expect(agent.get_by_role("listitem").filter(has_text=reply)).not_to_contain_text("Internal note")
     expect(status_badge).to_be_visible()

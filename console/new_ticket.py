@@ -1,0 +1,68 @@
+"""Filing a ticket from the console: for a customer who called, came by or wrote in a chat (found
+or added by address on the spot), or an internal task for a colleague."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_login import current_user
+
+from console import bp
+from console.forms import NewTicketForm
+from shared import catalog, tickets
+from shared.errors import DomainError
+from shared.extensions import db
+from shared.forms import choices
+from shared.models import Agent, Department, Product, Ticket
+from shared.web import uploads_from
+
+# Domain errors about the customer name their fields as the accounts code knows them.
+FIELDS = {"email": "customer_email", "name": "customer_name"}
+
+
+def _form() -> NewTicketForm:
+    form = NewTicketForm()
+    form.department.choices = choices([(d.id, d.name) for d in catalog.departments()])
+    form.product.choices = choices([(0, gettext("— None —"))] + [(p.id, p.name) for p in catalog.products()])
+    me = gettext("Me (%(name)s)", name=current_user.display_name)
+    agents = [(a.id, me if a.id == current_user.id else a.display_name) for a in catalog.active_agents()]
+    form.assignee.choices = choices([(0, gettext("Nobody yet")), *agents])
+    return form
+
+
+def _form_error(form: NewTicketForm, error: DomainError) -> None:
+    field = getattr(form, FIELDS.get(error.field, error.field), None) if error.field else None
+    (field.errors if field is not None else form.form_errors).append(error.message)
+
+
+def _filed(ticket: Ticket) -> str:
+    if ticket.customer is None:
+        return gettext("Internal task #%(number)d is filed.", number=ticket.number)
+    return gettext("Ticket #%(number)d is filed for %(name)s.", number=ticket.number, name=ticket.customer.display_name)
+
+
+@bp.route("/tickets/new", methods=["GET", "POST"])
+def new_ticket():
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            ticket = tickets.open_ticket_by_agent(
+                actor=current_user,
+                customer_email=form.customer_email.data if form.for_customer else None,
+                customer_name=form.customer_name.data or "",
+                channel=form.channel.data,
+                assignee=catalog.get_active(Agent, form.assignee.data or None),
+                department=catalog.get_active(Department, form.department.data) or abort(400),
+                product=catalog.get_active(Product, form.product.data or None),
+                type=form.type.data,
+                priority=form.priority.data,
+                subject=form.subject.data,
+                body=form.body.data,
+                uploads=uploads_from(form.attachments.data),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_filed(ticket), "success")
+            return redirect(url_for("console.ticket_show", number=ticket.number), 303)
+    return render_template("console/new_ticket.html", form=form), 422 if form.errors else 200

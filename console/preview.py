@@ -1,0 +1,24 @@
+"""The live Markdown preview under the reply box: what the history will show, as the agent types."""
+
+from flask import abort, render_template, request
+from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from console import bp
+from shared.markup import render_markdown
+from shared.tickets import BODY_MAX
+from shared.web import is_fragment_request
+
+
+@bp.post("/preview")
+def markdown_preview():
+    """htmx posts the body here; a fragment comes back. It stores nothing, and plain page loads get 400."""
+    if not is_fragment_request():
+        abort(400)
+    try:
+        body = request.form.get("body", "")
+    except RequestEntityTooLarge:  # past the form memory limit: far over BODY_MAX anyway
+        body = None
+    if body is None or len(body) > BODY_MAX:
+        return render_template("shared/_preview.html", too_long=True, body_max=BODY_MAX), 422
+    return render_template("shared/_preview.html", preview_html=Markup(render_markdown(body)))
