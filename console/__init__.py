@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
+from shared import markdown_preview
 from shared.auth import guard
 from shared.models import Agent
 
@@ -14,4 +15,6 @@ def _only_agents():
     return guard(Agent, "console.login", OPEN_ENDPOINTS)
 
 
-from console import admin, auth, new_ticket, preview, queues, tickets  # noqa: E402,F401  (views register on bp)
+from console import admin, auth, new_ticket, queues, tickets  # noqa: E402,F401  (views register on bp)
+
+markdown_preview.register(bp)

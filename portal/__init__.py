@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
+from shared import markdown_preview
 from shared.auth import guard
 from shared.models import Customer
 
@@ -14,4 +15,6 @@ def _only_customers():
     return guard(Customer, "portal.login", OPEN_ENDPOINTS)
 
 
-from portal import account, auth, preview, tickets  # noqa: E402,F401  (views register on bp)
+from portal import account, auth, tickets  # noqa: E402,F401  (views register on bp)
+
+markdown_preview.register(bp)

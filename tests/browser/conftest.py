@@ -26,6 +26,9 @@ BROWSER_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BROWSER_DIR.parents[1]
 SCREENSHOTS_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1360, "height": 900}
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -154,6 +157,28 @@ class Account:
 def _in_live_app(live_server: LiveServer):
     """The live app's context, as if inside one of its requests (so mail links use its address)."""
     return live_server.app.test_request_context(base_url=live_server.url)
+
+
+@pytest.fixture
+def in_live_app(live_server: LiveServer) -> Callable[[Callable], object]:
+    """Run `work()` inside the live app and commit: a change made elsewhere (a customer, a colleague)."""
+
+    def run(work: Callable):
+        with _in_live_app(live_server):
+            result = work()
+            db.session.commit()
+            return result
+
+    return run
+
+
+def mark_the_page(page: Page) -> None:
+    """A value that survives htmx swaps but not a page load."""
+    page.evaluate("window.__marker = 1")
+
+
+def assert_not_reloaded(page: Page) -> None:
+    assert page.evaluate("window.__marker") == 1
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ from sqlalchemy import select
 
 from shared.extensions import db
 from shared.models import OutboxMessage
-from tests.browser.conftest import Account
-
-PHONE = {"width": 390, "height": 844}
+from tests.browser.conftest import PHONE, Account
 
 
 def test_customer_signs_up_edits_the_profile_and_changes_the_password(

@@ -10,10 +10,8 @@ from sqlalchemy import select
 from shared import accounts
 from shared.extensions import db
 from shared.models import Department, Organization, OutboxMessage
-from tests.browser.conftest import Account
+from tests.browser.conftest import DESKTOP, PHONE, Account
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1360, "height": 900}
 ADA = Account("ada@desk.example", "Ada Admin")
 DANA = Account("dana@desk.example", "Dana Scully", "dana's own passphrase")
 

@@ -8,9 +8,7 @@ from sqlalchemy import select
 
 from shared.extensions import db
 from shared.models import OutboxMessage, Ticket
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1360, "height": 900}
+from tests.browser.conftest import DESKTOP, PHONE
 
 
 def in_live_db(live_server, work):

@@ -10,23 +10,7 @@ from playwright.sync_api import Page, expect
 from shared import accounts, demo, tickets
 from shared.extensions import db
 from shared.models import Ticket
-from tests.browser.conftest import Account
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1360, "height": 900}
-
-
-@pytest.fixture
-def in_live_app(live_server):
-    """Run `work()` inside the live app and commit, as a change made elsewhere (a customer, a colleague)."""
-
-    def run(work):
-        with live_server.app.test_request_context(base_url=live_server.url):
-            result = work()
-            db.session.commit()
-            return result
-
-    return run
+from tests.browser.conftest import DESKTOP, PHONE, Account, assert_not_reloaded, mark_the_page
 
 
 @pytest.fixture
@@ -47,15 +31,6 @@ def rows(page: Page):
 
 def listed(page: Page) -> list[str]:
     return [row.get_attribute("data-number") for row in rows(page).all()]
-
-
-def mark_the_page(page: Page) -> None:
-    """A value that survives htmx swaps but not a page load."""
-    page.evaluate("window.__marker = 1")
-
-
-def assert_not_reloaded(page: Page) -> None:
-    assert page.evaluate("window.__marker") == 1
 
 
 def sidebar_count(page: Page, queue: str):

@@ -11,32 +11,7 @@ from sqlalchemy import func, select
 from shared import catalog, demo
 from shared.extensions import db
 from shared.models import Customer, Entry, EntryKind, Ticket, Visibility
-from tests.browser.conftest import Account
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1360, "height": 900}
-
-
-@pytest.fixture
-def in_live_app(live_server):
-    """Run `work()` inside the live app and commit, as a change made elsewhere (an admin, a colleague)."""
-
-    def run(work):
-        with live_server.app.test_request_context(base_url=live_server.url):
-            result = work()
-            db.session.commit()
-            return result
-
-    return run
-
-
-def mark_the_page(page: Page) -> None:
-    """A value that survives htmx swaps but not a page load."""
-    page.evaluate("window.__marker = 1")
-
-
-def assert_not_reloaded(page: Page) -> None:
-    assert page.evaluate("window.__marker") == 1
+from tests.browser.conftest import DESKTOP, PHONE, Account, assert_not_reloaded, mark_the_page
 
 
 def history(page: Page):

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-DESKTOP = {"width": 1360, "height": 900}
+from tests.browser.conftest import DESKTOP, assert_not_reloaded, mark_the_page
 
 
 def rows(page: Page):
@@ -19,15 +19,6 @@ def queue_link(page: Page, name: str):
 
 def sidebar_count(page: Page, name: str):
     return queue_link(page, name).locator(".sidebar__count")
-
-
-def mark_the_page(page: Page) -> None:
-    """A value that survives htmx swaps but not a page load."""
-    page.evaluate("window.__marker = 1")
-
-
-def assert_not_reloaded(page: Page) -> None:
-    assert page.evaluate("window.__marker") == 1
 
 
 def test_an_agents_working_day(page: Page, live_agent, live_customer, add_ticket, log_in, screenshot) -> None:

@@ -2,28 +2,12 @@
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from shared import accounts, rules, tickets
 from shared.extensions import db
 from shared.models import Ticket
-from tests.browser.conftest import Account
-
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def in_live_app(live_server):
-    """Run `work()` inside the live app, committed, as a background change (an agent, a colleague)."""
-
-    def run(work):
-        with live_server.app.test_request_context(base_url=live_server.url):
-            result = work()
-            db.session.commit()
-            return result
-
-    return run
+from tests.browser.conftest import PHONE, Account
 
 
 def agent_replies(in_live_app, number: int, agent_email: str, body: str) -> None:
@@ -145,7 +129,9 @@ def test_customer_rates_a_closed_ticket_then_changes_the_rating(
     rating.get_by_role("radio", name="Good (4 of 5)").focus()
     page.keyboard.press("ArrowRight")  # radios move with the arrow keys, as a person with a keyboard would
     expect(rating.get_by_role("radio", name="Excellent (5 of 5)")).to_be_checked()
-    rating.get_by_role("button", name="Update rating").click()
+    # The thank-you from the first save is still shown, so wait for the update's own answer.
+    with page.expect_response(lambda r: r.url.endswith("/rating") and r.request.method == "POST"):
+        rating.get_by_role("button", name="Update rating").click()
     expect(rating.get_by_role("status")).to_be_visible()
     page.reload()
     expect(page.locator("#rating").get_by_role("radio", name="Excellent (5 of 5)")).to_be_checked()
