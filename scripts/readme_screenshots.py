@@ -36,6 +36,9 @@ from wsgi import create_app  # noqa: E402
 OUT_DIR = REPO_ROOT / "docs" / "screenshots"
 CUSTOMER = "maria.lopez@harbourdental.example"
 AGENT = "tom@tallybook.example"
+ADMIN = demo.admin_email()
+NEW_CALLER_EMAIL = "olga.petrova@northwind.example"
+NEW_CALLER_SUBJECT = "Receipt printer prints blank pages"
 
 # The same Chromium and arguments as tests/browser/conftest.py.
 CHROMIUM = "/usr/bin/chromium"
@@ -269,7 +272,21 @@ def console_shots(browser: Browser, base_url: str, picks: Picks) -> None:
     # A page holds up to 50 rows; the top of it tells the story at a quarter of the bytes.
     shoot(open_page(desktop, "/console/?queue=needs_reply"), "console-queue.png", max_height=QUEUE_MAX_HEIGHT)
     shoot(open_page(desktop, f"/console/tickets/{picks.console_ticket}"), "console-ticket.png")
+
+    page = open_page(desktop, "/console/tickets/new")
+    page.get_by_label("Customer's email").fill(NEW_CALLER_EMAIL)
+    page.get_by_label("Subject").fill(NEW_CALLER_SUBJECT)
+    page.evaluate("document.activeElement.blur()")
+    shoot(page, "console-new-ticket.png")
+
+    phone = browser.new_context(base_url=base_url, storage_state=session, **PHONE)
+    shoot(open_page(phone, "/console/?queue=needs_reply"), "console-queue-phone.png", max_height=PHONE_MAX_HEIGHT)
+    phone.close()
     desktop.close()
+
+    admin = browser.new_context(base_url=base_url, storage_state=log_in(browser, base_url, "console", ADMIN), **DESKTOP)
+    shoot(open_page(admin, "/console/admin/agents"), "console-admin-agents.png")
+    admin.close()
 
 
 def main() -> None:
