@@ -88,17 +88,16 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(databases, tmp_path: Path) -> Iterator[LiveServer]:
-    """Deskbell on 127.0.0.1 and a free port, over a fresh database, with real CSRF checks.
+def live_server(databases, tmp_path: Path, app_config: dict) -> Iterator[LiveServer]:
+    """Deskbell on 127.0.0.1 and a free port, over a fresh database, with real CSRF checks
+    (and `app_config`'s settings, which a test module may override).
 
     An exception in a view fails the test, even when the page it broke was not asserted on.
     """
     app = make_app(
         databases,
         tmp_path / "instance",
-        WTF_CSRF_ENABLED=True,
-        RATELIMIT_ENABLED=False,
-        SERVER_NAME=None,
+        **{"WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False, "SERVER_NAME": None, **app_config},
     )
     errors: list[BaseException] = []
 
