@@ -8,6 +8,8 @@ INSTANCE ?= $(CURDIR)/instance
 DB ?= sqlite
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The demo's mail catcher: `make run` sends all mail there (saved under $(INSTANCE)/mail-catcher/).
+MAIL_CATCHER_PORT ?= 8025
 PYTEST_ARGS ?=
 # Tests run in parallel, one worker per core, each with its own databases and live servers.
 TEST_WORKERS ?= auto
@@ -35,10 +37,16 @@ $(INSTANCE)/config.py:
 	mkdir -p $(INSTANCE)
 	$(BIN)/python scripts/new_instance_config.py > $@
 
+# The worker (outbox, timers) and the mail catcher run beside gunicorn; Ctrl-C stops all three.
+# Mail goes to the catcher unless DESKBELL_SMTP_URL is set in the environment.
+run: export DESKBELL_SMTP_URL ?= smtp://127.0.0.1:$(MAIL_CATCHER_PORT)
 run: install $(INSTANCE)/config.py
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
-	@echo "Deskbell is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@echo "Deskbell is at http://$(HOST):$(PORT)/ (Ctrl-C stops it); mail goes to $$DESKBELL_SMTP_URL"
+	@trap 'kill $$catcher $$worker 2>/dev/null; wait' EXIT INT TERM; \
+	$(FLASK) mail catcher --port $(MAIL_CATCHER_PORT) & catcher=$$!; \
+	$(FLASK) worker & worker=$$!; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --no-control-socket "wsgi:create_app()"
 
 test-deps: $(VENV)/.test-installed

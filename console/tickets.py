@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from console import bp
 from console.forms import PropertiesForm, ReplyForm
-from shared import attachments, catalog, history, listing, permissions, tickets
+from shared import attachments, catalog, history, listing, mail_log, permissions, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices
@@ -121,6 +121,7 @@ def _page(ticket: Ticket, statuses: list[Status], *, reply_form=None, props_form
         props_form=props_form or _properties_form(ticket, statuses),
         other_tickets=others,
         other_total=others_total,
+        held_mail=mail_log.held_on(ticket) if permissions.can_decide_held_mail(current_user, ticket) else [],
         **_names(statuses),
     )
 

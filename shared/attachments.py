@@ -75,15 +75,18 @@ def blob_path(sha256: str) -> Path:
     return Path(current_app.config["ATTACHMENTS_DIR"]) / sha256[:2] / sha256[2:4] / sha256
 
 
-def _store_blob(data: bytes) -> str:
+def store_blob(data: bytes) -> str:
+    """Write `data` once under its sha256 (raw mail shares this store) and return the digest."""
     digest = hashlib.sha256(data).hexdigest()
     path = blob_path(digest)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a crash never leaves a half file under the final name.
+        # Write, sync, then rename, so a crash never leaves a half file under the final name.
         fd, tmp = tempfile.mkstemp(dir=path.parent)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     return digest
 
@@ -97,7 +100,7 @@ def attach(entry: Entry, uploads: list[Upload]) -> list[Attachment]:
             filename=clean_filename(upload.filename),
             content_type=sniff_type(upload.data),
             size=len(upload.data),
-            sha256=_store_blob(upload.data),
+            sha256=store_blob(upload.data),
         )
         db.session.add(row)
         rows.append(row)

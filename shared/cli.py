@@ -1,8 +1,15 @@
-"""The `flask --app wsgi ...` commands: accounts, timers and demo data."""
+"""The `flask --app wsgi ...` commands: accounts, timers, mail, the worker and demo data."""
+
+import logging
+import os
+import signal
+import sys
+import threading
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from shared import accounts, tickets
 from shared.errors import DomainError
@@ -11,6 +18,7 @@ from shared.extensions import db
 users_cli = AppGroup("users", help="Create agent and customer accounts.")
 timers_cli = AppGroup("timers", help="Run time-based rules once (the worker also runs them).")
 demo_cli = AppGroup("demo", help="Demo data.")
+mail_cli = AppGroup("mail", help="Mail in and out.")
 
 
 def _password_option(kind: str):
@@ -60,6 +68,89 @@ def timers_run_command() -> None:
     click.echo(f"{moved} ticket(s) closed after waiting on the customer")
 
 
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run each job once and exit (for cron and tests).")
+def worker_command(once: bool) -> None:
+    """Send the outbox and run the timers, until Ctrl-C or SIGTERM."""
+    from shared import worker
+
+    if once:
+        for name, result in worker.run_once().items():
+            click.echo(f"{name}: {'failed (see the log)' if result is None else result}")
+        return
+    # A long-running process: what it sends and what fails goes to standard error.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo(f"Worker running: {', '.join(job.name for job in worker.JOBS)} (Ctrl-C stops it)")
+    worker.run_forever(stop)
+
+
+@mail_cli.command("catcher")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8025, show_default=True)
+def mail_catcher_command(host: str, port: int) -> None:
+    """Catch mail for the demo: an SMTP server that saves each message under the instance folder."""
+    from shared import mail_catcher
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    controller = mail_catcher.start(host, port)
+    click.echo(f"Catching mail on {host}:{port} into {current_app.config['MAIL_CATCHER_DIR']} (Ctrl-C stops it)")
+    try:
+        while not stop.wait(1):
+            pass
+    finally:
+        controller.stop()
+
+
+@mail_cli.command("ingest")
+@click.option("--store-only", is_flag=True, help="Only store the message; the worker processes it.")
+def mail_ingest_command(store_only: bool) -> None:
+    """Take one message on standard input, for an MTA pipe. Exit status: 0 stored (a duplicate or a
+    quarantined message too), 65 empty input, 75 database or disk unavailable (the MTA retries)."""
+    from shared import mail_intake
+
+    raw = sys.stdin.buffer.read()
+    try:
+        inbound, new = mail_intake.receive(raw, source="pipe")
+    except mail_intake.EmptyMessage:
+        click.echo("deskbell: the message is empty; nothing stored", err=True)
+        sys.exit(os.EX_DATAERR)
+    except (SQLAlchemyError, OSError) as exc:
+        click.echo(f"deskbell: cannot store the message now, try again later: {exc}", err=True)
+        sys.exit(os.EX_TEMPFAIL)
+    if new and not store_only:
+        try:
+            inbound = mail_intake.process_one(inbound.id) or inbound
+        except SQLAlchemyError as exc:  # stored all the same: the worker processes it later
+            click.echo(f"deskbell: stored; processing deferred: {exc}", err=True)
+    click.echo(f"message {inbound.id}: {inbound.state if new else 'duplicate, already recorded'}")
+
+
+@mail_cli.command("fetch")
+def mail_fetch_command() -> None:
+    """Fetch new mail from the IMAP mailbox (IMAP_URL) once and process it."""
+    from shared import mail_fetch
+
+    if not current_app.config["IMAP_URL"]:
+        raise click.ClickException("IMAP_URL is not set (DESKBELL_IMAP_URL=imap://user:pass@host/INBOX)")
+    try:
+        click.echo(mail_fetch.fetch())
+    except mail_fetch.FetchError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@mail_cli.command("process-pending")
+def mail_process_pending_command() -> None:
+    """Process stored messages that are still pending (the worker does this too)."""
+    from shared import mail_intake
+
+    click.echo(f"{mail_intake.process_pending()} message(s) processed")
+
+
 @demo_cli.command("seed")
 @click.option("--tickets", "count", default=200, show_default=True, help="How many tickets to create.")
 def demo_seed_command(count: int) -> None:
@@ -77,5 +168,5 @@ def demo_seed_command(count: int) -> None:
 
 
 def init_cli(app: Flask) -> None:
-    for group in (users_cli, timers_cli, demo_cli):
+    for group in (users_cli, timers_cli, demo_cli, mail_cli, worker_command):
         app.cli.add_command(group)

@@ -38,6 +38,34 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "WTF_CSRF_TIME_LIMIT": None,
+    # Outgoing mail: smtp://user:pass@host:port (add ?starttls=1, or use smtp+starttls://), smtps://
+    # for implicit TLS; ?cafile=PATH trusts a private CA. Empty: the worker keeps mail queued.
+    "SMTP_URL": "",
+    "SMTP_TIMEOUT_SECONDS": 30,
+    # A refused send is retried after MAIL_RETRY_SECONDS, doubling each time up to the maximum;
+    # after MAIL_MAX_ATTEMPTS tries the message is marked failed (and kept, with its last error).
+    "MAIL_MAX_ATTEMPTS": 10,
+    "MAIL_RETRY_SECONDS": 60,
+    "MAIL_RETRY_MAX_SECONDS": 4 * 3600,
+    # How long a worker holds a message it is sending; a crashed worker's claim expires after it.
+    "MAIL_CLAIM_SECONDS": 300,
+    # How often the worker runs each of its jobs.
+    "WORKER_OUTBOX_SECONDS": 5,
+    "WORKER_TIMERS_SECONDS": 300,
+    # Incoming mail. IMAP_URL: imap://user:pass@host:port/FOLDER (add ?starttls=1, or use
+    # imap+starttls://), imaps:// for implicit TLS; ?cafile=PATH trusts a private CA. Empty: no
+    # polling (an MTA can still pipe mail to `flask mail ingest`). Once a message is stored the
+    # desk marks it \Seen ("seen"), deletes it ("delete") or moves it to a folder ("move:Archive").
+    "IMAP_URL": "",
+    "IMAP_AFTER_FETCH": "seen",
+    "IMAP_TIMEOUT_SECONDS": 30,
+    "WORKER_MAIL_IN_SECONDS": 60,
+    # New tickets from mail go to this department (by name); empty: the first active one.
+    "MAIL_DEPARTMENT": "",
+    # Other addresses that deliver to the desk besides MAIL_FROM (never made customers or CC'd).
+    "MAIL_DESK_ADDRESSES": [],
+    # More messages than this from one sender within an hour are kept but not processed (loops).
+    "MAIL_SENDER_LIMIT_PER_HOUR": 20,
 }
 
 
@@ -59,6 +87,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     # The request may carry several files; each is checked against the per-file limit.
     app.config["MAX_CONTENT_LENGTH"] = mb * 1024 * 1024 * int(app.config["MAX_ATTACHMENTS_PER_MESSAGE"]) + 1024 * 1024
     app.config.setdefault("ATTACHMENTS_DIR", str(Path(app.instance_path) / "attachments"))
+    app.config.setdefault("MAIL_CATCHER_DIR", str(Path(app.instance_path) / "mail-catcher"))
     _require_secret_key(app)
 
 

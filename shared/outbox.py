@@ -1,17 +1,24 @@
-"""Queueing mail: a row in the outbox, in the caller's transaction; the worker sends it later."""
+"""The outbox: mail queued in the caller's transaction, and the claims that let workers send it.
 
-import secrets
+Queueing renders the message in the recipient's language and gives it its Message-ID; nothing
+is sent before the change that caused it commits, and nothing is lost after. Workers claim a
+row for a while (a lease), send it, and mark it sent, retried later, or failed, never deleted.
+"""
+
+from datetime import datetime, timedelta
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
+from sqlalchemy import or_, select, update
 
+from shared import mail_ids
+from shared.errors import DomainError
 from shared.extensions import db
-from shared.models import Agent, Customer, OutboxMessage, Ticket
+from shared.history import last_entry_id
+from shared.models import Agent, Customer, Entry, OutboxMessage, Ticket, utcnow
 
-
-def _message_id() -> str:
-    domain = current_app.config["MAIL_FROM"].rpartition("@")[2] or "deskbell.localhost"
-    return f"<{secrets.token_hex(16)}@{domain}>"
+# Candidates looked at per claim: a worker that loses the race for one tries the next.
+_CANDIDATES = 5
 
 
 def enqueue(
@@ -19,37 +26,146 @@ def enqueue(
     template: str,
     *,
     ticket: Ticket | None = None,
+    entry: Entry | None = None,
     automatic: bool = True,
+    with_attachments: bool = False,
     **context: object,
 ) -> OutboxMessage:
-    """Render `email/<template>.txt|.html|.subject` in the recipient's language and queue it."""
+    """Render `email/<template>.txt|.html|.subject.txt` in the recipient's language and queue it.
+
+    Ticket mail gets a signed Message-ID naming the ticket and `entry`, stored so replies thread;
+    `automatic` mail (anything but an agent's own reply) says so in `Auto-Submitted`."""
     context = {"recipient": recipient, "ticket": ticket, "desk_name": current_app.config["DESK_NAME"], **context}
     with force_locale(recipient.locale or "en"):
-        subject = render_template(f"email/{template}.subject.txt", **context).strip()
+        subject = render_template(f"email/{template}.subject.txt", **context)
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)
+    subject = " ".join(subject.split())  # one line, whatever the template or ticket subject held
     if ticket is not None:
+        if ticket.id is None or (entry is not None and entry.id is None):
+            db.session.flush()
         subject = f"[#{ticket.number}] {subject}"
+        message_id = mail_ids.sign(ticket, entry)
+    else:
+        message_id = mail_ids.random_id()
     headers = {"Reply-To": current_app.config["MAIL_FROM"]}
     if automatic:
+        # RFC 3834, and the header Exchange and Outlook honour, so out-of-office replies stay away.
         headers["Auto-Submitted"] = "auto-generated"
+        headers["X-Auto-Response-Suppress"] = "All"
     message = OutboxMessage(
         to_addr=recipient.email,
-        subject=subject,
+        subject=subject[:300],
         body_text=text,
         body_html=html,
         headers=headers,
-        message_id=_message_id(),
+        message_id=message_id,
         template=template,
         ticket_id=ticket.id if ticket is not None else None,
+        entry_id=entry.id if entry is not None else None,
+        with_attachments=with_attachments,
     )
     db.session.add(message)
+    if ticket is not None:
+        mail_ids.remember(message_id, ticket, entry, "out")
     return message
 
 
 def notify_customer(ticket: Ticket, template: str) -> OutboxMessage | None:
-    """Mail the ticket's customer, if it has one (internal tasks have none)."""
+    """Mail the ticket's customer, if it has one (internal tasks have none), about its latest entry."""
     if ticket.customer is None:
         return None
     db.session.flush()
-    return enqueue(ticket.customer, template, ticket=ticket)
+    entry = db.session.get(Entry, last_entry_id(ticket))
+    return enqueue(ticket.customer, template, ticket=ticket, entry=entry)
+
+
+# --- Claiming and settling, for the worker ------------------------------------------------
+
+
+def _free(now: datetime):
+    return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+
+
+def claim_next(worker: str, *, now: datetime | None = None) -> OutboxMessage | None:
+    """Take the next due message for `worker` until its lease ends, committed, or None.
+
+    The claim is one conditional UPDATE that only a free pending row passes, so of several
+    workers exactly one gets it. On PostgreSQL the candidates are read `FOR UPDATE SKIP LOCKED`,
+    so workers do not even queue up behind each other's rows. Each claim counts as an attempt:
+    a message that crashes its worker still runs out of attempts."""
+    now = now or utcnow()
+    lease_end = now + timedelta(seconds=int(current_app.config["MAIL_CLAIM_SECONDS"]))
+    due = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now, _free(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(_CANDIDATES)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    for message_id in db.session.scalars(due).all():
+        claim = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.state == "pending", _free(now))
+            .values(claimed_until=lease_end, claimed_by=worker, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if db.session.execute(claim).rowcount == 1:
+            db.session.commit()
+            return db.session.get(OutboxMessage, message_id)
+    db.session.commit()  # ends the read; on PostgreSQL this releases the skipped-over locks
+    return None
+
+
+def _settle(message: OutboxMessage, worker: str, **values: object) -> bool:
+    """Write the outcome only if `worker` still holds the claim (it may have expired and passed on)."""
+    done = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == worker, OutboxMessage.state == "pending")
+        .values(claimed_until=None, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return done == 1
+
+
+def mark_sent(message: OutboxMessage, worker: str, *, headers: dict[str, str], now: datetime | None = None) -> bool:
+    """The server took the message; `headers` records the thread headers it went out with."""
+    return _settle(message, worker, state="sent", sent_at=now or utcnow(), headers=headers)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed try: MAIL_RETRY_SECONDS, doubling, capped."""
+    first = int(current_app.config["MAIL_RETRY_SECONDS"])
+    cap = int(current_app.config["MAIL_RETRY_MAX_SECONDS"])
+    return timedelta(seconds=min(first * 2 ** max(attempts - 1, 0), cap))
+
+
+def mark_failed(
+    message: OutboxMessage, worker: str, error: str, *, permanent: bool = False, now: datetime | None = None
+) -> str:
+    """Retry later with backoff, or give up ("failed") when attempts run out or the server refused
+    for good; the row and its last error stay. Returns the new state."""
+    now = now or utcnow()
+    if permanent or message.attempts >= int(current_app.config["MAIL_MAX_ATTEMPTS"]):
+        _settle(message, worker, state="failed", last_error=error)
+        return "failed"
+    _settle(message, worker, last_error=error, next_attempt_at=now + backoff(message.attempts))
+    return "pending"
+
+
+def retry(message: OutboxMessage, *, actor: Agent) -> None:
+    """An admin sends a failed (or waiting) message again now, with a fresh set of attempts."""
+    if not (isinstance(actor, Agent) and actor.is_admin):
+        raise DomainError(gettext("Only admins can resend mail."))
+    if message.state == "sent":
+        raise DomainError(gettext("This message was already sent."))
+    if message.claimed_until is not None and message.claimed_until > utcnow():
+        raise DomainError(gettext("This message is being sent right now."))
+    message.state = "pending"
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.claimed_until = None
+    message.claimed_by = None
+    db.session.flush()

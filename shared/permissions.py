@@ -3,7 +3,7 @@
 from sqlalchemy import Select, false, or_, select
 
 from shared.extensions import db
-from shared.models import Agent, Attachment, Customer, Entry, Ticket
+from shared.models import Agent, Attachment, Customer, Entry, Ticket, TicketParticipant
 
 
 def customer_ticket_filter(customer: Customer):
@@ -36,13 +36,30 @@ def can_view_ticket(account: Customer | Agent | None, ticket: Ticket) -> bool:
     return False
 
 
+def is_participant(customer: Customer, ticket: Ticket) -> bool:
+    """CC'd on the ticket's mail (or let in by an agent), besides its customer."""
+    query = select(TicketParticipant.id).where(
+        TicketParticipant.ticket_id == ticket.id, TicketParticipant.customer_id == customer.id
+    )
+    return ticket.id is not None and db.session.scalar(query) is not None
+
+
 def can_reply(account: Customer | Agent | None, ticket: Ticket) -> bool:
-    return can_view_ticket(account, ticket)
+    """Whoever may see the ticket; and by mail, a participant (who does not see it in the portal)."""
+    if can_view_ticket(account, ticket):
+        return True
+    return isinstance(account, Customer) and account.is_active and is_participant(account, ticket)
 
 
 def can_update_ticket(account: Customer | Agent | None, ticket: Ticket) -> bool:
     """Assignee, status and priority are the desk's to change, on any ticket an agent may see."""
     return isinstance(account, Agent) and can_view_ticket(account, ticket)
+
+
+def can_decide_held_mail(account: Customer | Agent | None, ticket: Ticket) -> bool:
+    """Mail held on a ticket (its sender is not on it): any agent working the ticket lets it in or
+    splits it off, not only admins."""
+    return can_update_ticket(account, ticket)
 
 
 def can_file_for_others(account: Customer | Agent | None) -> bool:

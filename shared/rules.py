@@ -96,8 +96,10 @@ def fire(
     actor: Actor,
     explicit_status: Status | None = None,
     now: datetime | None = None,
+    notify_customer: bool = True,
 ) -> list[Rule]:
-    """Run the matching rules' actions. An explicit status from the actor wins over the rules'."""
+    """Run the matching rules' actions. An explicit status from the actor wins over the rules'.
+    `notify_customer=False` skips the actions that mail the customer (mail that must not be answered)."""
     matched = matching(event, ticket, actor=actor, now=now)
     status_done = False
     if explicit_status is not None:
@@ -112,7 +114,7 @@ def fire(
                 status_done = True
             elif "public_note" in action:
                 _post_public_note(ticket, action["public_note"])
-            elif "notify_customer" in action:
+            elif "notify_customer" in action and notify_customer:
                 outbox.notify_customer(ticket, action["notify_customer"])
     return matched
 

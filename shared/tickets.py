@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from flask_babel import gettext, ngettext
 from sqlalchemy import select, update
 
-from shared import attachments, customers, permissions, rules
+from shared import attachments, customers, notifications, permissions, rules
 from shared.attachments import Upload
 from shared.clock import frozen_at
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.history import Actor, append, mark_public_change, record_event
-from shared.markup import render_markdown
+from shared.markup import render_markdown, render_plain_text
 from shared.models import (
     CHANNELS,
     PRIORITIES,
@@ -54,14 +54,16 @@ def _check_message(body: str, uploads: list[Upload]) -> str:
     return body
 
 
-def _post_message(ticket: Ticket, *, actor: Actor, body: str, visibility: Visibility, uploads, channel) -> Entry:
+def _post_message(
+    ticket: Ticket, *, actor: Actor, body: str, visibility: Visibility, uploads, channel, plain_text: bool = False
+) -> Entry:
     entry = append(
         ticket,
         actor=actor,
         kind=EntryKind.MESSAGE,
         visibility=visibility,
         body=body,
-        body_html=render_markdown(body),
+        body_html=render_plain_text(body) if plain_text else render_markdown(body),
         channel=channel,
     )
     attachments.attach(entry, uploads)
@@ -84,7 +86,12 @@ def open_ticket(
     channel: str = "web",
     uploads: list[Upload] | None = None,
     follows: Ticket | None = None,
+    plain_text: bool = False,
+    notify_customer: bool = True,
 ) -> Ticket:
+    """A new ticket with its first message. `plain_text` bodies (mail) keep their line breaks
+    instead of being read as Markdown; `notify_customer=False` keeps the rules from mailing the
+    customer (no acknowledgement for auto-replies, bounces and list mail)."""
     uploads = uploads or []
     subject = " ".join((subject or "").split())
     if not subject:
@@ -124,12 +131,21 @@ def open_ticket(
     )
     rules.place_new_ticket(ticket)
     db.session.add(ticket)
-    _post_message(ticket, actor=actor, body=body, visibility=Visibility.PUBLIC, uploads=uploads, channel=channel)
+    first = _post_message(
+        ticket,
+        actor=actor,
+        body=body,
+        visibility=Visibility.PUBLIC,
+        uploads=uploads,
+        channel=channel,
+        plain_text=plain_text,
+    )
     if follows is not None:
         record_event(ticket, "follows", {"ticket": follows.number}, actor=actor)
         record_event(follows, "followed_by", {"ticket": ticket.number}, actor=actor)
     db.session.flush()
-    rules.fire("ticket.created", ticket, actor=actor)
+    rules.fire("ticket.created", ticket, actor=actor, notify_customer=notify_customer)
+    notifications.ticket_opened(ticket, first, actor=actor)
     return ticket
 
 
@@ -189,9 +205,10 @@ def post_reply(
     uploads: list[Upload] | None = None,
     status: Status | None = None,
     channel: str = "web",
+    plain_text: bool = False,
 ) -> Entry:
     """A public message. A customer's reply to a ticket closed too long ago opens a linked one
-    instead; the returned entry's ticket says which."""
+    instead; the returned entry's ticket says which. `plain_text`: as for `open_ticket`."""
     uploads = uploads or []
     if not permissions.can_reply(actor, ticket):
         raise DomainError(gettext("You cannot reply to this ticket."))
@@ -212,15 +229,26 @@ def post_reply(
                 channel=channel,
                 uploads=uploads,
                 follows=ticket,
+                plain_text=plain_text,
             )
             return follow_up.entries[0]
     else:
         event = "message.public_by_agent"
     entry = _post_message(
-        ticket, actor=actor, body=body, visibility=Visibility.PUBLIC, uploads=uploads, channel=channel
+        ticket,
+        actor=actor,
+        body=body,
+        visibility=Visibility.PUBLIC,
+        uploads=uploads,
+        channel=channel,
+        plain_text=plain_text,
     )
     db.session.flush()
     rules.fire(event, ticket, actor=actor, explicit_status=status)
+    if isinstance(actor, Agent):
+        notifications.agent_replied(entry)
+    else:
+        notifications.customer_replied(entry)
     return entry
 
 
@@ -261,8 +289,11 @@ def change_status(ticket: Ticket, status: Status, *, actor: Agent) -> None:
         raise DomainError(gettext("Only agents can change the status."), field="status")
     if ticket.status is status:
         return
+    was_closed = ticket.status.category == Category.CLOSED
     rules.fire("ticket.status_changed", ticket, actor=actor, explicit_status=status)
     mark_public_change(ticket, actor=actor)
+    if ticket.status.category == Category.CLOSED and not was_closed:
+        notifications.ticket_closed(ticket)
 
 
 def change_priority(ticket: Ticket, priority: str, *, actor: Agent) -> None:

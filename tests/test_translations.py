@@ -19,7 +19,7 @@ from shared.formatting import file_size
 
 CATALOG_DIR = PROJECT_ROOT / "translations" / "ru" / "LC_MESSAGES"
 # The same keywords as the Makefile's `translations` target.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}
 # %(name)s, %(num)d, %(size).1f ...: the name and the conversion must survive translation.
 PLACEHOLDER = re.compile(r"%\((\w+)\)[#0\- +]*\d*(?:\.\d+)?([diouxXeEfFgGcrsa])")
 

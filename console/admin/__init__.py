@@ -1,4 +1,4 @@
-"""The console's admin area: agents, customers, organizations, departments, products, and the log.
+"""The console's admin area: agents, customers, organizations, departments, products, the log and mail.
 
 A blueprint inside the console's, so the console's guard (agents only) runs first and this
 one adds its own: any other agent gets the same 404 as an address that does not exist.
@@ -44,6 +44,6 @@ def home() -> Response:
     return redirect(url_for("console.admin.agents_list"))
 
 
-from console.admin import activity, agents, catalog, customers, organizations  # noqa: E402,F401  (views register on bp)
+from console.admin import activity, agents, catalog, customers, mail_inbound, mail_outbox, organizations  # noqa: E402,F401  (views register on bp)
 
 console_bp.register_blueprint(bp)

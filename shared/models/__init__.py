@@ -6,6 +6,8 @@ from shared.models.audit import AuditEvent
 from shared.models.base import utcnow
 from shared.models.catalog import Department, Product
 from shared.models.entries import Entry, EntryKind, Visibility
+from shared.models.inbound import InboundMessage, InboundState, TicketParticipant
+from shared.models.mail import MailMessageId
 from shared.models.outbox import OutboxMessage
 from shared.models.ratings import SCORES, Rating
 from shared.models.reads import TicketRead
@@ -29,6 +31,9 @@ __all__ = [
     "Department",
     "Entry",
     "EntryKind",
+    "InboundMessage",
+    "InboundState",
+    "MailMessageId",
     "Organization",
     "OutboxMessage",
     "Product",
@@ -37,6 +42,7 @@ __all__ = [
     "Rule",
     "Status",
     "Ticket",
+    "TicketParticipant",
     "TicketRead",
     "Visibility",
     "utcnow",

@@ -108,7 +108,7 @@ def test_an_internal_task_hides_the_customer_part_and_goes_to_a_colleague(
         "channel": "agent",
         "status": "assigned",
         "assignee": "Carol Chen",
-        "mail": [],
+        "mail": [("agent_new_ticket", "carol@desk.example")],  # no customer to mail; the colleague hears of it
     }
     page.get_by_role("link", name="Queues").click()
     row = page.locator("#queue-list tr[data-number='1001']")

@@ -124,7 +124,7 @@ def test_an_assignee_makes_the_ticket_assigned(client, agent_in, colleague, db):
     assert [e.event for e in ticket.entries if e.is_event] == ["assignment", "status"]
 
 
-def test_an_internal_task_has_no_customer_and_mails_nobody(client, agent_in, colleague, db, outbox):
+def test_an_internal_task_has_no_customer_and_mails_only_colleagues(client, agent_in, colleague, db, outbox):
     before = customers_count(db)
     data = form(requester="internal", assignee=colleague.id, subject="Renew the TLS certificate", body="Due Friday.")
     data["channel"] = "chat"  # left over from the customer's part, which an internal task ignores
@@ -134,7 +134,7 @@ def test_an_internal_task_has_no_customer_and_mails_nobody(client, agent_in, col
     assert ticket.customer is None and ticket.channel == "agent"
     assert ticket.assignee_id == colleague.id and ticket.status.key == "assigned"
     assert customers_count(db) == before  # the typed address was not turned into a customer
-    assert outbox() == []
+    assert [(m.template, m.to_addr) for m in outbox()] == [("agent_new_ticket", colleague.email)]
 
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Internal task #1001 is filed." in page and "Renew the TLS certificate" in page

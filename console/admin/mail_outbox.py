@@ -1,0 +1,61 @@
+"""Admin: the outbox (every message the desk queued, its attempts and last error, retry) and, in
+the demo, the mail catcher's messages: what customers and agents would have received."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from console.admin import actor, bp
+from shared import mail_catcher, mail_log, outbox
+from shared.errors import DomainError
+from shared.extensions import db
+from shared.models import OutboxMessage
+from shared.web import is_fragment_request
+
+
+@bp.get("/mail/outbox")
+def outbox_list():
+    state = request.args.get("state", "")
+    state = state if state in mail_log.OUTBOX_STATES else ""
+    query = request.args.get("q", "")
+    page = mail_log.outbox_log(state, query, page=request.args.get("page", 1, type=int))
+    template = "console/admin/_outbox_list.html" if is_fragment_request() else "console/admin/outbox.html"
+    counts, choices = mail_log.outbox_counts(), mail_log.OUTBOX_STATES.items()
+    return render_template(template, page=page, state=state, query=query, counts=counts, choices=choices)
+
+
+def _message(outbox_id: int) -> OutboxMessage:
+    return db.session.get(OutboxMessage, outbox_id) or abort(404)
+
+
+@bp.get("/mail/outbox/<int:outbox_id>")
+def outbox_show(outbox_id: int):
+    message = _message(outbox_id)
+    return render_template("console/admin/outbox_message.html", message=message, ticket=mail_log.outbox_ticket(message))
+
+
+@bp.post("/mail/outbox/<int:outbox_id>/retry")
+def outbox_retry(outbox_id: int):
+    message = _message(outbox_id)
+    try:
+        outbox.retry(message, actor=actor())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            gettext("The message to %(address)s is queued again, to be sent now.", address=message.to_addr), "success"
+        )
+    return redirect(url_for("console.admin.outbox_show", outbox_id=outbox_id), 303)
+
+
+@bp.get("/mail/caught")
+def caught_list():
+    return render_template("console/admin/caught.html", messages=mail_log.caught_mail())
+
+
+@bp.get("/mail/caught/<name>")
+def caught_show(name: str):
+    message = mail_catcher.read(name) or abort(404)
+    text, html, files = mail_log.caught_parts(message)
+    return render_template("console/admin/caught_message.html", message=message, text=text, html=html, files=files)

@@ -1,0 +1,127 @@
+"""Message-IDs that say which ticket they belong to, and the store of every ID sent or received.
+
+The desk's own IDs carry the ticket and entry they were written for and an HMAC of both, keyed
+by the secret key, so a reply that quotes one can be threaded even before (or without) a lookup,
+and nobody can forge one for a ticket they do not know. Every ID the desk sends or receives is
+also stored, which is what threads replies to other people's IDs and survives a key change.
+"""
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+
+from flask import current_app
+from sqlalchemy import case, func, or_, select
+
+from shared.extensions import db
+from shared.models import Entry, MailMessageId, OutboxMessage, Ticket
+
+PREFIX = "db"
+# References keeps the thread's first ID and the most recent ones, like mail clients do (RFC 5322 3.6.4).
+MAX_REFERENCES = 20
+# Short enough that "In-Reply-To: <id>" fits on one 78-character line for most domains.
+_SIGNED = re.compile(rf"^<{PREFIX}\.(\d+)\.(\d+)\.([a-z2-7]{{8}})\.([a-z2-7]{{16}})@[^<>\s]+>$")
+_ANY_ID = re.compile(r"<[^<>\s]+>")
+
+
+def _domain() -> str:
+    return current_app.config["MAIL_FROM"].rpartition("@")[2] or "deskbell.localhost"
+
+
+def _signature(ticket_id: int, entry_id: int, nonce: str) -> str:
+    # A key of its own, derived from the secret, so these signatures can never stand in for another use of it.
+    key = hmac.new(current_app.config["SECRET_KEY"].encode(), b"deskbell mail message-id", hashlib.sha256).digest()
+    digest = hmac.new(key, f"{ticket_id}.{entry_id}.{nonce}".encode(), hashlib.sha256).digest()
+    return _base32(digest[:10])  # 80 bits: forging one means guessing it, one mail at a time
+
+
+def _base32(data: bytes) -> str:
+    return base64.b32encode(data).decode().lower()
+
+
+def random_id() -> str:
+    """A Message-ID for mail that belongs to no ticket (password resets, invitations)."""
+    return f"<{secrets.token_hex(16)}@{_domain()}>"
+
+
+def sign(ticket: Ticket, entry: Entry | None) -> str:
+    """A new, unique Message-ID naming `ticket` and `entry` (both flushed), signed with the secret key."""
+    entry_id = entry.id if entry is not None else 0
+    nonce = _base32(secrets.token_bytes(5))
+    return f"<{PREFIX}.{ticket.id}.{entry_id}.{nonce}.{_signature(ticket.id, entry_id, nonce)}@{_domain()}>"
+
+
+def verify(message_id: str) -> tuple[int, int | None] | None:
+    """(ticket id, entry id or None) if `message_id` is one the desk signed with its key; else None.
+    The domain is not checked: it follows MAIL_FROM, which may change."""
+    match = _SIGNED.match(normalize(message_id).lower())
+    if match is None:
+        return None
+    ticket_id, entry_id, nonce, signature = match.groups()
+    if not hmac.compare_digest(signature, _signature(int(ticket_id), int(entry_id), nonce)):
+        return None
+    return int(ticket_id), int(entry_id) or None
+
+
+def normalize(message_id: str) -> str:
+    """The ID as stored: surrounding space removed, in angle brackets."""
+    message_id = (message_id or "").strip()
+    if message_id and not message_id.startswith("<"):
+        message_id = f"<{message_id}>"
+    return message_id
+
+
+def ids_in(header: str | None) -> list[str]:
+    """The Message-IDs in an In-Reply-To or References header, in order."""
+    return _ANY_ID.findall(header or "")
+
+
+def remember(message_id: str, ticket: Ticket, entry: Entry | None, direction: str) -> MailMessageId:
+    """Store an ID the desk sent ("out") or received ("in") for `ticket`; a known one is kept as it is."""
+    if direction not in ("in", "out"):
+        raise ValueError(f"direction must be 'in' or 'out', not {direction!r}")
+    message_id = normalize(message_id)
+    known = db.session.scalar(select(MailMessageId).where(MailMessageId.message_id == message_id))
+    if known is not None:
+        return known
+    row = MailMessageId(message_id=message_id, ticket=ticket, entry_id=entry.id if entry else None, direction=direction)
+    db.session.add(row)
+    return row
+
+
+def find(message_ids: list[str]) -> MailMessageId | None:
+    """The stored row of the first of `message_ids` the desk knows (callers pass In-Reply-To first,
+    then References newest first)."""
+    wanted = [normalize(m) for m in message_ids if m and m.strip()]
+    if not wanted:
+        return None
+    rows = db.session.scalars(select(MailMessageId).where(MailMessageId.message_id.in_(wanted)))
+    by_id = {row.message_id: row for row in rows}
+    return next((by_id[m] for m in wanted if m in by_id), None)
+
+
+def thread_for(message: OutboxMessage) -> list[str]:
+    """The earlier Message-IDs of the message's ticket as its recipient saw them, oldest first: what
+    the desk received, and what it sent to this same address, up to the message's own entry.
+    Worked out at send time, so a received message stored after this one was queued (in the same
+    transaction, as mail intake does when a mail opens a ticket) still counts."""
+    if message.ticket_id is None:
+        return []
+    sent_to = select(OutboxMessage.message_id).where(
+        OutboxMessage.ticket_id == message.ticket_id, OutboxMessage.to_addr == message.to_addr
+    )
+    query = select(MailMessageId.message_id).where(
+        MailMessageId.ticket_id == message.ticket_id,
+        MailMessageId.message_id != message.message_id,
+        or_(MailMessageId.direction == "in", MailMessageId.message_id.in_(sent_to)),
+    )
+    if message.entry_id is not None:
+        query = query.where(func.coalesce(MailMessageId.entry_id, 0) <= message.entry_id)
+    # By entry; within one entry the received message came first and the desk's answers to it after.
+    order = (func.coalesce(MailMessageId.entry_id, 0), case((MailMessageId.direction == "in", 0), else_=1))
+    ids = list(db.session.scalars(query.order_by(*order, MailMessageId.id)))
+    if len(ids) > MAX_REFERENCES:
+        ids = [ids[0], *ids[-(MAX_REFERENCES - 1) :]]
+    return ids

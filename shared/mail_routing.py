@@ -1,0 +1,268 @@
+"""Where a received mail belongs, and who may post there: threading that is strict and forgiving.
+
+A mail finds its ticket by the desk's signed Message-IDs or any stored Message-ID in its
+In-Reply-To/References (or, for a bounce, in the returned message), then by a `[#number]`
+subject tag. Either way it is posted only when the sender is the ticket's customer, a member of
+the customer's organization with sharing on, or a participant; an agent's address counts only
+when the mail answers the desk's own mail (a signed ID), so a forged From with a guessed ticket
+number cannot speak for an agent. Anyone else's mail is held for an agent to decide.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext
+from sqlalchemy import select
+
+from shared import accounts, attachments, customers, mail_ids, mail_text, permissions, tickets
+from shared.attachments import Upload
+from shared.errors import DomainError
+from shared.extensions import db
+from shared.history import append, record_event
+from shared.mail_parse import ParsedMail
+from shared.markup import render_plain_text
+from shared.models import (
+    Agent,
+    Attachment,
+    Customer,
+    Department,
+    Entry,
+    EntryKind,
+    InboundMessage,
+    Ticket,
+    TicketParticipant,
+    Visibility,
+)
+
+ORIGINAL_NAME = "original.eml"
+# Room left under the ticket verbs' body limit for the note that the text was cut.
+_BODY_ROOM = tickets.BODY_MAX - 200
+
+
+@dataclass(frozen=True)
+class Match:
+    ticket: Ticket | None = None
+    # "signed" (the desk's own signed ID), "out"/"in" (a stored ID sent or received), "subject".
+    via: str = ""
+
+    @property
+    def by_message_id(self) -> bool:
+        return self.via in ("signed", "out", "in")
+
+    @property
+    def answers_desk_mail(self) -> bool:
+        return self.via in ("signed", "out")
+
+
+def find_ticket(mail: ParsedMail) -> Match:
+    """The ticket the mail answers: by Message-ID first (In-Reply-To, References newest first, the
+    returned message of a bounce), then by the subject's `[#number]`."""
+    ids = mail.thread_ids
+    for message_id in ids:
+        signed = mail_ids.verify(message_id)
+        ticket = db.session.get(Ticket, signed[0]) if signed else None
+        if ticket is not None:
+            return Match(ticket, "signed")
+    stored = mail_ids.find(ids)
+    if stored is not None:
+        return Match(stored.ticket, stored.direction)
+    number = mail.ticket_number
+    ticket = db.session.scalar(select(Ticket).where(Ticket.number == number)) if number is not None else None
+    return Match(ticket, "subject") if ticket is not None else Match()
+
+
+def poster_for(match: Match, mail: ParsedMail) -> Customer | Agent | None:
+    """Who the mail may be posted as on the matched ticket, or None (hold it)."""
+    if match.ticket is None or not mail.from_addr:
+        return None
+    customer = accounts.find_customer(mail.from_addr)
+    if customer is not None and permissions.can_reply(customer, match.ticket):
+        return customer
+    agent = accounts.find_agent(mail.from_addr)
+    if agent is not None and agent.is_active and match.answers_desk_mail:
+        return agent
+    return None
+
+
+def desk_addresses() -> set[str]:
+    """The addresses the desk itself receives mail at: never customers, never participants."""
+    extra = current_app.config["MAIL_DESK_ADDRESSES"]
+    if isinstance(extra, str):
+        extra = extra.split(",")
+    return {a.strip().lower() for a in [current_app.config["MAIL_FROM"], *extra] if a and a.strip()}
+
+
+def department() -> Department:
+    """Where new tickets from mail go: MAIL_DEPARTMENT by name, else the first active department."""
+    name = current_app.config["MAIL_DEPARTMENT"]
+    query = select(Department).where(Department.is_active.is_(True))
+    found = db.session.scalar(query.where(Department.name == name)) if name else None
+    found = found or db.session.scalars(query.order_by(Department.id)).first()
+    if found is None:
+        raise DomainError(gettext("There is no active department for new tickets."))
+    return found
+
+
+def open_from_mail(inbound: InboundMessage, mail: ParsedMail, *, by_agent: Agent | None = None) -> Ticket:
+    """A new ticket from the mail's sender, who becomes a customer if new (without a password);
+    the people it was CC'd to become participants. Automatic, list and bulk mail is not
+    acknowledged."""
+    customer = customers.find_or_add(mail.from_addr, name=mail.from_name, actor=by_agent)
+    uploads, skipped = _uploads(mail)
+    subject = mail.subject[: tickets.SUBJECT_MAX].strip() or gettext("(no subject)")
+    ticket = tickets.open_ticket(
+        actor=customer,
+        customer=customer,
+        subject=subject,
+        body=_body(mail.text, uploads),
+        department=department(),
+        channel="email",
+        uploads=uploads,
+        plain_text=True,
+        notify_customer=not mail.wants_no_acknowledgement,
+    )
+    first = ticket.entries[0]
+    _finish(inbound, mail, first, skipped)
+    return ticket
+
+
+def post_from_mail(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, poster: Customer | Agent) -> Entry:
+    """The mail's new words (quoted history and sign-off cut) as a public reply from `poster`,
+    through the same verb as the portal and console, so the rules move the status."""
+    uploads, skipped = _uploads(mail)
+    entry = tickets.post_reply(
+        ticket,
+        actor=poster,
+        body=_body(mail_text.reply_text(mail.text), uploads),
+        uploads=uploads,
+        channel="email",
+        plain_text=True,
+    )
+    _finish(inbound, mail, entry, skipped)
+    return entry
+
+
+def hold(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket) -> Entry:
+    """Keep a stranger's mail off the ticket, with a note only agents see saying so."""
+    text = gettext(
+        "Mail from %(sender)s matched this ticket but was not posted: they are not its customer or "
+        "a participant. Accept it (they join the ticket) or split it into a new ticket in the inbound mail log.",
+        sender=mail.from_addr,
+    )
+    return _system_note(ticket, inbound, "mail_held", text, mail_text.reply_text(mail.text))
+
+
+def note_automatic(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, kind: str) -> Entry:
+    """A bounce or auto-reply to the desk's mail, as a note for agents: no status change, no reply."""
+    if kind == "bounce":
+        text = gettext("The desk's mail could not be delivered (a bounce from %(sender)s).", sender=_who(mail))
+    else:
+        text = gettext("An automatic reply from %(sender)s.", sender=_who(mail))
+    return _system_note(ticket, inbound, f"mail_{kind}", text, mail.text)
+
+
+def add_participant(ticket: Ticket, address: str, *, name: str = "", actor: Agent | None) -> Customer:
+    """Put the customer with this address (added without a password if new) on the ticket."""
+    customer = customers.find_or_add(address, name=name, actor=actor)
+    if customer.id != ticket.customer_id and not permissions.is_participant(customer, ticket):
+        db.session.add(TicketParticipant(ticket=ticket, customer=customer))
+        db.session.flush()
+    return customer
+
+
+def participants(ticket: Ticket) -> list[Customer]:
+    """Who is on the ticket besides its customer, in the order they joined."""
+    query = (
+        select(Customer)
+        .join(TicketParticipant, TicketParticipant.customer_id == Customer.id)
+        .where(TicketParticipant.ticket_id == ticket.id)
+        .order_by(TicketParticipant.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def record_split(held_on: Ticket, new: Ticket, *, actor: Agent) -> None:
+    """Say on the ticket a held mail matched where it went instead."""
+    record_event(held_on, "mail_split", {"ticket": new.number}, actor=actor)
+
+
+def _finish(inbound: InboundMessage, mail: ParsedMail, entry: Entry, skipped: list[str]) -> None:
+    """After posting: the original downloadable, the Message-ID stored for threading, the CC'd
+    people on the ticket, and a word for agents about files that were too big to keep apart."""
+    _attach_original(entry, inbound)
+    if mail.message_id:
+        mail_ids.remember(mail.message_id, entry.ticket, entry, "in")
+    _add_copied(entry.ticket, mail)
+    if skipped:
+        record_event(entry.ticket, "mail_files_skipped", {"files": skipped}, actor=None)
+
+
+def _add_copied(ticket: Ticket, mail: ParsedMail) -> None:
+    """Everyone the mail went to besides the desk and its agents joins the ticket: reply-all works."""
+    desk = desk_addresses() | {mail.from_addr}
+    for address in [*mail.to, *mail.cc]:
+        if address in desk or accounts.find_agent(address) is not None:
+            continue
+        try:
+            add_participant(ticket, address, actor=None)
+        except DomainError:  # a deactivated customer, or an address the desk cannot mail
+            continue
+
+
+def _system_note(ticket: Ticket, inbound: InboundMessage, event: str, text: str, quoted: str) -> Entry:
+    body = f"{text}\n\n{quoted.strip()}" if quoted.strip() else text
+    body = body[:_BODY_ROOM]
+    entry = append(
+        ticket,
+        actor=None,
+        kind=EntryKind.MESSAGE,
+        visibility=Visibility.INTERNAL,
+        body=body,
+        body_html=render_plain_text(body),
+        event_name=event,
+        data={"inbound": inbound.id},
+        channel="email",
+    )
+    _attach_original(entry, inbound)
+    db.session.flush()
+    return entry
+
+
+def _attach_original(entry: Entry, inbound: InboundMessage) -> None:
+    """The message as received, downloadable from the entry (its bytes are already stored)."""
+    db.session.add(
+        Attachment(
+            entry=entry,
+            filename=ORIGINAL_NAME,
+            content_type="application/octet-stream",  # what sniffing says of any mail; never shown inline
+            size=inbound.size,
+            sha256=inbound.sha256,
+        )
+    )
+
+
+def _uploads(mail: ParsedMail) -> tuple[list[Upload], list[str]]:
+    """The mail's files as uploads, within the attachment limits; the names of those left out
+    (they stay in the original)."""
+    limit = attachments.limit_bytes()
+    room = int(current_app.config["MAX_ATTACHMENTS_PER_MESSAGE"])
+    kept, skipped = [], []
+    for item in mail.all_files:
+        if len(item.data) > limit or len(kept) >= room:
+            skipped.append(attachments.clean_filename(item.filename))
+        else:
+            kept.append(Upload(filename=item.filename, data=item.data))
+    return kept, skipped
+
+
+def _body(text: str, uploads: list[Upload]) -> str:
+    text = (text or "").strip()
+    if len(text) > _BODY_ROOM:
+        text = text[:_BODY_ROOM].rstrip() + "\n\n" + gettext("[…] The full message is attached as original.eml.")
+    if not text and not uploads:
+        text = gettext("(The message had no text.)")
+    return text
+
+
+def _who(mail: ParsedMail) -> str:
+    return mail.from_addr or gettext("an unknown sender")

@@ -1,0 +1,61 @@
+"""Who hears about what: the mail a ticket change queues, called by the verbs in `shared.tickets`
+in the same transaction. (The acknowledgement and the auto-close mail are rules' actions.)
+
+Internal notes queue nothing here, for anyone.
+"""
+
+from sqlalchemy import select
+
+from shared import outbox
+from shared.extensions import db
+from shared.history import Actor, last_entry_id
+from shared.models import Agent, Category, Entry, Ticket
+
+
+def _agents_for(ticket: Ticket, *, actor: Actor) -> list[Agent]:
+    """The agents who work the ticket's department. Agents have no department membership yet, so
+    that is every active agent, except whoever made the change."""
+    query = select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.id)
+    if isinstance(actor, Agent):
+        query = query.where(Agent.id != actor.id)
+    return list(db.session.scalars(query))
+
+
+def ticket_opened(ticket: Ticket, entry: Entry, *, actor: Actor) -> None:
+    """Tell the department's agents a ticket came in (the customer's acknowledgement is rule 1's)."""
+    for agent in _agents_for(ticket, actor=actor):
+        outbox.enqueue(agent, "agent_new_ticket", ticket=ticket, entry=entry, message=entry)
+
+
+def agent_replied(entry: Entry) -> None:
+    """The customer gets the agent's public reply, with its files. It is the agent's own message,
+    so it is not marked automatic."""
+    ticket = entry.ticket
+    if ticket.customer is None:
+        return
+    outbox.enqueue(
+        ticket.customer,
+        "agent_reply",
+        ticket=ticket,
+        entry=entry,
+        automatic=False,
+        with_attachments=True,
+        message=entry,
+        closed=ticket.status.category == Category.CLOSED,
+    )
+
+
+def customer_replied(entry: Entry) -> None:
+    """The ticket's assignee hears of the customer's reply; an unassigned ticket waits in the queue."""
+    assignee = entry.ticket.assignee
+    if assignee is None or not assignee.is_active:
+        return
+    outbox.enqueue(assignee, "agent_customer_reply", ticket=entry.ticket, entry=entry, message=entry)
+
+
+def ticket_closed(ticket: Ticket) -> None:
+    """An agent closed the ticket without a reply (a reply that closes it says so itself)."""
+    if ticket.customer is None:
+        return
+    entry = db.session.get(Entry, last_entry_id(ticket))
+    outbox.enqueue(ticket.customer, "ticket_closed", ticket=ticket, entry=entry)

@@ -1,0 +1,74 @@
+"""The background worker: a short list of periodic jobs, run forever or once.
+
+`flask --app wsgi worker` runs each job every so many seconds (a config key per job) until
+SIGINT or SIGTERM; `--once` runs each job once and exits, for tests and cron. A job that
+fails is logged and tried again on its next turn; it never stops the others. Several workers
+may run at once: the outbox claims rows, and the timers are idempotent.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+
+from shared import mail_fetch, mail_send, tickets
+from shared.extensions import db
+
+log = logging.getLogger("deskbell.worker")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[], object]  # runs in the app context and commits its own work; returns a summary
+    every: str  # the config key with the interval in seconds
+
+
+def _expire_pending() -> str:
+    moved = tickets.expire_pending()
+    db.session.commit()
+    return f"{moved} ticket(s) closed after waiting on the customer"
+
+
+# The outbox comes last, so a single run (`--once`, cron) also sends what the other jobs queued.
+JOBS: list[Job] = [
+    Job("pending-expiry", _expire_pending, "WORKER_TIMERS_SECONDS"),
+    Job("mail-in", mail_fetch.poll, "WORKER_MAIL_IN_SECONDS"),
+    Job("outbox", mail_send.deliver_due, "WORKER_OUTBOX_SECONDS"),
+]
+
+
+def run_job(job: Job) -> object | None:
+    """One turn of `job`: its summary, or None when it failed (logged, rolled back)."""
+    try:
+        return job.run()
+    except Exception:
+        log.exception("worker job %s failed", job.name)
+        db.session.rollback()
+        return None
+    finally:
+        db.session.remove()  # the next turn reads fresh rows
+
+
+def run_once(jobs: list[Job] | None = None) -> dict[str, object | None]:
+    """Each job once, in order."""
+    return {job.name: run_job(job) for job in jobs or JOBS}
+
+
+def run_forever(stop: threading.Event, jobs: list[Job] | None = None) -> None:
+    """Run each job when its interval has passed, until `stop` is set."""
+    jobs = jobs or JOBS
+    due = dict.fromkeys((job.name for job in jobs), 0.0)
+    while not stop.is_set():
+        for job in jobs:
+            if stop.is_set():
+                break
+            if time.monotonic() >= due[job.name]:
+                result = run_job(job)
+                if result:
+                    log.info("%s: %s", job.name, result)
+                due[job.name] = time.monotonic() + float(current_app.config[job.every])
+        stop.wait(max(0.0, min(min(due.values()) - time.monotonic(), 1.0)))

@@ -1,0 +1,69 @@
+"""Signed Message-IDs and the store of every ID sent or received."""
+
+import pytest
+
+from shared import mail_ids
+from shared.models import MailMessageId
+
+
+@pytest.fixture
+def ticket(customer, make_ticket):
+    return make_ticket(customer)
+
+
+def test_a_signed_id_names_its_ticket_and_entry(ticket):
+    entry = ticket.entries[0]
+    message_id = mail_ids.sign(ticket, entry)
+    assert mail_ids.verify(message_id) == (ticket.id, entry.id)
+    assert mail_ids.verify(message_id.strip("<>")) == (ticket.id, entry.id)  # brackets lost on the way
+    assert mail_ids.verify(f"  {message_id.upper()}\r\n") == (ticket.id, entry.id)  # case and folding
+    assert mail_ids.verify(mail_ids.sign(ticket, None)) == (ticket.id, None)
+    assert len(f"In-Reply-To: {message_id}") <= 78  # fits one header line
+
+
+def test_a_signed_id_survives_a_change_of_domain_but_not_of_key(app, ticket):
+    message_id = mail_ids.sign(ticket, ticket.entries[0])
+    moved = message_id.replace("@deskbell.localhost>", "@help.example.com>")
+    assert mail_ids.verify(moved) == (ticket.id, ticket.entries[0].id)
+    app.config["SECRET_KEY"] = "another-secret"
+    assert mail_ids.verify(message_id) is None
+
+
+def test_forged_and_foreign_ids_do_not_verify(ticket):
+    message_id = mail_ids.sign(ticket, ticket.entries[0])
+    prefix, ticket_part, rest = message_id.split(".", 2)
+    other_ticket = f"{prefix}.{int(ticket_part) + 1}.{rest}"
+    local, _, domain = message_id.partition("@")
+    other_signature = local[:-1] + ("b" if local[-1] != "b" else "c") + "@" + domain
+    for forged in (other_ticket, other_signature, "<db.1.1.aaaaaaaa.aaaaaaaaaaaaaaaa@x>", ""):
+        assert mail_ids.verify(forged) is None
+    assert mail_ids.verify("<CAHk-abc123@mail.gmail.com>") is None
+
+
+def test_remember_and_find(ticket, db):
+    first = mail_ids.remember("<a@mail.example.com>", ticket, ticket.entries[0], "in")
+    mail_ids.remember(" b@mail.example.com ", ticket, None, "in")
+    again = mail_ids.remember("<a@mail.example.com>", ticket, None, "out")
+    db.session.commit()
+    assert again is first and (first.direction, first.entry_id) == ("in", ticket.entries[0].id)
+    assert db.session.query(MailMessageId).count() == 2 + 1  # and the acknowledgement's own ID
+    found = mail_ids.find(["<unknown@x>", "b@mail.example.com", "<a@mail.example.com>"])
+    assert found.message_id == "<b@mail.example.com>" and found.ticket is ticket
+    assert mail_ids.find(["<unknown@x>"]) is None and mail_ids.find([]) is None
+
+
+def test_every_queued_ticket_mail_is_remembered_as_sent(ticket, outbox, db):
+    [ack] = outbox()
+    stored = mail_ids.find([ack.message_id])
+    assert (stored.ticket_id, stored.entry_id, stored.direction) == (ticket.id, ticket.entries[0].id, "out")
+
+
+def test_a_direction_is_in_or_out(ticket):
+    with pytest.raises(ValueError):
+        mail_ids.remember("<x@y>", ticket, None, "sideways")
+
+
+def test_ids_in_a_header():
+    header = "<a@x.example>\r\n <b@y.example> junk <c@z.example>"
+    assert mail_ids.ids_in(header) == ["<a@x.example>", "<b@y.example>", "<c@z.example>"]
+    assert mail_ids.ids_in(None) == []
