@@ -110,11 +110,21 @@ def attach(entry: Entry, uploads: list[Upload]) -> list[Attachment]:
 def serve(attachment: Attachment, *, inline: bool = False) -> Response:
     """The file as a download; inline only for sniffed raster images. Permission is the caller's."""
     show_inline = inline and attachment.is_inline_image
-    response = send_file(
-        blob_path(attachment.sha256),
+    return send_blob(
+        attachment.sha256,
         mimetype=attachment.content_type if show_inline else "application/octet-stream",
-        as_attachment=not show_inline,
         download_name=attachment.filename,
+        as_attachment=not show_inline,
+    )
+
+
+def send_blob(sha256: str, *, mimetype: str, download_name: str, as_attachment: bool = True) -> Response:
+    """A stored file to the browser, which must neither sniff it, run it nor cache it."""
+    response = send_file(
+        blob_path(sha256),
+        mimetype=mimetype,
+        as_attachment=as_attachment,
+        download_name=download_name,
         max_age=0,
         conditional=True,
     )

@@ -14,11 +14,10 @@ import imaplib
 import logging
 import ssl
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
 
-from shared import mail_intake
+from shared import mail_intake, mail_servers
 from shared.config import ConfigError
 
 log = logging.getLogger("deskbell.mail")
@@ -53,32 +52,17 @@ class FetchResult:
 
 def parse_imap_url(url: str) -> ImapSettings:
     """The mailbox to read; a URL the desk cannot use is a configuration error."""
-    parts = urlsplit(url)
-    query = parse_qs(parts.query)
-    scheme = parts.scheme.lower()
-    if scheme == "imap":
-        starttls = query.get("starttls", ["0"])[-1].lower() in ("1", "true", "yes", "on")
-        security = "starttls" if starttls else "plain"
-    elif scheme == "imap+starttls":
-        security = "starttls"
-    elif scheme == "imaps":
-        security = "ssl"
-    else:
-        raise ConfigError(f"IMAP_URL must start with imap://, imap+starttls:// or imaps://, not {url!r}")
-    try:
-        port = parts.port or DEFAULT_PORTS[security]
-    except ValueError as exc:
-        raise ConfigError(f"IMAP_URL has a bad port: {exc}") from exc
-    if not parts.hostname or not parts.username:
+    server = mail_servers.parse(url, setting="IMAP_URL", protocol="imap", default_ports=DEFAULT_PORTS)
+    if not server.username:
         raise ConfigError("IMAP_URL needs a user and a host: imap://user:password@host/INBOX")
     return ImapSettings(
-        host=parts.hostname,
-        port=port,
-        security=security,
-        username=unquote(parts.username),
-        password=unquote(parts.password or ""),
-        folder=unquote(parts.path.strip("/")) or "INBOX",
-        cafile=query.get("cafile", [None])[-1],
+        host=server.host,
+        port=server.port,
+        security=server.security,
+        username=server.username,
+        password=server.password or "",
+        folder=server.path or "INBOX",
+        cafile=server.cafile,
     )
 
 

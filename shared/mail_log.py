@@ -12,7 +12,7 @@ from email.parser import BytesParser
 from email.policy import compat32
 from pathlib import Path
 
-from flask import Response, current_app, send_file
+from flask import Response, current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import func, or_, select
@@ -190,18 +190,7 @@ def text_preview(inbound: InboundMessage) -> str:
 
 def download(inbound: InboundMessage) -> Response:
     """The message exactly as it arrived, always as a file to save, never rendered by the browser."""
-    response = send_file(
-        attachments.blob_path(inbound.sha256),
-        mimetype="message/rfc822",
-        as_attachment=True,
-        download_name=f"inbound-{inbound.id}.eml",
-        max_age=0,
-        conditional=True,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachments.send_blob(inbound.sha256, mimetype="message/rfc822", download_name=f"inbound-{inbound.id}.eml")
 
 
 # --- The demo's mail catcher ------------------------------------------------------------------

@@ -17,13 +17,11 @@ from datetime import UTC
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
 
-from shared import mail_ids, outbox
+from shared import mail_ids, mail_servers, outbox
 from shared.attachments import blob_path
-from shared.config import ConfigError
 from shared.extensions import db
 from shared.models import Entry, OutboxMessage
 
@@ -46,31 +44,14 @@ class SmtpSettings:
 
 def parse_smtp_url(url: str) -> SmtpSettings:
     """The server to send through; a URL the worker cannot use is a configuration error."""
-    parts = urlsplit(url)
-    query = parse_qs(parts.query)
-    scheme = parts.scheme.lower()
-    if scheme == "smtp":
-        starttls = query.get("starttls", ["0"])[-1].lower() in ("1", "true", "yes", "on")
-        security = "starttls" if starttls else "plain"
-    elif scheme == "smtp+starttls":
-        security = "starttls"
-    elif scheme == "smtps":
-        security = "ssl"
-    else:
-        raise ConfigError(f"SMTP_URL must start with smtp://, smtp+starttls:// or smtps://, not {url!r}")
-    try:
-        port = parts.port or DEFAULT_PORTS[security]
-    except ValueError as exc:
-        raise ConfigError(f"SMTP_URL has a bad port: {exc}") from exc
-    if not parts.hostname:
-        raise ConfigError("SMTP_URL names no host")
+    server = mail_servers.parse(url, setting="SMTP_URL", protocol="smtp", default_ports=DEFAULT_PORTS)
     return SmtpSettings(
-        host=parts.hostname,
-        port=port,
-        security=security,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        cafile=query.get("cafile", [None])[-1],
+        host=server.host,
+        port=server.port,
+        security=server.security,
+        username=server.username,
+        password=server.password,
+        cafile=server.cafile,
     )
 
 
