@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared import accounts, tickets
+from shared import accounts, reminders, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 
@@ -63,9 +63,10 @@ def create_customer_command(email: str, name: str, organization: str | None, pas
 
 @timers_cli.command("run")
 def timers_run_command() -> None:
-    """Close tickets that have waited on the customer too long (rule 7)."""
+    """Remind customers whose tickets close soon, and close those that waited too long (rule 7)."""
+    reminded = _run(reminders.remind_pending)
     moved = _run(tickets.expire_pending)
-    click.echo(f"{moved} ticket(s) closed after waiting on the customer")
+    click.echo(f"{reminded} reminder(s) sent, {moved} ticket(s) closed after waiting on the customer")
 
 
 @click.command("worker")

@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "QUEUE_PAGE_SIZE": 50,
     # A customer may change their rating of a closed ticket for this long after the first one.
     "RATING_CHANGE_DAYS": 7,
+    # A ticket waiting on the customer gets one reminder mail this many days before rule 7 closes
+    # it (rule 7's days, editable with the rules); 0 sends none.
+    "REMINDER_DAYS_BEFORE": 2,
     # Customers may create their own portal accounts at /portal/signup.
     "SIGNUP_ENABLED": False,
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from shared import mail_fetch, mail_send, tickets
+from shared import mail_fetch, mail_send, reminders, tickets
 from shared.extensions import db
 
 log = logging.getLogger("deskbell.worker")
@@ -28,9 +28,10 @@ class Job:
 
 
 def _expire_pending() -> str:
+    reminded = reminders.remind_pending()
     moved = tickets.expire_pending()
     db.session.commit()
-    return f"{moved} ticket(s) closed after waiting on the customer"
+    return f"{moved} ticket(s) closed after waiting on the customer, {reminded} reminder(s) sent"
 
 
 # The outbox comes last, so a single run (`--once`, cron) also sends what the other jobs queued.
