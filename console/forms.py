@@ -4,6 +4,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     MultipleFileField,
@@ -120,3 +121,18 @@ class NewTicketForm(FlaskForm):
     def validate_customer_email(self, field: EmailField) -> None:
         if self.for_customer and not (field.data or "").strip():
             raise ValidationError(_l("Enter the customer's email address, or choose an internal task."))
+
+
+# --- Canned replies ----------------------------------------------------------------------
+
+
+class CannedReplyForm(FlaskForm):
+    """Adding or changing a canned reply; whether the agent may make it shared is the domain's call."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=20_000)])
+    shared = BooleanField(_l("Shared with every agent"))
+
+
+class DeleteForm(FlaskForm):
+    """A delete button: only the CSRF token."""

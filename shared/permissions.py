@@ -3,7 +3,7 @@
 from sqlalchemy import Select, false, or_, select
 
 from shared.extensions import db
-from shared.models import Agent, Attachment, Customer, Entry, Ticket, TicketParticipant
+from shared.models import Agent, Attachment, CannedReply, Customer, Entry, Ticket, TicketParticipant
 
 
 def customer_ticket_filter(customer: Customer):
@@ -80,6 +80,20 @@ def can_view_attachment(account: Customer | Agent | None, attachment: Attachment
 
 def can_administer(account: Customer | Agent | None) -> bool:
     return isinstance(account, Agent) and account.is_active and account.is_admin
+
+
+def can_use_canned(account: Customer | Agent | None, reply: CannedReply) -> bool:
+    """An agent's own canned replies and the shared ones; nobody sees a colleague's personal ones."""
+    if not (isinstance(account, Agent) and account.is_active):
+        return False
+    return reply.owner_id is None or reply.owner_id == account.id
+
+
+def can_edit_canned(account: Customer | Agent | None, reply: CannedReply) -> bool:
+    """A personal reply is its owner's to change; the shared ones are the admins'."""
+    if reply.owner_id is None:
+        return can_administer(account)
+    return can_use_canned(account, reply)
 
 
 def find_ticket(account: Customer | Agent | None, number: int) -> Ticket | None:

@@ -4,6 +4,7 @@ from shared.models.accounts import Agent, Customer, Organization
 from shared.models.attachments import Attachment
 from shared.models.audit import AuditEvent
 from shared.models.base import utcnow
+from shared.models.canned import CannedReply
 from shared.models.catalog import Department, Product
 from shared.models.entries import Entry, EntryKind, Visibility
 from shared.models.inbound import InboundMessage, InboundState, TicketParticipant
@@ -25,6 +26,7 @@ __all__ = [
     "Agent",
     "Attachment",
     "AuditEvent",
+    "CannedReply",
     "Category",
     "Counter",
     "Customer",

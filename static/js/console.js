@@ -158,5 +158,77 @@
     updateSelection();
   });
 
+  // Canned replies in the reply box: the search (#canned-q) lists matches already filled in for the
+  // ticket; arrow keys move through them, Enter or a click inserts one at the cursor in #reply-body.
+  const cannedOptions = () => Array.from(document.querySelectorAll("#canned-results [role=option]"));
+
+  function cannedActive(option) {
+    const input = document.getElementById("canned-q");
+    for (const other of cannedOptions()) other.setAttribute("aria-selected", String(other === option));
+    if (option) {
+      input?.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      input?.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function cannedClose() {
+    const results = document.getElementById("canned-results");
+    if (results) results.hidden = true;
+    document.getElementById("canned-q")?.setAttribute("aria-expanded", "false");
+    cannedActive(null);
+  }
+
+  function cannedInsert(option) {
+    const body = document.getElementById("reply-body");
+    if (!body || !option) return;
+    const start = body.selectionStart ?? body.value.length;
+    body.setRangeText(option.dataset.cannedText, start, body.selectionEnd ?? start, "end");
+    body.dispatchEvent(new Event("input", { bubbles: true })); // the live preview follows
+    const input = document.getElementById("canned-q");
+    if (input) input.value = "";
+    cannedClose();
+    body.focus();
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.target.id !== "canned-q") return;
+    const options = cannedOptions();
+    const open = !document.getElementById("canned-results")?.hidden;
+    const at = options.findIndex((option) => option.getAttribute("aria-selected") === "true");
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!open || !options.length) return;
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      const next = at < 0 ? (step > 0 ? 0 : options.length - 1) : (at + step + options.length) % options.length;
+      cannedActive(options[next]);
+    } else if (event.key === "Enter") {
+      event.preventDefault(); // never leave the page with a half-written reply
+      if (open) cannedInsert(options[Math.max(at, 0)]);
+    } else if (event.key === "Escape" && open) {
+      event.preventDefault();
+      cannedClose();
+    }
+  });
+
+  document.addEventListener("click", (event) => {
+    const option = event.target instanceof Element ? event.target.closest("#canned-results [role=option]") : null;
+    if (option) cannedInsert(option);
+  });
+
+  // With JavaScript, "Find" searches in place instead of opening the page of matches.
+  document.addEventListener("submit", (event) => {
+    if (event.target.id !== "canned-search") return;
+    event.preventDefault();
+    document.getElementById("canned-q")?.dispatchEvent(new Event("search"));
+  });
+
+  document.addEventListener("htmx:afterSettle", () => {
+    const results = document.getElementById("canned-results");
+    const input = document.getElementById("canned-q");
+    if (input && results) input.setAttribute("aria-expanded", String(!results.hidden && cannedOptions().length > 0));
+  });
+
   updateSelection();
 })();
