@@ -7,6 +7,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, selectinload
 
 from shared.errors import HistoryError
 from shared.extensions import db
+from shared.markup import render_markdown
 from shared.models import (
     ActorKind,
     Agent,
@@ -80,6 +81,22 @@ def mark_public_change(ticket: Ticket, *, actor: Actor, preview: str = "") -> No
     ticket.last_public_agent_id = actor.id if isinstance(actor, Agent) else None
     if preview:
         ticket.last_public_preview = " ".join(preview.split())[:200]
+
+
+def post_system_note(ticket: Ticket, text: str) -> Entry:
+    """A public note from the desk itself (a timer, a rule): the customer sees it and it counts as
+    the ticket's last public change, by the system."""
+    note = append(
+        ticket,
+        actor=None,
+        kind=EntryKind.EVENT,
+        visibility=Visibility.PUBLIC,
+        body=text,
+        body_html=render_markdown(text),
+        event_name="note",
+    )
+    mark_public_change(ticket, actor=None, preview=text)
+    return note
 
 
 def entries(ticket: Ticket, *, after: int = 0) -> list[Entry]:

@@ -15,9 +15,8 @@ from sqlalchemy.orm import aliased, selectinload
 from shared import outbox, rules
 from shared.clock import frozen_at
 from shared.extensions import db
-from shared.history import append, mark_public_change, record_event
-from shared.markup import render_markdown
-from shared.models import Category, Entry, EntryKind, Status, Ticket, Visibility, utcnow
+from shared.history import post_system_note, record_event
+from shared.models import Category, Entry, Status, Ticket, utcnow
 
 EVENT = "reminder"
 
@@ -80,14 +79,4 @@ def _post_note(ticket: Ticket, days_left: int) -> Entry:
             "we will close this request.",
             days_left,
         )
-    note = append(
-        ticket,
-        actor=None,
-        kind=EntryKind.EVENT,
-        visibility=Visibility.PUBLIC,
-        body=text,
-        body_html=render_markdown(text),
-        event_name="note",
-    )
-    mark_public_change(ticket, actor=None, preview=text)
-    return note
+    return post_system_note(ticket, text)

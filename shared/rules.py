@@ -13,9 +13,8 @@ from sqlalchemy import select
 
 from shared import outbox
 from shared.extensions import db
-from shared.history import Actor, actor_kind, append, mark_public_change, record_event
-from shared.markup import render_markdown
-from shared.models import Category, EntryKind, Rule, Status, Ticket, Visibility, utcnow
+from shared.history import Actor, actor_kind, post_system_note, record_event
+from shared.models import Category, Rule, Status, Ticket, utcnow
 
 EVENTS = (
     "ticket.created",
@@ -165,13 +164,4 @@ def _post_public_note(ticket: Ticket, key: str) -> None:
     locale = ticket.customer.locale if ticket.customer and ticket.customer.locale else "en"
     with force_locale(locale):
         text = str(PUBLIC_NOTES[key]) if key in PUBLIC_NOTES else key
-    append(
-        ticket,
-        actor=None,
-        kind=EntryKind.EVENT,
-        visibility=Visibility.PUBLIC,
-        body=text,
-        body_html=render_markdown(text),
-        event_name="note",
-    )
-    mark_public_change(ticket, actor=None, preview=text)
+    post_system_note(ticket, text)
