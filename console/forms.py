@@ -5,8 +5,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     HiddenField,
+    IntegerField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -31,6 +33,19 @@ class ReplyForm(FlaskForm):
     body = TextAreaField(_l("Message"), id="reply-body", validators=[Length(max=100_000)])
     status = SelectField(_l("Then set status"), id="reply-status", coerce=int, validators=[Optional()])
     attachments = MultipleFileField(_l("Attachments"), id="reply-attachments")
+    # The last history entry the agent had on screen: a send refuses if others wrote since.
+    seen = HiddenField(id="reply-seen")
+    minutes = IntegerField(_l("Time spent (minutes)"), id="reply-minutes", validators=[Optional()])
+
+
+class TimeReportForm(FlaskForm):
+    """The time report's date range: a GET form, so a report has an address to bookmark or share."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
 
 
 class PropertiesForm(FlaskForm):
@@ -132,6 +147,13 @@ class CannedReplyForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=20_000)])
     shared = BooleanField(_l("Shared with every agent"))
+
+
+class SavedViewForm(FlaskForm):
+    """Saving the list's current address under a name; the domain checks the name."""
+
+    name = StringField(_l("View name"))
+    query = HiddenField()
 
 
 class DeleteForm(FlaskForm):

@@ -14,8 +14,8 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from console import bp
-from console.forms import BulkForm, QueueFilterForm
-from shared import bulk, catalog, listing
+from console.forms import BulkForm, QueueFilterForm, SavedViewForm
+from shared import bulk, catalog, listing, saved_views
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices
@@ -109,8 +109,15 @@ class _Address:
         args |= {name: value for name, value in self.choices.items() if not unfiltered or name in SORTING}
         return url_for("console.home", **args, **({"page": page} if page > 1 else {}))
 
+    @property
+    def query(self) -> str:
+        """The address's query string without the page: what a saved view keeps."""
+        return self.url().partition("?")[2]
 
-def _render_queue(args: MultiDict, *, bulk_form: BulkForm | None = None, status: int = 200) -> Response:
+
+def _render_queue(
+    args: MultiDict, *, bulk_form: BulkForm | None = None, save_form: SavedViewForm | None = None, status: int = 200
+) -> Response:
     """The list for these query arguments: the whole page, or for htmx the list alone."""
     queue = args.get("queue") or DEFAULT_QUEUE
     statuses = catalog.statuses()
@@ -124,6 +131,8 @@ def _render_queue(args: MultiDict, *, bulk_form: BulkForm | None = None, status:
     address = _Address(queue, {f.name: f.data for f in form if f.data != f.default})
     bulk_form = bulk_form or _bulk_form(statuses)
     bulk_form.next.data = address.url(page.page)
+    save_form = save_form or SavedViewForm(formdata=None)
+    save_form.query.data = address.query
     fragment = is_fragment_request()
     template = "console/_queue_list.html" if fragment else "console/queue.html"
     html = render_template(
@@ -135,8 +144,10 @@ def _render_queue(args: MultiDict, *, bulk_form: BulkForm | None = None, status:
         filter_form=form,
         address=address,
         bulk_form=bulk_form,
+        save_form=save_form,
         fragment=fragment,
         counts=None if fragment else listing.queue_counts(current_user),
+        views=None if fragment else saved_views.with_counts(current_user),
         queue_labels=listing.QUEUE_LABELS,
     )
     response = make_response(html, status)
@@ -156,13 +167,19 @@ def queue_counts():
     queue = request.args.get("queue") or DEFAULT_QUEUE
     if not is_fragment_request():
         return redirect(url_for("console.home", queue=queue))
-    counts = listing.queue_counts(current_user)
+    return sidebar(queue)
+
+
+def sidebar(queue: str, *, oob: bool = False) -> str:
+    """The sidebar partial with fresh counts; `oob` when it rides along another partial."""
     return render_template(
         "console/_sidebar.html",
         queue=queue,
         statuses=catalog.statuses(),
-        counts=counts,
+        counts=listing.queue_counts(current_user),
+        views=saved_views.with_counts(current_user),
         queue_labels=listing.QUEUE_LABELS,
+        oob=oob,
     )
 
 

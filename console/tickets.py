@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from console import bp
 from console.forms import PropertiesForm, ReplyForm
-from shared import attachments, catalog, history, listing, mail_log, permissions, tickets
+from shared import attachments, catalog, history, listing, mail_log, permissions, presence, tickets, time_tracking
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices
@@ -117,11 +117,12 @@ def _page(ticket: Ticket, statuses: list[Status], *, reply_form=None, props_form
         preview_html=preview_html,
         ticket=ticket,
         entries=history.entries(ticket),
-        reply_form=reply_form or _reply_form(statuses, formdata=None),
+        reply_form=reply_form or _reply_form(statuses, formdata=None, seen=history.last_entry_id(ticket)),
         props_form=props_form or _properties_form(ticket, statuses),
         other_tickets=others,
         other_total=others_total,
         held_mail=mail_log.held_on(ticket) if permissions.can_decide_held_mail(current_user, ticket) else [],
+        time_total=time_tracking.ticket_total(ticket),
         **_names(statuses),
     )
 
@@ -136,6 +137,7 @@ def _changed(ticket: Ticket, statuses: list[Status], since: int, *, reply_form: 
         reply_form=reply_form,
         props_form=_properties_form(ticket, statuses),
         saved=reply_form is None,
+        time_total=time_tracking.ticket_total(ticket),
         **_names(statuses),
     )
 
@@ -151,15 +153,19 @@ def ticket_show(number: int):
 
 def _send(form: ReplyForm, ticket: Ticket) -> Entry:
     """The reply or note, then the status the agent chose (a public reply passes it to the rules,
-    where the explicit choice wins; a note does not move the ticket by itself)."""
+    where the explicit choice wins; a note does not move the ticket by itself), and the time spent
+    on it, all in one transaction."""
     uploads = uploads_from(form.attachments.data)
     status = db.session.get(Status, form.status.data) if form.status.data else None
     if form.visibility.data == "internal":
         entry = tickets.add_internal_note(ticket, actor=current_user, body=form.body.data, uploads=uploads)
         if status is not None:
             tickets.change_status(ticket, status, actor=current_user)
-        return entry
-    return tickets.post_reply(ticket, actor=current_user, body=form.body.data, uploads=uploads, status=status)
+    else:
+        entry = tickets.post_reply(ticket, actor=current_user, body=form.body.data, uploads=uploads, status=status)
+    if form.minutes.data is not None:
+        time_tracking.log(ticket, current_user._get_current_object(), form.minutes.data, entry=entry)
+    return entry
 
 
 @bp.post("/tickets/<int:number>/reply")
@@ -168,7 +174,10 @@ def ticket_reply(number: int):
     statuses = catalog.statuses()
     form = _reply_form(statuses)
     since = history.last_entry_id(ticket)
-    if form.validate_on_submit():
+    valid, seen = form.validate_on_submit(), _seen(form)
+    if valid and seen is not None and presence.changed_since(ticket, seen, current_user):
+        return _collision(ticket, statuses, form, seen, since)
+    if valid:
         try:
             entry = _send(form, ticket)
         except DomainError as error:
@@ -178,12 +187,52 @@ def ticket_reply(number: int):
             db.session.commit()
             if not is_fragment_request():
                 return redirect(url_for("console.ticket_show", number=number, _anchor=f"e{entry.id}"), 303)
-            fresh = _reply_form(statuses, formdata=None, visibility=form.visibility.data)
+            fresh = _reply_form(statuses, formdata=None, visibility=form.visibility.data, seen=since)
             return _changed(ticket, statuses, since, reply_form=fresh)
     preview_html = Markup(render_markdown(form.body.data)) if form.body.data else None  # what was typed, kept
     if is_fragment_request():
         return render_template("console/_reply.html", ticket=ticket, reply_form=form, preview_html=preview_html), 422
     return _page(ticket, statuses, reply_form=form, preview_html=preview_html), 422
+
+
+def _seen(form: ReplyForm) -> int | None:
+    """The last entry id the reply box was written against; none (an old page, a script) skips the check."""
+    try:
+        return int(form.seen.data)
+    except (TypeError, ValueError):
+        return None
+
+
+def _collision(ticket: Ticket, statuses: list[Status], form: ReplyForm, seen: int, since: int):
+    """Others wrote while the agent was typing: nothing is sent. The agent gets the new entries, the
+    text kept and a notice; the box now counts them as read, so the next send goes through."""
+    form.form_errors.append(
+        gettext("The ticket changed while you were writing: read the new entries, then send again.")
+    )
+    form.seen.data = str(since)
+    preview_html = Markup(render_markdown(form.body.data)) if form.body.data else None
+    if is_fragment_request():
+        new_entries = history.entries(ticket, after=seen)
+        page = render_template(
+            "console/_collision.html",
+            ticket=ticket,
+            reply_form=form,
+            preview_html=preview_html,
+            new_entries=new_entries,
+            **_names(statuses),
+        )
+        return page, 409
+    return _page(ticket, statuses, reply_form=form, preview_html=preview_html), 409
+
+
+@bp.post("/tickets/<int:number>/presence")
+def ticket_presence(number: int):
+    """The ticket page's heartbeat (htmx, every few seconds): records this agent, answers the strip
+    of who else is here."""
+    ticket = _find_or_404(number)
+    presence.touch(ticket, current_user, typing=request.form.get("typing") == "true")
+    db.session.commit()
+    return render_template("console/_presence.html", viewers=presence.others(ticket, current_user))
 
 
 @bp.post("/tickets/<int:number>/properties")

@@ -159,13 +159,17 @@ def queue_tickets(
     if filters.sort == "priority":  # within a priority, the latest activity first
         order.append(Ticket.updated_at.desc())
     order.append(Ticket.id.desc() if filters.descending else Ticket.id.asc())
-    query = (
-        visible_tickets(agent)
-        .join(Ticket.status)
-        .where(_in_queue(agent, queue), *_narrowed_by(filters))
-        .order_by(*order)
-    )
-    return paginate(query, page, per_page)
+    return paginate(_queue_query(agent, queue, filters).order_by(*order), page, per_page)
+
+
+def _queue_query(agent: Agent, queue: str, filters: QueueFilters) -> Select:
+    """The tickets of a queue as narrowed: what its list pages through and its count counts."""
+    return visible_tickets(agent).join(Ticket.status).where(_in_queue(agent, queue), *_narrowed_by(filters))
+
+
+def queue_count(agent: Agent, queue: str, filters: QueueFilters) -> int:
+    """How many tickets one narrowed queue holds: a saved view's live count."""
+    return db.session.scalar(_queue_query(agent, queue, filters).with_only_columns(func.count())) or 0
 
 
 def queue_counts(agent: Agent) -> Counter[str]:

@@ -62,6 +62,16 @@ def can_decide_held_mail(account: Customer | Agent | None, ticket: Ticket) -> bo
     return can_update_ticket(account, ticket)
 
 
+def can_log_time(account: Customer | Agent | None, ticket: Ticket) -> bool:
+    """Time is the desk's own bookkeeping: any agent working the ticket logs it, customers never."""
+    return can_update_ticket(account, ticket)
+
+
+def can_view_time_report(account: Customer | Agent | None) -> bool:
+    """The totals show colleagues' work; every active agent may read them, no one else."""
+    return isinstance(account, Agent) and account.is_active
+
+
 def can_file_for_others(account: Customer | Agent | None) -> bool:
     """Opening a ticket for a customer (a call, a visit) or an internal task is the desk's work."""
     return isinstance(account, Agent) and account.is_active

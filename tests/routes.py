@@ -13,6 +13,7 @@ SAMPLE_VALUES = {
     "department_id": 1,
     "product_id": 1,
     "canned_id": 1,
+    "view_id": 1,
     # Mail: a received message, a queued one, and a file name the demo's mail catcher writes.
     "inbound_id": 1,
     "outbox_id": 1,

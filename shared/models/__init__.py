@@ -10,15 +10,19 @@ from shared.models.entries import Entry, EntryKind, Visibility
 from shared.models.inbound import InboundMessage, InboundState, TicketParticipant
 from shared.models.mail import MailMessageId
 from shared.models.outbox import OutboxMessage
+from shared.models.presence import TicketPresence
 from shared.models.ratings import SCORES, Rating
 from shared.models.reads import TicketRead
 from shared.models.rules import Rule
 from shared.models.statuses import Category, Status
 from shared.models.tickets import CHANNELS, PRIORITIES, TYPES, ActorKind, Counter, Ticket
+from shared.models.time_spent import MAX_MINUTES, TimeSpent
 from shared.models.tokens import ResetToken
+from shared.models.views import SavedView
 
 __all__ = [
     "CHANNELS",
+    "MAX_MINUTES",
     "PRIORITIES",
     "SCORES",
     "TYPES",
@@ -42,10 +46,13 @@ __all__ = [
     "Rating",
     "ResetToken",
     "Rule",
+    "SavedView",
     "Status",
     "Ticket",
     "TicketParticipant",
+    "TicketPresence",
     "TicketRead",
+    "TimeSpent",
     "Visibility",
     "utcnow",
 ]

@@ -230,5 +230,47 @@
     if (input && results) input.setAttribute("aria-expanded", String(!results.hidden && cannedOptions().length > 0));
   });
 
+  // The ticket page's presence strip tells the others whether this agent typed in the reply box lately.
+  const TYPING_MS = 8000;
+  let lastKey = 0;
+  document.addEventListener("keydown", (event) => {
+    if (event.target instanceof Element && event.target.id === "reply-body") lastKey = Date.now();
+  });
+  document.addEventListener("htmx:configRequest", (event) => {
+    if (event.detail.elt.id === "presence") event.detail.parameters.typing = String(Date.now() - lastKey < TYPING_MS);
+  });
+
+  // The reply box's timer: while it runs, the minutes field holds the whole minutes since it started
+  // (at least 1). A new reply box (after sending) starts without one.
+  let timer = null;
+  function showTimer(button) {
+    const running = timer !== null && timer.button === button;
+    button.setAttribute("aria-pressed", String(running));
+    button.querySelector("[data-timer-label]").textContent = button.dataset[running ? "stopLabel" : "startLabel"];
+  }
+  function tick() {
+    const field = document.getElementById("reply-minutes");
+    if (!timer || !document.contains(timer.button) || !field) return stopTimer();
+    field.value = String(Math.max(1, Math.round((Date.now() - timer.started) / 60000)));
+  }
+  function stopTimer() {
+    if (!timer) return;
+    clearInterval(timer.interval);
+    const button = timer.button;
+    timer = null;
+    showTimer(button);
+  }
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element ? event.target.closest("[data-timer]") : null;
+    if (!button) return;
+    if (timer) return stopTimer();
+    timer = { button, started: Date.now(), interval: setInterval(tick, 5000) };
+    tick();
+    showTimer(button);
+  });
+  const revealTimers = () => document.querySelectorAll("[data-timer]").forEach((button) => (button.hidden = false));
+  document.addEventListener("htmx:afterSettle", revealTimers);
+  revealTimers();
+
   updateSelection();
 })();

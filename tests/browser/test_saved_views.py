@@ -1,0 +1,56 @@
+"""Saved views in a browser: filter, save, see it with its count, open it from another queue in place."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from shared import accounts, tickets
+from shared.extensions import db
+from shared.models import Ticket
+from tests.browser.conftest import PHONE, assert_not_reloaded, mark_the_page
+
+
+def test_a_filtered_list_is_saved_and_reopened_from_the_sidebar_in_place(
+    page: Page,
+    new_context,
+    live_agent,
+    live_customer,
+    add_ticket,
+    in_live_app,
+    log_in,
+) -> None:
+    number = add_ticket(live_customer, subject="Card reader is blinking")
+
+    def make_urgent() -> None:
+        ticket = db.session.scalar(db.select(Ticket).where(Ticket.number == number))
+        tickets.change_priority(ticket, "urgent", actor=accounts.find_agent(live_agent.email))
+
+    in_live_app(make_urgent)
+    add_ticket(live_customer, subject="Printer is slow")
+    log_in(page, "console", live_agent)
+    mark_the_page(page)
+    page.get_by_label("Priority", exact=True).select_option("urgent")
+    expect(page).to_have_url("/console/?priority=urgent")
+    page.get_by_label("View name").fill("Urgent work")
+    page.get_by_role("button", name="Save this view").click()
+    view = page.locator("#queue-nav .sidebar__view").filter(has_text="Urgent work")
+    expect(view.locator(".sidebar__count")).to_have_text("1")
+    expect(page.get_by_role("status")).to_have_text("Saved in My views.")
+
+    page.locator("#queue-nav").get_by_role("link", name=re.compile("^Unassigned")).click()
+    expect(page).to_have_url("/console/?queue=unassigned")
+    view.get_by_role("link").click()
+    expect(page).to_have_url("/console/?priority=urgent")
+    expect(page.locator("#queue-list tr[data-number]")).to_have_count(1)
+    expect(page.get_by_label("Priority", exact=True)).to_have_value("urgent")
+    assert_not_reloaded(page)
+    page.screenshot(path="/tmp/saved-views-desktop.png")
+
+    phone = new_context(viewport=PHONE, has_touch=True, is_mobile=True).new_page()
+    log_in(phone, "console", live_agent)
+    expect(phone.locator("#queue-nav .sidebar__view")).to_have_count(1)
+    phone.screenshot(path="/tmp/saved-views-phone.png", full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    view = phone.locator("#queue-nav .sidebar__view")
+    view.get_by_role("button", name="Delete the view “Urgent work”").click()
+    expect(view).to_have_count(0)

@@ -1,0 +1,36 @@
+"""Presence heartbeats and the stale-reply check."""
+
+from datetime import timedelta
+
+from shared import history, presence, tickets
+from shared.models import TicketPresence, utcnow
+
+
+def test_others_lists_other_active_agents_with_typing_and_not_oneself(db, make_agent, agent, customer, make_ticket):
+    ticket = make_ticket(customer)
+    dana, gone, away = make_agent(name="Dana"), make_agent(name="Gone"), make_agent(name="Away")
+    presence.touch(ticket, agent, typing=True)
+    presence.touch(ticket, dana, typing=True)
+    presence.touch(ticket, dana, typing=False)  # a quiet beat keeps the recent keystroke
+    presence.touch(ticket, gone, typing=False)
+    presence.touch(ticket, away, typing=False)
+    gone.is_active = False
+    db.session.get(TicketPresence, (ticket.id, away.id)).seen_at = utcnow() - timedelta(seconds=30)
+    db.session.commit()
+    assert [(v.agent.name, v.typing) for v in presence.others(ticket, agent)] == [("Dana", True)]
+    db.session.get(TicketPresence, (ticket.id, dana.id)).typing_at = utcnow() - timedelta(seconds=15)
+    db.session.commit()
+    assert [(v.agent.name, v.typing) for v in presence.others(ticket, agent)] == [("Dana", False)]
+    assert db.session.query(TicketPresence).count() == 4  # upserted, one row each
+
+
+def test_changed_since_counts_messages_from_others_only(db, make_agent, agent, customer, make_ticket):
+    ticket = make_ticket(customer)
+    seen = history.last_entry_id(ticket)
+    tickets.add_internal_note(ticket, actor=agent, body="Mine")
+    db.session.commit()
+    assert not presence.changed_since(ticket, seen, agent)
+    tickets.add_internal_note(ticket, actor=make_agent(name="Dana"), body="Hers")
+    db.session.commit()
+    assert presence.changed_since(ticket, seen, agent)
+    assert not presence.changed_since(ticket, history.last_entry_id(ticket), agent)

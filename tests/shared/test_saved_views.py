@@ -1,0 +1,38 @@
+"""Saved views: names checked, a cap per agent, each agent's own, counts as the list counts."""
+
+import pytest
+
+from shared import saved_views, tickets
+from shared.errors import DomainError
+
+
+def test_a_view_keeps_the_address_without_the_page_and_counts_like_its_list(db, agent, customer, make_ticket):
+    urgent = make_ticket(customer)
+    make_ticket(customer)
+    tickets.change_priority(urgent, "urgent", actor=agent)
+    view = saved_views.save_view(agent, "  Hot   stuff ", "?queue=unassigned&priority=urgent&page=3&junk=1")
+    db.session.commit()
+    assert (view.name, view.query) == ("Hot stuff", "queue=unassigned&priority=urgent")
+    assert saved_views.with_counts(agent) == [(view, 1)]
+    tickets.change_priority(urgent, "normal", actor=agent)
+    assert saved_views.with_counts(agent) == [(view, 0)]
+
+
+def test_names_are_checked_and_unique_per_agent_whatever_the_case(db, agent, make_agent):
+    saved_views.save_view(agent, "Urgent", "queue=mine")
+    for name, message in (("   ", "Give the view a name."), ("x" * 61, "60 characters"), ("urgent", "already have")):
+        with pytest.raises(DomainError, match=message):
+            saved_views.save_view(agent, name, "")
+    colleague = make_agent("cy@desk.example")
+    assert saved_views.save_view(colleague, "URGENT", "").agent_id == colleague.id
+    assert [v.name for v in saved_views.views_for(agent)] == ["Urgent"]
+    assert saved_views.find_view(colleague, saved_views.views_for(agent)[0].id) is None
+
+
+def test_an_agent_keeps_at_most_twenty_views_and_no_unknown_queue(db, agent):
+    for n in range(saved_views.VIEWS_MAX):
+        saved_views.save_view(agent, f"View {n}", "")
+    with pytest.raises(DomainError, match="up to 20 views"):
+        saved_views.save_view(agent, "One more", "")
+    with pytest.raises(DomainError, match="no longer exists"):
+        saved_views.save_view(agent, "Gone", "queue=status:nope")
