@@ -10,6 +10,7 @@ from console.forms import CannedReplyForm, DeleteForm
 from shared import canned, permissions
 from shared.errors import DomainError
 from shared.extensions import db
+from shared.forms import show_error
 from shared.models import CannedReply
 from shared.web import is_fragment_request
 
@@ -23,11 +24,6 @@ def _find_or_404(reply_id: int) -> CannedReply:
     if reply is None:
         abort(404)
     return reply
-
-
-def _refuse(form: CannedReplyForm, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(error.message)
 
 
 def _list_page(form: CannedReplyForm, status: int = 200):
@@ -53,7 +49,7 @@ def canned_create():
             reply = canned.create_canned(form.title.data, form.body.data, shared=form.shared.data, actor=_actor())
         except DomainError as error:
             db.session.rollback()
-            _refuse(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(gettext("“%(title)s” is added.", title=reply.title), "success")
@@ -72,7 +68,7 @@ def canned_edit(canned_id: int):
             canned.update_canned(reply, title=form.title.data, body=form.body.data, actor=_actor())
         except DomainError as error:
             db.session.rollback()
-            _refuse(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(gettext("“%(title)s” is saved.", title=reply.title), "success")

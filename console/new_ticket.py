@@ -10,7 +10,7 @@ from console.forms import NewTicketForm
 from shared import catalog, tickets
 from shared.errors import DomainError
 from shared.extensions import db
-from shared.forms import choices
+from shared.forms import choices, show_error
 from shared.models import Agent, Department, Product, Ticket
 from shared.web import uploads_from
 
@@ -26,11 +26,6 @@ def _form() -> NewTicketForm:
     agents = [(a.id, me if a.id == current_user.id else a.display_name) for a in catalog.active_agents()]
     form.assignee.choices = choices([(0, gettext("Nobody yet")), *agents])
     return form
-
-
-def _form_error(form: NewTicketForm, error: DomainError) -> None:
-    field = getattr(form, FIELDS.get(error.field, error.field), None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(error.message)
 
 
 def _filed(ticket: Ticket) -> str:
@@ -60,7 +55,7 @@ def new_ticket():
             )
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error, FIELDS)
         else:
             db.session.commit()
             flash(_filed(ticket), "success")

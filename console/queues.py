@@ -18,7 +18,7 @@ from console.forms import BulkForm, QueueFilterForm, SavedViewForm
 from shared import bulk, catalog, listing, saved_views
 from shared.errors import DomainError
 from shared.extensions import db
-from shared.forms import choices
+from shared.forms import choices, show_error
 from shared.i18n import current_locale
 from shared.models import PRIORITIES, TYPES, Agent, Status
 from shared.web import is_fragment_request
@@ -220,7 +220,7 @@ def tickets_bulk():
             outcome = bulk.update_tickets(form.ticket.data, actor=current_user, **_changes(form))
         except DomainError as error:
             db.session.rollback()
-            (getattr(form, error.field).errors if error.field else form.form_errors).append(error.message)
+            show_error(form, error)
         else:
             db.session.commit()
             for message, category in outcome.messages():

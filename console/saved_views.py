@@ -14,6 +14,7 @@ from console.queues import DEFAULT_QUEUE, _list_address, _render_queue, sidebar
 from shared import saved_views
 from shared.errors import DomainError
 from shared.extensions import db
+from shared.forms import show_error
 from shared.web import is_fragment_request
 
 
@@ -31,7 +32,7 @@ def view_save():
             view = saved_views.save_view(current_user, form.name.data or "", query)
         except DomainError as error:
             db.session.rollback()
-            (getattr(form, error.field).errors if error.field else form.form_errors).append(error.message)
+            show_error(form, error)
         else:
             db.session.commit()
             if not is_fragment_request():

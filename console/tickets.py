@@ -16,7 +16,7 @@ from console.forms import PropertiesForm, ReplyForm
 from shared import attachments, catalog, history, listing, mail_log, permissions, presence, tickets, time_tracking
 from shared.errors import DomainError
 from shared.extensions import db
-from shared.forms import choices
+from shared.forms import choices, show_error
 from shared.i18n import current_locale
 from shared.markup import render_markdown
 from shared.models import Agent, Department, Entry, Product, Status, Ticket
@@ -28,11 +28,6 @@ def _find_or_404(number: int) -> Ticket:
     if ticket is None:
         abort(404)
     return ticket
-
-
-def _form_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(error.message)
 
 
 def _names(statuses: list[Status]) -> dict:
@@ -182,7 +177,7 @@ def ticket_reply(number: int):
             entry = _send(form, ticket)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             if not is_fragment_request():
@@ -250,7 +245,7 @@ def ticket_properties(number: int):
                     verb(ticket, form[name].data, current_user)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             if not is_fragment_request():

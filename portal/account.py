@@ -11,14 +11,9 @@ from shared.account_views import login_limit
 from shared.auth import log_in
 from shared.errors import DomainError
 from shared.extensions import db, limiter
-from shared.forms import ResetForm
+from shared.forms import ResetForm, show_error
 from shared.i18n import current_locale
 from shared.urls import external_url
-
-
-def _form_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(error.message)
 
 
 def _reset_url(token: str) -> str:
@@ -47,7 +42,7 @@ def signup():
             )
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             return _after_signup(customer, form.email.data)
@@ -76,7 +71,7 @@ def profile():
             accounts.update_profile(current_user, name=form.name.data, locale=form.locale.data)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             with force_locale(current_user.locale):  # thanked in the language just chosen
@@ -95,7 +90,7 @@ def password_change():
             accounts.change_password(current_user, current, form.password.data)
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(gettext("Your password is changed."), "success")

@@ -9,7 +9,7 @@ from portal.forms import NewTicketForm, RatingForm, ReplyForm
 from shared import attachments, catalog, listing, permissions, ratings, reads, rules, tickets
 from shared.errors import DomainError
 from shared.extensions import db
-from shared.forms import choices
+from shared.forms import choices, show_error
 from shared.models import Department, Product
 from shared.web import is_fragment_request, uploads_from
 
@@ -19,11 +19,6 @@ def _find_or_404(number: int):
     if ticket is None:
         abort(404)
     return ticket
-
-
-def _form_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(error.message)
 
 
 @bp.context_processor
@@ -87,7 +82,7 @@ def ticket_new():
             )
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(gettext("Ticket #%(number)d is filed. We sent you a confirmation.", number=ticket.number), "success")
@@ -114,7 +109,7 @@ def ticket_reply(number: int):
             )
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             if entry.ticket_id != ticket.id:
@@ -141,7 +136,7 @@ def ticket_rate(number: int):
             ratings.rate_ticket(ticket, actor=current_user, score=form.score.data, comment=form.comment.data or "")
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             if is_fragment_request():

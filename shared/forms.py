@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from shared.errors import DomainError
+
 
 def choices(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
@@ -26,3 +28,11 @@ class ResetForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
+
+
+def show_error(form, error: DomainError, renamed: dict[str, str] | None = None) -> None:
+    """Show a domain refusal next to the field it names (through `renamed` where the form calls that
+    field otherwise), or above the form when it names none the form has."""
+    name = (renamed or {}).get(error.field, error.field) if error.field else None
+    field = getattr(form, name, None) if name else None
+    (field.errors if field is not None else form.form_errors).append(error.message)

@@ -3,7 +3,7 @@
 from sqlalchemy import Select, false, or_, select
 
 from shared.extensions import db
-from shared.models import Agent, Attachment, CannedReply, Customer, Entry, Ticket, TicketParticipant
+from shared.models import Agent, Attachment, CannedReply, Customer, Entry, SavedView, Ticket, TicketParticipant
 
 
 def customer_ticket_filter(customer: Customer):
@@ -97,6 +97,11 @@ def can_use_canned(account: Customer | Agent | None, reply: CannedReply) -> bool
     if not (isinstance(account, Agent) and account.is_active):
         return False
     return reply.owner_id is None or reply.owner_id == account.id
+
+
+def can_use_saved_view(account: Customer | Agent | None, view: SavedView) -> bool:
+    """Saved views are personal: a colleague's is not found."""
+    return isinstance(account, Agent) and account.is_active and view.agent_id == account.id
 
 
 def can_edit_canned(account: Customer | Agent | None, reply: CannedReply) -> bool:

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode
 from flask_babel import gettext
 from sqlalchemy import select
 
-from shared import catalog, listing
+from shared import catalog, listing, permissions
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import PRIORITIES, TYPES, Agent, SavedView
@@ -51,7 +51,7 @@ def views_for(agent: Agent) -> list[SavedView]:
 def find_view(agent: Agent, view_id: int) -> SavedView | None:
     """The agent's own view with this id; a colleague's is not found."""
     view = db.session.get(SavedView, view_id)
-    return view if view is not None and view.agent_id == agent.id else None
+    return view if view is not None and permissions.can_use_saved_view(agent, view) else None
 
 
 def save_view(agent: Agent, name: str, query: str) -> SavedView:

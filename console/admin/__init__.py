@@ -10,7 +10,6 @@ from werkzeug import Response
 
 from console import bp as console_bp
 from shared import permissions
-from shared.errors import DomainError
 from shared.models import Agent
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -25,12 +24,6 @@ def _only_admins() -> None:
 def actor() -> Agent:
     """The admin acting, as the model object the verbs store references to."""
     return current_user._get_current_object()
-
-
-def form_error(form, error: DomainError) -> None:
-    """Show a domain refusal next to its field, or above the form when it names none."""
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(error.message)
 
 
 def done(message: str, endpoint: str, **values: object) -> Response:

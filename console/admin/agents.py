@@ -8,11 +8,12 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext, ngettext
 
-from console.admin import actor, bp, done, form_error
+from console.admin import actor, bp, done
 from console.admin.forms import InviteAgentForm, SwitchForm
 from shared import agents
 from shared.errors import DomainError
 from shared.extensions import db
+from shared.forms import show_error
 from shared.models import Agent
 from shared.urls import external_url
 from shared.web import is_fragment_request
@@ -50,7 +51,7 @@ def agent_invite():
             )
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             return done(gettext("Invitation sent to %(email)s.", email=agent.email), "console.admin.agents_list")

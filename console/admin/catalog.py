@@ -6,11 +6,12 @@ Retired ones vanish from the portal's new-ticket form; tickets that have them ke
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 
-from console.admin import actor, bp, done, form_error
+from console.admin import actor, bp, done
 from console.admin.forms import NameForm, ProductForm, SwitchForm, optional_choices
 from shared import catalog
 from shared.errors import DomainError
 from shared.extensions import db
+from shared.forms import show_error
 from shared.models import Department, Product
 from shared.web import is_fragment_request
 
@@ -63,7 +64,7 @@ def department_create():
             department = catalog.create_department(form.name.data, actor=actor())
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             return done(gettext("%(name)s is added.", name=department.name), "console.admin.departments_list")
@@ -79,7 +80,7 @@ def department_edit(department_id: int):
             catalog.update_department(department, name=form.name.data, actor=actor())
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             return done(gettext("Changes saved."), "console.admin.departments_list")
@@ -127,7 +128,7 @@ def product_create():
             product = catalog.create_product(form.name.data, department=_department(form), actor=actor())
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             return done(gettext("%(name)s is added.", name=product.name), "console.admin.products_list")
@@ -143,7 +144,7 @@ def product_edit(product_id: int):
             catalog.update_product(product, name=form.name.data, department=_department(form), actor=actor())
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             return done(gettext("Changes saved."), "console.admin.products_list")

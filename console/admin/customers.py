@@ -3,11 +3,12 @@
 from flask import abort, render_template, request
 from flask_babel import gettext
 
-from console.admin import actor, bp, done, form_error
+from console.admin import actor, bp, done
 from console.admin.forms import CustomerForm, NewCustomerForm, optional_choices
 from shared import customers, organizations
 from shared.errors import DomainError
 from shared.extensions import db
+from shared.forms import show_error
 from shared.models import Customer, Organization
 from shared.urls import external_url
 from shared.web import is_fragment_request
@@ -45,7 +46,7 @@ def customer_new():
             )
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             said = gettext("%(name)s is added.", name=customer.display_name)
@@ -65,7 +66,7 @@ def customer_edit(customer_id: int):
             customers.update_customer(customer, name=form.name.data, organization=_organization(form), actor=actor())
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             return done(gettext("Changes saved."), "console.admin.customer_edit", customer_id=customer.id)

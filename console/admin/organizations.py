@@ -3,11 +3,12 @@
 from flask import abort, render_template
 from flask_babel import gettext
 
-from console.admin import actor, bp, done, form_error
+from console.admin import actor, bp, done
 from console.admin.forms import MemberForm, NameForm, SwitchForm
 from shared import organizations
 from shared.errors import DomainError
 from shared.extensions import db
+from shared.forms import show_error
 from shared.models import Customer, Organization
 from shared.web import is_fragment_request
 
@@ -30,7 +31,7 @@ def organization_create():
             organization = organizations.create_organization(form.name.data, actor=actor())
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             said = gettext("%(name)s is added.", name=organization.name)
@@ -66,7 +67,7 @@ def organization_rename(organization_id: int):
             organizations.rename_organization(organization, form.name.data, actor=actor())
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             return done(gettext("Changes saved."), "console.admin.organization_show", organization_id=organization_id)
@@ -102,7 +103,7 @@ def organization_member_add(organization_id: int):
             customer = organizations.add_member(organization, form.email.data, actor=actor())
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             said = gettext("%(name)s is now a member.", name=customer.display_name)
