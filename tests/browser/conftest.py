@@ -172,7 +172,9 @@ def in_live_app(live_server: LiveServer) -> Callable[[Callable], object]:
 
 
 def mark_the_page(page: Page) -> None:
-    """A value that survives htmx swaps but not a page load."""
+    """A value that survives htmx swaps but not a page load; set once the page has loaded, so
+    the test goes on with the page's scripts listening."""
+    page.wait_for_load_state("load")
     page.evaluate("window.__marker = 1")
 
 
@@ -233,13 +235,17 @@ def add_ticket(live_server: LiveServer) -> Callable[..., int]:
 
 @pytest.fixture
 def log_in() -> Callable[[Page, str, Account], None]:
-    """`log_in(page, "portal" or "console", account)`: fill in that area's login form and submit it."""
+    """`log_in(page, "portal" or "console", account)`: fill in that area's login form and submit it.
+
+    Returns once the next page has fired `load`, so its deferred scripts (keyboard shortcuts,
+    htmx) are listening before the test presses a key."""
 
     def fill_in(page: Page, area: str, account: Account) -> None:
         page.goto(f"/{area}/login")
         page.get_by_label("Email").fill(account.email)
         page.get_by_label("Password").fill(account.password)
-        page.get_by_role("button", name="Log in").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Log in").click()
 
     return fill_in
 

@@ -207,6 +207,7 @@ def test_the_keyboard_moves_picks_and_opens_and_question_mark_lists_the_keys(
     page.locator("body").click(position={"x": 5, "y": 200})
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"/console/tickets/{number}")
+    page.wait_for_load_state("load")  # the ticket page's shortcuts are listening
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
     page.keyboard.press("Escape")
