@@ -22,6 +22,9 @@ DESCRIPTIONS = {
     "agent.reactivated": _l("reactivated %(subject)s"),
     "agent.admin_granted": _l("made %(subject)s an admin"),
     "agent.admin_revoked": _l("removed admin rights from %(subject)s"),
+    "agent.away": _l("marked %(subject)s away"),
+    "agent.back": _l("marked %(subject)s available"),
+    "agent.assignment_updated": _l("changed the assignment settings of %(subject)s"),
     "customer.created": _l("added the customer %(subject)s"),
     "customer.updated": _l("edited the customer %(subject)s"),
     "organization.created": _l("added the organization %(subject)s"),
@@ -34,6 +37,7 @@ DESCRIPTIONS = {
     "department.updated": _l("edited the department %(subject)s"),
     "department.deactivated": _l("deactivated the department %(subject)s"),
     "department.reactivated": _l("reactivated the department %(subject)s"),
+    "department.assignment_updated": _l("changed how the department %(subject)s assigns tickets"),
     "product.created": _l("added the product %(subject)s"),
     "product.updated": _l("edited the product %(subject)s"),
     "product.deactivated": _l("deactivated the product %(subject)s"),
@@ -42,6 +46,12 @@ DESCRIPTIONS = {
 
 # The fields a change lists, by their key in `data["changes"]`.
 FIELD_LABELS = {"name": _l("Name"), "organization": _l("Organization"), "department": _l("Department")}
+FIELD_LABELS |= {
+    "cap": _l("Open-ticket cap"),
+    "departments": _l("Departments"),
+    "strategy": _l("Assignment"),
+    "agents": _l("Agents"),
+}
 
 
 def label(subject: Subject) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext, ngettext
 from sqlalchemy import select, update
 
-from shared import attachments, customers, notifications, permissions, rules
+from shared import assignment, attachments, customers, notifications, permissions, rules
 from shared.attachments import Upload
 from shared.clock import frozen_at
 from shared.errors import DomainError
@@ -88,10 +88,12 @@ def open_ticket(
     follows: Ticket | None = None,
     plain_text: bool = False,
     notify_customer: bool = True,
+    auto_assign: bool = True,
 ) -> Ticket:
     """A new ticket with its first message. `plain_text` bodies (mail) keep their line breaks
     instead of being read as Markdown; `notify_customer=False` keeps the rules from mailing the
-    customer (no acknowledgement for auto-replies, bounces and list mail)."""
+    customer (no acknowledgement for auto-replies, bounces and list mail); `auto_assign=False`
+    leaves the assignee to the caller instead of the department's strategy."""
     uploads = uploads or []
     subject = " ".join((subject or "").split())
     if not subject:
@@ -146,6 +148,8 @@ def open_ticket(
     db.session.flush()
     rules.fire("ticket.created", ticket, actor=actor, notify_customer=notify_customer)
     notifications.ticket_opened(ticket, first, actor=actor)
+    if auto_assign:
+        assignment.assign_automatically(ticket)
     return ticket
 
 
@@ -191,6 +195,7 @@ def open_ticket_by_agent(
         priority=priority,
         channel=channel,
         uploads=uploads,
+        auto_assign=assignee is None,  # the agent's explicit choice wins over the department's strategy
     )
     if assignee is not None:
         assign_ticket(ticket, assignee, actor=actor)
@@ -272,6 +277,8 @@ def assign_ticket(ticket: Ticket, assignee: Agent | None, *, actor: Agent | None
         return
     old = ticket.assignee
     ticket.assignee = assignee
+    if assignee is not None:
+        assignee.last_assigned_at = utcnow()
     record_event(
         ticket,
         "assignment",
@@ -311,7 +318,8 @@ def _check_desk_change(ticket: Ticket, actor: Agent, field: str) -> None:
 
 
 def change_department(ticket: Ticket, department: Department, *, actor: Agent) -> None:
-    """Move the ticket to another team. Unchanged is a no-op, so a ticket may keep a retired department."""
+    """Move the ticket to another team, whose strategy then picks an agent if nobody has it yet.
+    Unchanged is a no-op, so a ticket may keep a retired department."""
     _check_desk_change(ticket, actor, "department")
     if ticket.department is department:
         return
@@ -319,6 +327,7 @@ def change_department(ticket: Ticket, department: Department, *, actor: Agent) -
         raise DomainError(gettext("Choose a department."), field="department")
     record_event(ticket, "department", {"from": ticket.department.id, "to": department.id}, actor=actor)
     ticket.department = department
+    assignment.assign_automatically(ticket)
 
 
 def change_product(ticket: Ticket, product: Product | None, *, actor: Agent) -> None:

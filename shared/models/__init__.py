@@ -5,7 +5,7 @@ from shared.models.attachments import Attachment
 from shared.models.audit import AuditEvent
 from shared.models.base import utcnow
 from shared.models.canned import CannedReply
-from shared.models.catalog import Department, Product
+from shared.models.catalog import STRATEGIES, Department, Product, department_agents
 from shared.models.entries import Entry, EntryKind, Visibility
 from shared.models.inbound import InboundMessage, InboundState, TicketParticipant
 from shared.models.mail import MailMessageId
@@ -25,6 +25,7 @@ __all__ = [
     "MAX_MINUTES",
     "PRIORITIES",
     "SCORES",
+    "STRATEGIES",
     "TYPES",
     "ActorKind",
     "Agent",
@@ -54,5 +55,6 @@ __all__ = [
     "TicketRead",
     "TimeSpent",
     "Visibility",
+    "department_agents",
     "utcnow",
 ]

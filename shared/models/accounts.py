@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import db
@@ -69,3 +69,8 @@ class Agent(AccountMixin, db.Model):
     kind = "agent"
 
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Automatic assignment (shared/assignment.py): away agents and agents holding `open_ticket_cap`
+    # open tickets are skipped; `last_assigned_at` breaks ties between the least loaded.
+    is_away: Mapped[bool] = mapped_column(Boolean, default=False)
+    open_ticket_cap: Mapped[int | None] = mapped_column(Integer)
+    last_assigned_at: Mapped[datetime | None]

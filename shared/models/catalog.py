@@ -1,9 +1,21 @@
 """Departments and products: what a ticket is about and who works it."""
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import db
+from shared.models.accounts import Agent
+
+# Which agents work which departments: automatic assignment picks among them.
+department_agents = Table(
+    "department_agents",
+    db.metadata,
+    Column("department_id", ForeignKey("departments.id"), primary_key=True),
+    Column("agent_id", ForeignKey("agents.id"), primary_key=True),
+)
+
+# How a department's new tickets find an agent (shared/assignment.py).
+STRATEGIES = ("manual", "round_robin", "least_open")
 
 
 class Department(db.Model):
@@ -12,6 +24,11 @@ class Department(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    assignment_strategy: Mapped[str] = mapped_column(String(20), default="manual")
+    # Round-robin's pointer: the member who got the last ticket; the next one in line comes after.
+    last_assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+
+    agents: Mapped[list[Agent]] = relationship(secondary=department_agents, order_by=Agent.id)
 
 
 class Product(db.Model):
