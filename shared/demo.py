@@ -107,6 +107,8 @@ def _cast(rng: random.Random, since: datetime) -> _Cast:
             agent = accounts.create_agent(f"{local}@{texts.DOMAIN}", name=name, is_admin=is_admin, password=password)
             agents.append(agent)
             specialists[dept].append(agent)
+        for name, department in departments.items():  # who works which department (assignment stays manual)
+            department.agents = list(specialists[name])
         # One argon2 hash (~0.1 s each) serves every demo account: they share the demo password.
         demo_hash = agents[0].password_hash
         for agent in agents:

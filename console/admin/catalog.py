@@ -6,7 +6,7 @@ Retired ones vanish from the portal's new-ticket form; tickets that have them ke
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 
-from console.admin import actor, bp, done
+from console.admin import actor, assignment, bp, done
 from console.admin.forms import NameForm, ProductForm, SwitchForm, optional_choices
 from shared import catalog
 from shared.errors import DomainError
@@ -84,7 +84,14 @@ def department_edit(department_id: int):
         else:
             db.session.commit()
             return done(gettext("Changes saved."), "console.admin.departments_list")
-    page = render_template("console/admin/catalog_item.html", kind="department", item=department, form=form)
+    page = render_template(
+        "console/admin/catalog_item.html",
+        kind="department",
+        item=department,
+        form=form,
+        assign_form=assignment.department_form(department),
+        agents=assignment.offered_agents(department),
+    )
     return page, 422 if form.errors else 200
 
 

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from shared.forms import choices
@@ -51,6 +51,25 @@ class ProductForm(NameForm):
 
 class MemberForm(FlaskForm):
     email = EmailField(_l("Customer's email"), validators=[DataRequired(), Length(max=254)])
+
+
+class AgentAssignmentForm(FlaskForm):
+    """An agent's part in automatic assignment; the cap's number is read in the domain, so a bad
+    one gets the domain's message beside the field."""
+
+    away = BooleanField(_l("Away"))
+    cap = StringField(_l("Open-ticket cap"), validators=[Length(max=20)])
+    departments = SelectMultipleField(_l("Departments"), coerce=int, validate_choice=False)
+
+
+STRATEGY_CHOICES = choices(
+    [("manual", _l("Manual")), ("round_robin", _l("Round-robin")), ("least_open", _l("Fewest open tickets"))]
+)
+
+
+class DepartmentAssignmentForm(FlaskForm):
+    strategy = RadioField(_l("New tickets go to"), choices=STRATEGY_CHOICES, default="manual")
+    agents = SelectMultipleField(_l("Agents who work it"), coerce=int, validate_choice=False)
 
 
 def optional_choices(items, none_label: str) -> list:

@@ -13,7 +13,7 @@ from shared import assignment, catalog, tickets
 from shared.clock import frozen_at
 from shared.errors import DomainError
 from shared.extensions import db as _db
-from shared.models import AuditEvent, Department, Entry, Ticket
+from shared.models import AuditEvent, Customer, Department, Entry, Ticket
 
 
 def auto_events(ticket: Ticket) -> list[tuple[str, dict]]:
@@ -82,7 +82,7 @@ def test_away_capped_and_deactivated_agents_are_skipped_with_the_reason(
 
 
 def test_the_reason_reads_well_in_the_history(app, db, strategy, team, customer, make_ticket):
-    bea, carol, dan = team
+    bea, carol, _ = team
     strategy("manual")
     for n in range(10):
         tickets.assign_ticket(make_ticket(customer, subject=f"Filler {n}"), carol, actor=None)
@@ -104,9 +104,7 @@ def test_the_reason_reads_well_in_the_history(app, db, strategy, team, customer,
     )
 
 
-def test_least_open_picks_the_lightest_and_breaks_ties_by_the_longest_wait(
-    db, strategy, team, customer, make_ticket
-):
+def test_least_open_picks_the_lightest_and_breaks_ties_by_the_longest_wait(db, strategy, team, customer, make_ticket):
     bea, carol, dan = team
     strategy("manual")
     for owner in (bea, bea, carol):
@@ -136,7 +134,6 @@ def test_least_open_ties_on_a_frozen_clock_go_by_id(strategy, team, customer, ma
 
 
 def test_nobody_eligible_leaves_the_ticket_unassigned_and_says_why(db, strategy, team, customer, make_ticket):
-    bea, carol, dan = team
     strategy("least_open")
     for agent in team:
         agent.is_away = True
@@ -244,12 +241,13 @@ def test_two_tickets_opened_at_once_take_different_turns(app, db, strategy, team
     strategy("round_robin")
     start = threading.Barrier(2)
     numbers, errors = [], []
+    customer_id, department_id = customer.id, department.id  # the test's session stays in this thread
 
     def file(n: int) -> None:
         try:
             with app.app_context():
-                me = _db.session.get(type(customer), customer.id)
-                dept = _db.session.get(Department, department.id)
+                me = _db.session.get(Customer, customer_id)
+                dept = _db.session.get(Department, department_id)
                 start.wait(timeout=10)
                 ticket = tickets.open_ticket(actor=me, customer=me, subject=f"At once {n}", body="Hi", department=dept)
                 _db.session.commit()

@@ -1,0 +1,39 @@
+"""The agent's own "away" switch in the console's header: while it is on, automatic assignment
+passes them over. htmx gets the switch back; a plain form post returns to the page it came from."""
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+
+from console import bp
+from console.admin.forms import SwitchForm
+from shared import assignment
+from shared.extensions import db
+from shared.web import is_fragment_request
+
+
+def _back(asked: str | None) -> str:
+    """The console page the switch was on, and never an address elsewhere."""
+    parts = urlsplit(asked or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith(url_for("console.home")):
+        return url_for("console.home")
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+@bp.post("/away")
+def away_switch():
+    form = SwitchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    me = current_user._get_current_object()
+    assignment.set_away(me, form.on, actor=me)
+    db.session.commit()
+    if is_fragment_request():
+        return render_template("console/_away.html")
+    if form.on:
+        flash(gettext("You are away: new tickets are not assigned to you automatically."), "success")
+    else:
+        flash(gettext("You are back: new tickets can be assigned to you again."), "success")
+    return redirect(_back(request.form.get("next")), 303)
