@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from babel.dates import format_timedelta as babel_timedelta
+from babel.dates import get_day_names
 from flask import Flask
 from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale, gettext
 from markupsafe import Markup
@@ -45,6 +46,11 @@ def duration(seconds: float) -> str:
     return babel_timedelta(timedelta(seconds=abs(seconds)), format="short", threshold=1.1, locale=get_locale())
 
 
+def day_name(weekday: int) -> str:
+    """A weekday (0 = Monday) as the response's language abbreviates it."""
+    return get_day_names("abbreviated", locale=get_locale())[weekday]
+
+
 def file_size(size: int) -> str:
     """A size such as 532 B, 12.5 KB or 3.0 MB, in the units and decimal separator of the response's language."""
     if size < 1024:
@@ -59,6 +65,7 @@ def init_formatting(app: Flask) -> None:
     app.add_template_filter(file_size, "filesize")
     app.add_template_filter(due_time, "due")
     app.add_template_filter(duration, "duration")
+    app.add_template_filter(day_name, "day_name")
     app.add_template_global(catalog.customer_label)
     app.add_template_global(catalog.priority_label)
     app.add_template_global(catalog.channel_label)

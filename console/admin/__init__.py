@@ -37,6 +37,6 @@ def home() -> Response:
     return redirect(url_for("console.admin.agents_list"))
 
 
-from console.admin import activity, agents, catalog, customers, mail_inbound, mail_outbox, organizations  # noqa: E402,F401  (views register on bp)
+from console.admin import activity, agents, catalog, customers, mail_inbound, mail_outbox, organizations, sla  # noqa: E402,F401  (views register on bp)
 
 console_bp.register_blueprint(bp)
