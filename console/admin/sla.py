@@ -141,13 +141,13 @@ def calendar_edit(calendar_id: int):
         else:
             db.session.commit()
             return done(gettext("Changes saved."), "console.admin.calendar_edit", calendar_id=calendar.id)
-    return _calendar_page(calendar, form, HolidayForm(formdata=None), 422 if form.errors else 200)
+    return _calendar_page(calendar, form, HolidayForm(formdata=None, prefix="holiday"), 422 if form.errors else 200)
 
 
 @bp.post("/calendars/<int:calendar_id>/holidays")
 def holiday_create(calendar_id: int):
     calendar = db.session.get(BusinessCalendar, calendar_id) or abort(404)
-    form = HolidayForm()
+    form = HolidayForm(prefix="holiday")
     if form.validate_on_submit():
         try:
             holiday = calendars.add_holiday(calendar, form.day.data, form.name.data, actor=actor())

@@ -132,12 +132,12 @@ def test_bad_calendar_input_is_refused_beside_the_field(client, as_admin, db, ch
 def test_holidays_are_added_refused_twice_or_malformed_and_removed(client, as_admin, db):
     calendar = sla_tracking.default_calendar()
     url = f"/console/admin/calendars/{calendar.id}/holidays"
-    response = client.post(url, data={"day": "2026-12-25", "name": "Christmas Day"})
+    response = client.post(url, data={"holiday-day": "2026-12-25", "holiday-name": "Christmas Day"})
     assert response.status_code == 303
     page = text(client.get(response.headers["Location"]))
     assert "2026-12-25 is a holiday now." in page and "Christmas Day" in page
-    assert client.post(url, data={"day": "2026-12-25"}).status_code == 422
-    bad = client.post(url, data={"day": "2026-13-45", "name": "Never"})
+    assert client.post(url, data={"holiday-day": "2026-12-25"}).status_code == 422
+    bad = client.post(url, data={"holiday-day": "2026-13-45", "holiday-name": "Never"})
     assert bad.status_code == 422 and "Not a valid date" in text(bad) and 'value="Never"' in text(bad)
     [holiday] = db.session.get(BusinessCalendar, calendar.id).holidays
     assert holiday.day == date(2026, 12, 25)
