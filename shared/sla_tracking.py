@@ -13,13 +13,25 @@ runs, so the queues and the breach timer are plain indexed range queries.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from shared import notifications, outbox, sla
 from shared.clock import frozen_at
 from shared.extensions import db
 from shared.history import record_event
-from shared.models import BusinessCalendar, Category, Department, Entry, SlaTarget, Status, Ticket, utcnow
+from shared.models import (
+    ActorKind,
+    BusinessCalendar,
+    Category,
+    Department,
+    Entry,
+    EntryKind,
+    SlaTarget,
+    Status,
+    Ticket,
+    Visibility,
+    utcnow,
+)
 
 RUNNING = (Category.NEW, Category.OPEN)
 PAUSED = (Category.PENDING, Category.ON_HOLD)
@@ -98,6 +110,37 @@ def recompute(ticket: Ticket) -> None:
     ticket.resolution_due_at = resolution.due_at if resolution is not None and resolution.running else None
     dues = [d for d in (ticket.first_response_due_at, ticket.resolution_due_at) if d is not None]
     ticket.sla_due_at = min(dues, default=None)
+
+
+def backfill() -> int:
+    """Recompute every open ticket with a customer: for a desk upgraded with tickets already open.
+    A scan, so the command line runs it once, never a request."""
+    query = (
+        select(Ticket)
+        .join(Ticket.status)
+        .where(Status.category != Category.CLOSED, Ticket.customer_id.is_not(None))
+        .order_by(Ticket.id)
+    )
+    found = 0
+    for ticket in db.session.scalars(query):
+        ticket.first_response_at = ticket.first_response_at or _first_agent_reply(ticket)
+        recompute(ticket)
+        found += 1
+    return found
+
+
+def _first_agent_reply(ticket: Ticket) -> datetime | None:
+    """When an agent first answered in public, from the history (the opening message does not count)."""
+    opening = select(func.min(Entry.id)).where(Entry.ticket_id == ticket.id).scalar_subquery()
+    return db.session.scalar(
+        select(func.min(Entry.created_at)).where(
+            Entry.ticket_id == ticket.id,
+            Entry.id > opening,
+            Entry.kind == EntryKind.MESSAGE,
+            Entry.visibility == Visibility.PUBLIC,
+            Entry.author_kind == ActorKind.AGENT,
+        )
+    )
 
 
 def responded(ticket: Ticket) -> None:

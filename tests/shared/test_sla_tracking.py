@@ -12,6 +12,7 @@ from shared import calendars, sla_tracking, tickets
 from shared.clock import frozen_at
 from shared.errors import DomainError
 from shared.models import BusinessCalendar, Department, Holiday, Ticket
+from shared.rules import status_by_key
 
 FRIDAY_4PM = datetime(2026, 12, 4, 16, 0)
 MONDAY_9AM = datetime(2026, 12, 7, 9, 0)
@@ -179,3 +180,27 @@ def test_a_calendar_edit_rejects_nonsense(db):
             actor=None,
         )
     assert refused.value.field == "day_end"
+
+
+def test_backfill_gives_tickets_from_before_the_upgrade_their_clock(make_ticket, customer, agent, db, runner):
+    with frozen_at(MONDAY_9AM):
+        replied = make_ticket(customer, priority="urgent")
+        silent = make_ticket(customer, priority="urgent")
+    with frozen_at(datetime(2026, 12, 7, 9, 20)):
+        tickets.post_reply(replied, actor=agent, body="On it.")
+        tickets.change_status(replied, status_by_key("assigned"), actor=agent)
+        db.session.commit()
+    for ticket in (replied, silent):  # as the migration leaves tickets that were already open
+        ticket.first_response_at = ticket.first_response_due_at = ticket.resolution_due_at = ticket.sla_due_at = None
+    db.session.commit()
+
+    with frozen_at(datetime(2026, 12, 7, 10, 0)):
+        result = runner.invoke(args=["timers", "sla-backfill"])
+    assert "2 open ticket(s) given SLA due times" in result.output
+    assert replied.first_response_at == datetime(2026, 12, 7, 9, 20) and replied.first_response_due_at is None
+    assert replied.resolution_due_at == datetime(2026, 12, 7, 13, 0)
+    assert silent.first_response_due_at == datetime(2026, 12, 7, 10, 0)
+
+    with frozen_at(datetime(2026, 12, 7, 10, 30)):
+        result = runner.invoke(args=["timers", "run"])
+    assert "1 SLA breach(es) recorded" in result.output
