@@ -52,6 +52,9 @@ FIELD_LABELS = {
     "organization": _l("Organization"),
     "department": _l("Department"),
     "calendar": _l("Business calendar"),
+    "timezone": _l("Time zone"),
+    "work_days": _l("Working days"),
+    "hours": _l("Working hours"),
 }
 
 

@@ -129,10 +129,10 @@ def update_targets(values: dict[str, tuple[int, str, int, str]], *, actor: Agent
                     gettext("Give a whole number from 1 to %(num)d.", num=MAX_TARGET),
                     field=f"{target.priority}-{field}",
                 )
-        before = (target.first_response, target.first_response_unit, target.resolution, target.resolution_unit)
-        after = (first, first_unit, resolution, resolution_unit)
+        before = f"{target.first_response} {target.first_response_unit} / {target.resolution} {target.resolution_unit}"
+        after = f"{first} {first_unit} / {resolution} {resolution_unit}"
         if before != after:
-            found[target.priority] = [list(before), list(after)]
+            found[target.priority] = [before, after]
             target.first_response, target.first_response_unit = first, first_unit
             target.resolution, target.resolution_unit = resolution, resolution_unit
     if found:

@@ -146,3 +146,12 @@ def test_holidays_are_added_refused_twice_or_malformed_and_removed(client, as_ad
     assert response.status_code == 303
     assert db.session.get(BusinessCalendar, calendar.id).holidays == []
     assert client.post(f"{url}/{holiday_id}/delete").status_code == 404
+
+
+def test_the_activity_log_reads_the_sla_changes(client, as_admin):
+    calendar = sla_tracking.default_calendar()
+    client.post("/console/admin/sla/targets", data=targets_form(**{"urgent-first_response": 2}))
+    client.post(f"/console/admin/calendars/{calendar.id}", data=calendar_form())
+    page = text(client.get("/console/admin/activity"))
+    assert "changed the SLA targets" in page and "1 hours / 4 hours" in page and "2 hours / 4 hours" in page
+    assert "edited the business calendar Standard hours" in page and "Time zone" in page and "Europe/Berlin" in page
