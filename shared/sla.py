@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-# Far enough to cross any real calendar's gaps; a calendar with no working time at all never ends.
+# Days in a row without working time after which a calendar is taken to have none at all.
 _HORIZON_DAYS = 3 * 366
 
 
@@ -32,14 +32,18 @@ class Schedule:
         return int((datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)).total_seconds())
 
     def windows(self, since: datetime) -> Iterator[tuple[datetime, datetime]]:
-        """The working spans (naive UTC) from the day holding `since` on, in order. Each day's hours
-        are read in local time, so a DST change moves them in UTC, as the office clock does."""
+        """The working spans (naive UTC) from the day holding `since` on, in order, for as long as
+        asked. Each day's hours are read in local time, so a DST change moves them in UTC, as the
+        office clock does. A calendar with no working day for years on end has no working time."""
         zone = ZoneInfo(self.timezone)
         day = since.replace(tzinfo=UTC).astimezone(zone).date()
-        for offset in range(_HORIZON_DAYS):
-            current = day + timedelta(days=offset)
+        idle = 0
+        while idle < _HORIZON_DAYS:
+            current, day = day, day + timedelta(days=1)
             if current.weekday() not in self.work_days or current in self.holidays:
+                idle += 1
                 continue
+            idle = 0
             opens = _to_utc(datetime.combine(current, self.start, zone))
             closes = _to_utc(datetime.combine(current, self.end, zone))
             if closes > since:

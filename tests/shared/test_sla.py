@@ -100,3 +100,9 @@ def test_a_reopened_ticket_runs_again_from_where_it_stopped():
     changes = [(datetime(2026, 12, 7, 11, 0), False), (datetime(2026, 12, 14, 9, 0), True)]  # closed, reopened
     reopened = clock(office(), running_segments(created, changes), 4 * H, now=datetime(2026, 12, 14, 9, 0))
     assert reopened.running and reopened.due_at == datetime(2026, 12, 14, 11, 0)
+
+
+def test_a_clock_running_for_years_still_adds_up():
+    created = datetime(2022, 1, 3, 9, 0)  # a Monday, four years and more before "now"
+    long = clock(office(), running_segments(created, []), 8 * H, now=datetime(2026, 12, 7, 9, 0))
+    assert long.due_at == datetime(2022, 1, 3, 17, 0) and long.remaining < -1000 * 8 * H
