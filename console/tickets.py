@@ -13,7 +13,18 @@ from markupsafe import Markup
 
 from console import bp
 from console.forms import PropertiesForm, ReplyForm
-from shared import attachments, catalog, history, listing, mail_log, permissions, presence, tickets, time_tracking
+from shared import (
+    attachments,
+    catalog,
+    history,
+    listing,
+    mail_log,
+    permissions,
+    presence,
+    sla_tracking,
+    tickets,
+    time_tracking,
+)
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices, show_error
@@ -118,6 +129,7 @@ def _page(ticket: Ticket, statuses: list[Status], *, reply_form=None, props_form
         other_total=others_total,
         held_mail=mail_log.held_on(ticket) if permissions.can_decide_held_mail(current_user, ticket) else [],
         time_total=time_tracking.ticket_total(ticket),
+        sla=sla_tracking.summary(ticket),
         **_names(statuses),
     )
 
@@ -133,6 +145,7 @@ def _changed(ticket: Ticket, statuses: list[Status], since: int, *, reply_form: 
         props_form=_properties_form(ticket, statuses),
         saved=reply_form is None,
         time_total=time_tracking.ticket_total(ticket),
+        sla=sla_tracking.summary(ticket),
         **_names(statuses),
     )
 

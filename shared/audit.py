@@ -8,10 +8,10 @@ from sqlalchemy.orm import selectinload
 
 from shared.extensions import db
 from shared.listing import Page
-from shared.models import Agent, AuditEvent, Customer, Department, Organization, Product
+from shared.models import Agent, AuditEvent, BusinessCalendar, Customer, Department, Organization, Product
 from shared.paging import page_of
 
-Subject = Agent | Customer | Organization | Department | Product
+Subject = Agent | Customer | Organization | Department | Product | BusinessCalendar | str  # str: a setting
 
 # How each action reads in the log; %(subject)s is the record's name at the time.
 DESCRIPTIONS = {
@@ -42,11 +42,23 @@ DESCRIPTIONS = {
     "product.updated": _l("edited the product %(subject)s"),
     "product.deactivated": _l("deactivated the product %(subject)s"),
     "product.reactivated": _l("reactivated the product %(subject)s"),
+    "calendar.created": _l("added the business calendar %(subject)s"),
+    "calendar.updated": _l("edited the business calendar %(subject)s"),
+    "calendar.holiday_added": _l("added the holiday %(day)s to %(subject)s"),
+    "calendar.holiday_removed": _l("removed the holiday %(day)s from %(subject)s"),
+    "department.calendar": _l("set the business calendar of %(subject)s"),
+    "sla.targets_updated": _l("changed the SLA targets"),
 }
 
 # The fields a change lists, by their key in `data["changes"]`.
-FIELD_LABELS = {"name": _l("Name"), "organization": _l("Organization"), "department": _l("Department")}
-FIELD_LABELS |= {
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "organization": _l("Organization"),
+    "department": _l("Department"),
+    "calendar": _l("Business calendar"),
+    "timezone": _l("Time zone"),
+    "work_days": _l("Working days"),
+    "hours": _l("Working hours"),
     "cap": _l("Open-ticket cap"),
     "departments": _l("Departments"),
     "strategy": _l("Assignment"),
@@ -58,6 +70,8 @@ def label(subject: Subject) -> str:
     """How the log names a record: people by name and address, the rest by name."""
     if isinstance(subject, Agent | Customer):
         return f"{subject.display_name} <{subject.email}>"
+    if isinstance(subject, str):
+        return subject
     return subject.name
 
 

@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared import accounts, reminders, tickets
+from shared import accounts, reminders, sla_tracking, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 
@@ -67,6 +67,13 @@ def timers_run_command() -> None:
     reminded = _run(reminders.remind_pending)
     moved = _run(tickets.expire_pending)
     click.echo(f"{reminded} reminder(s) sent, {moved} ticket(s) closed after waiting on the customer")
+    click.echo(f"{_run(sla_tracking.record_breaches)} SLA breach(es) recorded")
+
+
+@timers_cli.command("sla-backfill")
+def sla_backfill_command() -> None:
+    """Give open tickets filed before the SLA clock existed their due times (run once after upgrading)."""
+    click.echo(f"{_run(sla_tracking.backfill)} open ticket(s) given SLA due times")
 
 
 @click.command("worker")

@@ -1,13 +1,16 @@
 """Template filters: relative times with the exact time on hover, file sizes."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from babel.dates import format_timedelta as babel_timedelta
+from babel.dates import get_day_names
 from flask import Flask
-from flask_babel import format_datetime, format_decimal, format_timedelta, gettext
+from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale, gettext
 from markupsafe import Markup
 
 from shared import catalog, i18n, permissions
 from shared.models import utcnow
+from shared.sla_tracking import SOON
 from shared.urls import external_url
 
 
@@ -19,6 +22,33 @@ def relative_time(moment: datetime | None) -> Markup:
     return Markup('<time datetime="{iso}Z" title="{exact}">{ago}</time>').format(
         iso=moment.isoformat(timespec="seconds"), exact=exact, ago=ago
     )
+
+
+def due_time(moment: datetime | None) -> Markup:
+    """An SLA due time as a chip: "due in 2 hr", amber within the hour, "overdue 3 hr" in red; the
+    exact time on hover."""
+    if moment is None:
+        return Markup("")
+    left = moment - utcnow()
+    if left.total_seconds() <= 0:
+        kind, text = "overdue", gettext("overdue %(time)s", time=duration(-left.total_seconds()))
+    else:
+        kind = "soon" if left <= SOON else "ok"
+        text = gettext("due in %(time)s", time=duration(left.total_seconds()))
+    exact = gettext("Due %(time)s", time=format_datetime(moment.replace(tzinfo=UTC), "medium"))
+    return Markup('<time class="sla sla--{kind}" datetime="{iso}Z" title="{exact}">{text}</time>').format(
+        kind=kind, iso=moment.isoformat(timespec="seconds"), exact=exact, text=text
+    )
+
+
+def duration(seconds: float) -> str:
+    """A span such as 3 hr or 2 days, in the response's language."""
+    return babel_timedelta(timedelta(seconds=abs(seconds)), format="short", threshold=1.1, locale=get_locale())
+
+
+def day_name(weekday: int) -> str:
+    """A weekday (0 = Monday) as the response's language abbreviates it."""
+    return get_day_names("abbreviated", locale=get_locale())[weekday]
 
 
 def file_size(size: int) -> str:
@@ -33,6 +63,9 @@ def file_size(size: int) -> str:
 def init_formatting(app: Flask) -> None:
     app.add_template_filter(relative_time, "reltime")
     app.add_template_filter(file_size, "filesize")
+    app.add_template_filter(due_time, "due")
+    app.add_template_filter(duration, "duration")
+    app.add_template_filter(day_name, "day_name")
     app.add_template_global(catalog.customer_label)
     app.add_template_global(catalog.priority_label)
     app.add_template_global(catalog.channel_label)

@@ -9,8 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from shared import reads
 from shared.extensions import db
-from shared.models import PRIORITIES, ActorKind, Agent, Category, Customer, Organization, Status, Ticket
+from shared.models import PRIORITIES, ActorKind, Agent, Category, Customer, Organization, Status, Ticket, utcnow
 from shared.permissions import customer_ticket_filter, visible_tickets
+from shared.sla_tracking import SOON
 
 
 @dataclass
@@ -92,6 +93,8 @@ QUEUE_LABELS = {
     "needs_reply": _l("Needs reply"),
     "mine": _l("Mine"),
     "unassigned": _l("Unassigned"),
+    "breaching_soon": _l("Breaching soon"),
+    "overdue": _l("Overdue"),
 }
 NOBODY = "none"  # the assignee filter's value for tickets nobody works
 _PRIORITY_RANK = case({key: rank for rank, key in enumerate(PRIORITIES)}, value=Ticket.priority)
@@ -131,6 +134,12 @@ def _in_queue(agent: Agent, queue: str) -> ColumnElement[bool]:
         return and_(open_work, Ticket.assignee_id == agent.id)
     if queue == "unassigned":
         return and_(open_work, Ticket.assignee_id.is_(None))
+    # The SLA queues: a due time is stored only while its clock runs (not paused, met or closed).
+    if queue == "breaching_soon":
+        now = utcnow()
+        return and_(Ticket.sla_due_at > now, Ticket.sla_due_at <= now + SOON)
+    if queue == "overdue":
+        return Ticket.sla_due_at <= utcnow()
     return open_work
 
 

@@ -59,3 +59,10 @@ def ticket_closed(ticket: Ticket) -> None:
         return
     entry = db.session.get(Entry, last_entry_id(ticket))
     outbox.enqueue(ticket.customer, "ticket_closed", ticket=ticket, entry=entry)
+
+
+def breach_recipients(ticket: Ticket) -> list[Agent]:
+    """Who hears of an SLA breach: the assignee, or the department's agents when nobody has it."""
+    if ticket.assignee is not None and ticket.assignee.is_active:
+        return [ticket.assignee]
+    return _agents_for(ticket, actor=None)

@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import force_locale, lazy_gettext
 from sqlalchemy import select
 
-from shared import outbox
+from shared import outbox, sla_tracking
 from shared.extensions import db
 from shared.history import Actor, actor_kind, post_system_note, record_event
 from shared.models import Category, Rule, Status, Ticket, utcnow
@@ -157,6 +157,7 @@ def _set_status(ticket: Ticket, status: Status, *, actor: Actor, rule: Rule | No
         ticket.closed_at = None
     data = {"from": old.key if old else None, "to": status.key, "rule": rule.name if rule else None}
     record_event(ticket, "status", data, actor=actor)
+    sla_tracking.recompute(ticket)
     return True
 
 

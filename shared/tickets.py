@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext, ngettext
 from sqlalchemy import select, update
 
-from shared import assignment, attachments, customers, notifications, permissions, rules
+from shared import assignment, attachments, customers, notifications, permissions, rules, sla_tracking
 from shared.attachments import Upload
 from shared.clock import frozen_at
 from shared.errors import DomainError
@@ -147,6 +147,7 @@ def open_ticket(
         record_event(follows, "followed_by", {"ticket": ticket.number}, actor=actor)
     db.session.flush()
     rules.fire("ticket.created", ticket, actor=actor, notify_customer=notify_customer)
+    sla_tracking.recompute(ticket)
     notifications.ticket_opened(ticket, first, actor=actor)
     if auto_assign:
         assignment.assign_automatically(ticket)
@@ -251,6 +252,7 @@ def post_reply(
     db.session.flush()
     rules.fire(event, ticket, actor=actor, explicit_status=status)
     if isinstance(actor, Agent):
+        sla_tracking.responded(ticket)
         notifications.agent_replied(entry)
     else:
         notifications.customer_replied(entry)
@@ -310,6 +312,7 @@ def change_priority(ticket: Ticket, priority: str, *, actor: Agent) -> None:
         return
     record_event(ticket, "priority", {"from": ticket.priority, "to": priority}, actor=actor)
     ticket.priority = priority
+    sla_tracking.recompute(ticket)
 
 
 def _check_desk_change(ticket: Ticket, actor: Agent, field: str) -> None:
@@ -327,6 +330,7 @@ def change_department(ticket: Ticket, department: Department, *, actor: Agent) -
         raise DomainError(gettext("Choose a department."), field="department")
     record_event(ticket, "department", {"from": ticket.department.id, "to": department.id}, actor=actor)
     ticket.department = department
+    sla_tracking.recompute(ticket)
     assignment.assign_automatically(ticket)
 
 

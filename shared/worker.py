@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from shared import mail_fetch, mail_send, reminders, tickets
+from shared import mail_fetch, mail_send, reminders, sla_tracking, tickets
 from shared.extensions import db
 
 log = logging.getLogger("deskbell.worker")
@@ -34,9 +34,16 @@ def _expire_pending() -> str:
     return f"{moved} ticket(s) closed after waiting on the customer, {reminded} reminder(s) sent"
 
 
+def _record_breaches() -> str:
+    breached = sla_tracking.record_breaches()
+    db.session.commit()
+    return f"{breached} SLA breach(es) recorded"
+
+
 # The outbox comes last, so a single run (`--once`, cron) also sends what the other jobs queued.
 JOBS: list[Job] = [
     Job("pending-expiry", _expire_pending, "WORKER_TIMERS_SECONDS"),
+    Job("sla-breaches", _record_breaches, "WORKER_TIMERS_SECONDS"),
     Job("mail-in", mail_fetch.poll, "WORKER_MAIL_IN_SECONDS"),
     Job("outbox", mail_send.deliver_due, "WORKER_OUTBOX_SECONDS"),
 ]

@@ -14,6 +14,8 @@ SAMPLE_VALUES = {
     "product_id": 1,
     "canned_id": 1,
     "view_id": 1,
+    "calendar_id": 1,
+    "holiday_id": 1,
     # Mail: a received message, a queued one, and a file name the demo's mail catcher writes.
     "inbound_id": 1,
     "outbox_id": 1,

@@ -37,6 +37,16 @@ def home() -> Response:
     return redirect(url_for("console.admin.agents_list"))
 
 
-from console.admin import activity, agents, assignment, catalog, customers, mail_inbound, mail_outbox, organizations  # noqa: E402,F401  (views register on bp)
+from console.admin import (  # noqa: E402,F401  (views register on bp)
+    activity,
+    agents,
+    assignment,
+    catalog,
+    customers,
+    mail_inbound,
+    mail_outbox,
+    organizations,
+    sla,
+)
 
 console_bp.register_blueprint(bp)

@@ -3,8 +3,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from shared.forms import choices
 
@@ -75,3 +88,53 @@ class DepartmentAssignmentForm(FlaskForm):
 def optional_choices(items, none_label: str) -> list:
     """Select options for an optional organization or department: 0 stands for none."""
     return choices([(0, none_label)] + [(item.id, item.name) for item in items])
+
+
+# --- SLA: calendars, holidays, department calendars and targets -------------------------------
+
+WEEKDAYS = [
+    (0, _l("Monday")),
+    (1, _l("Tuesday")),
+    (2, _l("Wednesday")),
+    (3, _l("Thursday")),
+    (4, _l("Friday")),
+    (5, _l("Saturday")),
+    (6, _l("Sunday")),
+]
+
+
+class CalendarForm(FlaskForm):
+    """A calendar's settings; the time zone and the hours' order are checked in the domain."""
+
+    name = StringField(lazy_pgettext("business calendar", "Name"), validators=[DataRequired(), Length(max=100)])
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
+    work_days = SelectMultipleField(_l("Working days"), coerce=int, choices=choices(WEEKDAYS))
+    day_start = TimeField(_l("Opens at"), validators=[InputRequired()])
+    day_end = TimeField(_l("Closes at"), validators=[InputRequired()])
+
+
+class HolidayForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[InputRequired()])
+    name = StringField(_l("What it is"), validators=[Optional(), Length(max=100)])
+
+
+class CalendarChoiceForm(FlaskForm):
+    """Which calendar one department counts its SLA in."""
+
+    calendar = SelectField(_l("Business calendar"), coerce=int)
+
+
+class TargetRow(Form):
+    """One priority's targets: an amount and its unit for each."""
+
+    first_response = IntegerField(_l("First response"), validators=[InputRequired(), NumberRange(1, 999)])
+    first_response_unit = SelectField(_l("Unit"), choices=choices([("hours", _l("hours")), ("days", _l("days"))]))
+    resolution = IntegerField(_l("Resolution"), validators=[InputRequired(), NumberRange(1, 999)])
+    resolution_unit = SelectField(_l("Unit"), choices=choices([("hours", _l("hours")), ("days", _l("days"))]))
+
+
+class TargetsForm(FlaskForm):
+    urgent = FormField(TargetRow)
+    high = FormField(TargetRow)
+    normal = FormField(TargetRow)
+    low = FormField(TargetRow)

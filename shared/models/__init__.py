@@ -14,6 +14,7 @@ from shared.models.presence import TicketPresence
 from shared.models.ratings import SCORES, Rating
 from shared.models.reads import TicketRead
 from shared.models.rules import Rule
+from shared.models.sla import UNITS, BusinessCalendar, Holiday, SlaTarget
 from shared.models.statuses import Category, Status
 from shared.models.tickets import CHANNELS, PRIORITIES, TYPES, ActorKind, Counter, Ticket
 from shared.models.time_spent import MAX_MINUTES, TimeSpent
@@ -27,10 +28,12 @@ __all__ = [
     "SCORES",
     "STRATEGIES",
     "TYPES",
+    "UNITS",
     "ActorKind",
     "Agent",
     "Attachment",
     "AuditEvent",
+    "BusinessCalendar",
     "CannedReply",
     "Category",
     "Counter",
@@ -38,6 +41,7 @@ __all__ = [
     "Department",
     "Entry",
     "EntryKind",
+    "Holiday",
     "InboundMessage",
     "InboundState",
     "MailMessageId",
@@ -48,6 +52,7 @@ __all__ = [
     "ResetToken",
     "Rule",
     "SavedView",
+    "SlaTarget",
     "Status",
     "Ticket",
     "TicketParticipant",

@@ -24,6 +24,8 @@ class Department(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Whose working hours its tickets' SLA counts in; None: the desk's first calendar.
+    calendar_id: Mapped[int | None] = mapped_column(ForeignKey("business_calendars.id"))
     assignment_strategy: Mapped[str] = mapped_column(String(20), default="manual")
     # Round-robin's pointer: the member who got the last ticket; the next one in line comes after.
     last_assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))

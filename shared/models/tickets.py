@@ -32,6 +32,9 @@ class Ticket(db.Model):
         Index("ix_tickets_department_updated", "department_id", "updated_at"),
         Index("ix_tickets_customer_updated", "customer_id", "updated_at"),
         Index("ix_tickets_last_public_by_updated", "last_public_by", "updated_at"),
+        Index("ix_tickets_sla_due_at", "sla_due_at"),
+        Index("ix_tickets_first_response_due_at", "first_response_due_at"),
+        Index("ix_tickets_resolution_due_at", "resolution_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +62,16 @@ class Ticket(db.Model):
     last_public_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     last_public_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     last_public_preview: Mapped[str] = mapped_column(String(200), default="")
+
+    # The SLA clock (shared.sla_tracking keeps these): due times while a target's clock runs, the
+    # nearer of the two for the queues, when the first agent reply came, and when each breach was
+    # claimed (once per target, ever).
+    first_response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
+    sla_due_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    first_response_breached_at: Mapped[datetime | None]
+    resolution_breached_at: Mapped[datetime | None]
 
     status: Mapped[Status] = relationship()
     department: Mapped[Department] = relationship()
