@@ -8,6 +8,7 @@ from shared.models.canned import CannedReply
 from shared.models.catalog import Department, Product
 from shared.models.entries import Entry, EntryKind, Visibility
 from shared.models.inbound import InboundMessage, InboundState, TicketParticipant
+from shared.models.links import TicketLink
 from shared.models.mail import MailMessageId
 from shared.models.outbox import OutboxMessage
 from shared.models.presence import TicketPresence
@@ -49,6 +50,7 @@ __all__ = [
     "SavedView",
     "Status",
     "Ticket",
+    "TicketLink",
     "TicketParticipant",
     "TicketPresence",
     "TicketRead",
