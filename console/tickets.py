@@ -13,7 +13,18 @@ from markupsafe import Markup
 
 from console import bp
 from console.forms import PropertiesForm, ReplyForm
-from shared import attachments, catalog, history, listing, mail_log, permissions, presence, tickets, time_tracking
+from shared import (
+    attachments,
+    catalog,
+    history,
+    links,
+    listing,
+    mail_log,
+    permissions,
+    presence,
+    tickets,
+    time_tracking,
+)
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices, show_error
@@ -105,7 +116,10 @@ def _properties_form(ticket: Ticket, statuses: list[Status], formdata=None) -> P
 # --- Responses --------------------------------------------------------------------------------
 
 
-def _page(ticket: Ticket, statuses: list[Status], *, reply_form=None, props_form=None, preview_html=None) -> str:
+def _page(
+    ticket: Ticket, statuses: list[Status], *, reply_form=None, props_form=None, preview_html=None, **panels
+) -> str:
+    """The whole ticket page; `panels` carries a side-panel form that was refused (links, merge)."""
     others, others_total = listing.other_tickets(ticket)
     return render_template(
         "console/ticket.html",
@@ -118,6 +132,8 @@ def _page(ticket: Ticket, statuses: list[Status], *, reply_form=None, props_form
         other_total=others_total,
         held_mail=mail_log.held_on(ticket) if permissions.can_decide_held_mail(current_user, ticket) else [],
         time_total=time_tracking.ticket_total(ticket),
+        ticket_links=links.links_of(ticket),
+        **panels,
         **_names(statuses),
     )
 
