@@ -3,7 +3,7 @@
 import pytest
 
 from shared import links, merges
-from shared.models import Ticket
+from shared.models import Status, Ticket
 
 HX = {"HX-Request": "true"}
 
@@ -156,3 +156,24 @@ def test_customers_never_reach_the_links_actions(client, login_as, customer, two
     response = client.post(f"/console/tickets/{one.number}/links", data={"number": other.number})
     assert response.status_code == 302 and response.headers["Location"].startswith("/console/login")
     assert links.links_of(one).empty
+
+
+def test_replying_and_closing_a_problem_from_the_page_answers_its_incidents(
+    client, login_as, agent, customer, make_customer, make_ticket, db, outbox
+):
+    problem = make_ticket(customer, subject="Mail server down")
+    incident = make_ticket(make_customer("ida@example.com"), subject="No mail since nine")
+    links.link_incident(problem, incident, actor=agent)
+    db.session.commit()
+    login_as(agent)
+    closed = next(s for s in db.session.scalars(db.select(Status)) if s.key == "closed")
+    response = client.post(
+        f"/console/tickets/{problem.number}/reply",
+        data={"visibility": "public", "body": "We replaced the mail server.", "status": closed.id},
+        headers=HX,
+    )
+    assert response.status_code == 200
+    assert f'href="/console/tickets/{incident.number}">#{incident.number}</a>' in response.get_data(as_text=True)
+    [answer] = [e for e in incident.entries if e.kind == "message" and e.agent_id == agent.id]
+    assert answer.body == "We replaced the mail server." and answer.is_public
+    assert [m.template for m in outbox() if m.to_addr == "ida@example.com"][-1] == "agent_reply"
