@@ -177,3 +177,17 @@ def test_replying_and_closing_a_problem_from_the_page_answers_its_incidents(
     [answer] = [e for e in incident.entries if e.kind == "message" and e.agent_id == agent.id]
     assert answer.body == "We replaced the mail server." and answer.is_public
     assert [m.template for m in outbox() if m.to_addr == "ida@example.com"][-1] == "agent_reply"
+
+
+def test_merging_into_another_customers_ticket_warns_before_it_is_done(
+    client, login_as, agent, customer, make_customer, make_ticket
+):
+    target = make_ticket(customer, subject="Invoice 4711 is wrong")
+    duplicate = make_ticket(make_customer("sam@example.com", name="Sam Stone"), subject="My invoice")
+    login_as(agent)
+    asked = client.post(f"/console/tickets/{duplicate.number}/merge", data={"number": target.number}, headers=HX)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and f"#{target.number} is another customer's ticket. Sam Stone" in html
+    same = make_ticket(customer, subject="Invoice again")
+    asked = client.post(f"/console/tickets/{same.number}/merge", data={"number": target.number}, headers=HX)
+    assert "another customer" not in asked.get_data(as_text=True)
