@@ -15,6 +15,18 @@ def _only_agents():
     return guard(Agent, "console.login", OPEN_ENDPOINTS)
 
 
-from console import admin, auth, away, canned, held_mail, new_ticket, queues, saved_views, tickets, time_report  # noqa: E402,F401  (views register on bp)
+from console import (  # noqa: E402,F401  (views register on bp)
+    admin,
+    auth,
+    away,
+    canned,
+    held_mail,
+    links,
+    new_ticket,
+    queues,
+    saved_views,
+    tickets,
+    time_report,
+)
 
 markdown_preview.register(bp)

@@ -158,3 +158,37 @@ class SavedViewForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     """A delete button: only the CSRF token."""
+
+
+# --- Links and merges ----------------------------------------------------------------------
+
+
+class LinkForm(FlaskForm):
+    """Link another ticket by number; the domain finds it and decides whether the link can be."""
+
+    number = StringField(_l("Ticket number"), id="link-number", validators=[Length(max=20)])
+    relation = SelectField(
+        _l("Link as"),
+        id="link-relation",
+        choices=choices(
+            [
+                ("related", _l("Related ticket")),
+                ("incident", _l("Incident of this problem")),
+                ("problem", _l("Problem behind this ticket")),
+            ]
+        ),
+        default="related",
+    )
+
+
+class ProblemForm(FlaskForm):
+    """Mark the ticket as a problem ("1") or take the mark off ("")."""
+
+    on = HiddenField()
+
+
+class MergeForm(FlaskForm):
+    """Merge this ticket into another: the first post asks to confirm, the second (confirm="yes") merges."""
+
+    number = StringField(_l("Merge into ticket"), id="merge-number", validators=[Length(max=20)])
+    confirm = HiddenField()

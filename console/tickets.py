@@ -17,6 +17,7 @@ from shared import (
     attachments,
     catalog,
     history,
+    links,
     listing,
     mail_log,
     permissions,
@@ -116,7 +117,10 @@ def _properties_form(ticket: Ticket, statuses: list[Status], formdata=None) -> P
 # --- Responses --------------------------------------------------------------------------------
 
 
-def _page(ticket: Ticket, statuses: list[Status], *, reply_form=None, props_form=None, preview_html=None) -> str:
+def _page(
+    ticket: Ticket, statuses: list[Status], *, reply_form=None, props_form=None, preview_html=None, **panels
+) -> str:
+    """The whole ticket page; `panels` carries a side-panel form that was refused (links, merge)."""
     others, others_total = listing.other_tickets(ticket)
     return render_template(
         "console/ticket.html",
@@ -130,6 +134,8 @@ def _page(ticket: Ticket, statuses: list[Status], *, reply_form=None, props_form
         held_mail=mail_log.held_on(ticket) if permissions.can_decide_held_mail(current_user, ticket) else [],
         time_total=time_tracking.ticket_total(ticket),
         sla=sla_tracking.summary(ticket),
+        ticket_links=links.links_of(ticket),
+        **panels,
         **_names(statuses),
     )
 

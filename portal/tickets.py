@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from portal import bp
 from portal.forms import NewTicketForm, RatingForm, ReplyForm
-from shared import attachments, catalog, listing, permissions, ratings, reads, rules, tickets
+from shared import attachments, catalog, links, listing, permissions, ratings, reads, rules, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices, show_error
@@ -43,8 +43,13 @@ def _rating_context(ticket, form: RatingForm | None = None, *, saved: bool = Fal
 
 
 def _ticket_page(ticket, *, form: ReplyForm | None = None, rating_form: RatingForm | None = None) -> str:
+    continued = links.continuation(ticket) if ticket.merged_into is not None else None
     return render_template(
         "portal/ticket.html",
+        # A merged ticket names where it continues only to someone who may see that ticket.
+        continued_in=continued
+        if continued is not None and permissions.can_view_ticket(current_user, continued)
+        else None,
         entries=permissions.public_entries(ticket),
         form=form or ReplyForm(formdata=None),
         **_rating_context(ticket, rating_form),
@@ -103,15 +108,20 @@ def ticket_reply(number: int):
     ticket = _find_or_404(number)
     form = ReplyForm()
     if form.validate_on_submit():
-        try:
+        try:  # a reply to a merged ticket goes where it continues
             entry = tickets.post_reply(
-                ticket, actor=current_user, body=form.body.data, uploads=uploads_from(form.attachments.data)
+                links.continuation(ticket),
+                actor=current_user,
+                body=form.body.data,
+                uploads=uploads_from(form.attachments.data),
             )
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
         else:
             db.session.commit()
+            if ticket.merged_into is not None:
+                return _merged_reply_sent(ticket, entry)
             if entry.ticket_id != ticket.id:
                 flash(
                     gettext(
@@ -124,6 +134,16 @@ def ticket_reply(number: int):
                 )
             return redirect(url_for("portal.ticket_show", number=entry.ticket.number, _anchor=f"e{entry.id}"), 303)
     return _ticket_page(ticket, form=form), 422
+
+
+def _merged_reply_sent(ticket, entry):
+    """Their reply went to the ticket this one was merged into: show it there, or, when that is
+    not theirs to see, say on this page that it arrived."""
+    if permissions.can_view_ticket(current_user, entry.ticket):
+        flash(gettext("#%(old)d continues here, so your reply was added here.", old=ticket.number), "info")
+        return redirect(url_for("portal.ticket_show", number=entry.ticket.number, _anchor=f"e{entry.id}"), 303)
+    flash(gettext("Thank you: your reply reached our team, who continue with your request."), "success")
+    return redirect(url_for("portal.ticket_show", number=ticket.number), 303)
 
 
 @bp.post("/tickets/<int:number>/rating")

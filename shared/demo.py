@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from shared import accounts, ratings, reads, rules, tickets
+from shared import accounts, links, ratings, reads, rules, tickets
 from shared import demo_texts as texts
 from shared.attachments import Upload
 from shared.clock import frozen_at, utcnow
 from shared.extensions import db
-from shared.models import Agent, Customer, Department, OutboxMessage, Product, Status, Ticket
+from shared.models import Agent, Category, Customer, Department, OutboxMessage, Product, Status, Ticket
 
 DEMO_PASSWORD = "deskbell-demo"
 SEED = 1042
@@ -73,6 +73,7 @@ def seed(count: int = 200, progress: Callable[[int], object] = lambda n: None, *
     for story in stories:
         story.play()
         progress(1)
+    _link_some(cast.agents[0])
     # The acknowledgements and auto-close mails belong to the past: mark them sent, or the worker
     # would mail hundreds of made-up addresses on its first run.
     db.session.execute(
@@ -81,6 +82,29 @@ def seed(count: int = 200, progress: Callable[[int], object] = lambda n: None, *
         .values(state="sent", sent_at=OutboxMessage.created_at)
     )
     db.session.flush()
+
+
+def _link_some(agent: Agent) -> None:
+    """A little of every link: per product, the open bug reports become incidents of the first
+    one (a problem), and two other open tickets are related; each when the later one last moved."""
+    query = (
+        select(Ticket)
+        .join(Ticket.status)
+        .where(Status.category != Category.CLOSED, Ticket.product_id.is_not(None))
+        .order_by(Ticket.number)
+    )
+    by_product: dict[int, list[Ticket]] = {}
+    for ticket in db.session.scalars(query):
+        by_product.setdefault(ticket.product_id, []).append(ticket)
+    for group in by_product.values():
+        bugs = [t for t in group if t.status.key == "bug_filed"][:3]
+        others = [t for t in group if t.status.key != "bug_filed"][:2]
+        for incident in bugs[1:]:
+            with frozen_at(max(bugs[0].updated_at, incident.updated_at)):
+                links.link_incident(bugs[0], incident, actor=agent)
+        if len(others) == 2:
+            with frozen_at(max(t.updated_at for t in others)):
+                links.link_related(*others, actor=agent)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import select
 
-from shared import accounts, attachments, customers, mail_ids, mail_text, permissions, tickets
+from shared import accounts, attachments, customers, links, mail_ids, mail_text, permissions, tickets
 from shared.attachments import Upload
 from shared.errors import DomainError
 from shared.extensions import db
@@ -56,7 +56,13 @@ class Match:
 
 def find_ticket(mail: ParsedMail) -> Match:
     """The ticket the mail answers: by Message-ID first (In-Reply-To, References newest first, the
-    returned message of a bounce), then by the subject's `[#number]`."""
+    returned message of a bounce), then by the subject's `[#number]`; a merged ticket's mail goes
+    where it continues (along a chain of merges too), and who may post is checked there."""
+    match = _find_ticket(mail)
+    return Match(links.continuation(match.ticket), match.via) if match.ticket is not None else match
+
+
+def _find_ticket(mail: ParsedMail) -> Match:
     ids = mail.thread_ids
     for message_id in ids:
         signed = mail_ids.verify(message_id)

@@ -56,6 +56,11 @@ def can_update_ticket(account: Customer | Agent | None, ticket: Ticket) -> bool:
     return isinstance(account, Agent) and can_view_ticket(account, ticket)
 
 
+def can_link_tickets(account: Customer | Agent | None, ticket: Ticket, other: Ticket) -> bool:
+    """Links and merges are the desk's bookkeeping: an agent who may work both tickets."""
+    return can_update_ticket(account, ticket) and can_update_ticket(account, other)
+
+
 def can_decide_held_mail(account: Customer | Agent | None, ticket: Ticket) -> bool:
     """Mail held on a ticket (its sender is not on it): any agent working the ticket lets it in or
     splits it off, not only admins."""

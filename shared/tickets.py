@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext, ngettext
 from sqlalchemy import select, update
 
-from shared import assignment, attachments, customers, notifications, permissions, rules, sla_tracking
+from shared import assignment, attachments, customers, links, notifications, permissions, rules, sla_tracking
 from shared.attachments import Upload
 from shared.clock import frozen_at
 from shared.errors import DomainError
@@ -240,6 +240,7 @@ def post_reply(
             return follow_up.entries[0]
     else:
         event = "message.public_by_agent"
+    was_closed = ticket.status.category == Category.CLOSED
     entry = _post_message(
         ticket,
         actor=actor,
@@ -254,9 +255,21 @@ def post_reply(
     if isinstance(actor, Agent):
         sla_tracking.responded(ticket)
         notifications.agent_replied(entry)
+        if not was_closed and ticket.status.category == Category.CLOSED:
+            _answer_incidents(ticket, actor=actor, closing_reply=entry)
     else:
         notifications.customer_replied(entry)
     return entry
+
+
+def _answer_incidents(problem: Ticket, *, actor: Agent, closing_reply: Entry | None) -> None:
+    """An agent just closed `problem`: one public reply from them on each of its open incidents,
+    through `post_reply`, so the rules move each incident and its customer gets the mail. A
+    closing happens once per move into a closed status, so each incident hears once per closing."""
+    answered = links.incidents_to_answer(problem)
+    for incident in answered:
+        post_reply(incident, actor=actor, body=links.answer_text(incident, closing_reply))
+    links.record_answered(problem, answered, actor=actor)
 
 
 def add_internal_note(ticket: Ticket, *, actor: Agent, body: str, uploads: list[Upload] | None = None) -> Entry:
@@ -303,6 +316,7 @@ def change_status(ticket: Ticket, status: Status, *, actor: Agent) -> None:
     mark_public_change(ticket, actor=actor)
     if ticket.status.category == Category.CLOSED and not was_closed:
         notifications.ticket_closed(ticket)
+        _answer_incidents(ticket, actor=actor, closing_reply=None)
 
 
 def change_priority(ticket: Ticket, priority: str, *, actor: Agent) -> None:

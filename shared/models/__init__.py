@@ -8,6 +8,7 @@ from shared.models.canned import CannedReply
 from shared.models.catalog import STRATEGIES, Department, Product, department_agents
 from shared.models.entries import Entry, EntryKind, Visibility
 from shared.models.inbound import InboundMessage, InboundState, TicketParticipant
+from shared.models.links import TicketLink
 from shared.models.mail import MailMessageId
 from shared.models.outbox import OutboxMessage
 from shared.models.presence import TicketPresence
@@ -55,6 +56,7 @@ __all__ = [
     "SlaTarget",
     "Status",
     "Ticket",
+    "TicketLink",
     "TicketParticipant",
     "TicketPresence",
     "TicketRead",

@@ -50,6 +50,11 @@ class Ticket(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     # A reply to a ticket closed past the reopen window opens a new one pointing here.
     follows_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # Links and merges (shared/links.py, shared/merges.py): a problem's incidents point to it; a
+    # merged duplicate points to the ticket it continues in.
+    is_problem: Mapped[bool] = mapped_column(default=False)
+    problem_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -78,7 +83,9 @@ class Ticket(db.Model):
     product: Mapped[Product | None] = relationship()
     customer: Mapped[Customer | None] = relationship(foreign_keys=[customer_id])
     assignee: Mapped[Agent | None] = relationship(foreign_keys=[assignee_id])
-    follows: Mapped["Ticket | None"] = relationship(remote_side=[id])
+    follows: Mapped["Ticket | None"] = relationship(remote_side=[id], foreign_keys=[follows_id])
+    problem: Mapped["Ticket | None"] = relationship(remote_side=[id], foreign_keys=[problem_id])
+    merged_into: Mapped["Ticket | None"] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
     last_public_customer: Mapped[Customer | None] = relationship(foreign_keys=[last_public_customer_id])
     last_public_agent: Mapped[Agent | None] = relationship(foreign_keys=[last_public_agent_id])
     entries: Mapped[list["Entry"]] = relationship(  # noqa: F821

@@ -1,0 +1,116 @@
+"""Merging a duplicate: both histories kept as they were, the pointer, the close, the mail, the refusals."""
+
+import pytest
+from sqlalchemy import select
+
+from shared import links, merges, permissions, tickets
+from shared.errors import DomainError
+from shared.extensions import db
+from shared.models import Entry, OutboxMessage, Ticket
+
+
+def history_ids(ticket: Ticket) -> list[int]:
+    return list(db.session.scalars(select(Entry.id).where(Entry.ticket_id == ticket.id).order_by(Entry.id)))
+
+
+@pytest.fixture
+def duplicate_and_target(db, agent, customer, make_ticket):
+    target = make_ticket(customer, subject="Printer on fire")
+    duplicate = make_ticket(customer, subject="Printer still on fire")
+    tickets.post_reply(duplicate, actor=customer, body="It is getting worse.")
+    tickets.add_internal_note(duplicate, actor=agent, body="Same as the other one.")
+    tickets.post_reply(target, actor=agent, body="On our way.")
+    db.session.commit()
+    return duplicate, target
+
+
+def test_merging_keeps_every_entry_of_both_and_only_adds(db, agent, customer, duplicate_and_target, outbox):
+    duplicate, target = duplicate_and_target
+    before_dup, before_target = history_ids(duplicate), history_ids(target)
+    snapshot = {e.id: (e.ticket_id, e.body, e.visibility) for e in db.session.scalars(select(Entry))}
+
+    merges.merge_ticket(duplicate, target, actor=agent)
+    db.session.commit()
+
+    after_dup, after_target = history_ids(duplicate), history_ids(target)
+    assert after_dup[: len(before_dup)] == before_dup and after_target[: len(before_target)] == before_target
+    for entry in db.session.scalars(select(Entry).where(Entry.id.in_(snapshot))):
+        assert (entry.ticket_id, entry.body, entry.visibility) == snapshot[entry.id]
+    added_dup = [db.session.get(Entry, i) for i in after_dup[len(before_dup) :]]
+    assert [(e.event, e.is_public) for e in added_dup] == [("merged_into", False), ("note", True), ("status", False)]
+    assert added_dup[0].data == {"ticket": target.number}
+    assert f"merged this request into #{target.number}" in added_dup[1].body
+    [added_target] = [db.session.get(Entry, i) for i in after_target[len(before_target) :]]
+    assert added_target.event == "merged" and added_target.data["ticket"] == duplicate.number
+
+    assert duplicate.merged_into is target and duplicate.status.key == "closed"
+    assert links.links_of(target).merged_here == [duplicate]
+    assert target.status.key != "closed"
+    [mail] = [m for m in outbox() if m.ticket_id == duplicate.id and m.template.startswith("ticket_")][-1:]
+    assert mail.template == "ticket_merged" and mail.to_addr == customer.email
+    assert f"continues in #{target.number}" in mail.body_text and f"/portal/tickets/{target.number}" in mail.body_text
+    assert not [m for m in outbox() if m.ticket_id == duplicate.id and m.template == "ticket_closed"]
+
+
+def test_into_itself_into_a_merged_ticket_and_cycles_are_refused(db, agent, customer, make_ticket):
+    a, b, c = (make_ticket(customer, subject=s) for s in ("A", "B", "C"))
+    with pytest.raises(DomainError, match="cannot be merged into itself"):
+        merges.merge_ticket(a, a, actor=agent)
+    merges.merge_ticket(a, b, actor=agent)
+    db.session.commit()
+    with pytest.raises(DomainError, match=f"already merged into #{b.number}"):
+        merges.merge_ticket(a, c, actor=agent)
+    with pytest.raises(DomainError, match=f"#{a.number} was itself merged into #{b.number}"):
+        merges.merge_ticket(b, a, actor=agent)  # would be a cycle
+    with pytest.raises(DomainError, match=f"was itself merged into #{b.number}"):
+        merges.merge_ticket(c, a, actor=agent)
+    merges.merge_ticket(b, c, actor=agent)  # a chain grows at its end
+    db.session.commit()
+    assert links.continuation(a) is c and links.continuation(b) is c and links.continuation(c) is c
+    with pytest.raises(DomainError, match="was itself merged"):
+        merges.merge_ticket(c, a, actor=agent)
+
+
+def test_only_agents_merge_and_a_problem_keeps_its_incidents(db, agent, customer, make_ticket):
+    a, b, c = (make_ticket(customer, subject=s) for s in ("A", "B", "C"))
+    assert not permissions.can_link_tickets(customer, a, b)
+    with pytest.raises(DomainError, match="Only agents"):
+        merges.merge_ticket(a, b, actor=customer)
+    links.link_incident(a, c, actor=agent)
+    with pytest.raises(DomainError, match="problem with incidents"):
+        merges.merge_ticket(a, b, actor=agent)
+
+
+def test_another_customers_duplicate_never_sees_the_target_but_can_still_reach_it(
+    db, agent, customer, make_customer, make_ticket, outbox
+):
+    target = make_ticket(customer, subject="Invoice 4711 is wrong")
+    stranger = make_customer("sam@example.com", name="Sam Stone")
+    duplicate = make_ticket(stranger, subject="My invoice")
+    merges.merge_ticket(duplicate, target, actor=agent)
+    db.session.commit()
+
+    assert not permissions.can_view_ticket(stranger, target) and permissions.can_reply(stranger, target)
+    note = next(e for e in duplicate.entries if e.event == "note")
+    assert f"#{target.number}" not in note.body and "another one" in note.body
+    mail = next(m for m in outbox() if m.template == "ticket_merged")
+    assert mail.to_addr == "sam@example.com"
+    assert f"#{target.number}" not in mail.body_text + mail.subject.replace(f"[#{duplicate.number}]", "")
+    assert "Invoice 4711" not in mail.body_text + mail.body_html
+
+    entry = tickets.post_reply(links.continuation(duplicate), actor=stranger, body="Any news?")
+    db.session.commit()
+    assert entry.ticket is target and entry.author is stranger
+
+
+def test_a_colleague_in_a_sharing_organization_is_shown_the_target(db, agent, customer, make_customer, make_ticket):
+    colleague = make_customer("cleo@example.com", organization="Acme")
+    colleague.organization.sharing = True
+    customer.organization = colleague.organization
+    target = make_ticket(customer)
+    duplicate = make_ticket(colleague)
+    merges.merge_ticket(duplicate, target, actor=agent)
+    db.session.commit()
+    assert permissions.can_view_ticket(colleague, target) and not permissions.is_participant(colleague, target)
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "ticket_merged"))
+    assert f"#{target.number}" in mail.subject
