@@ -32,6 +32,7 @@ SORT_LABELS = {
     "created": _l("Created"),
     "priority": _l("Priority"),
     "number": _l("Number"),
+    "due": _l("SLA due"),
 }
 
 

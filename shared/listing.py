@@ -103,6 +103,7 @@ SORTS = {
     "created": Ticket.created_at,
     "priority": _PRIORITY_RANK,
     "number": Ticket.number,
+    "due": Ticket.sla_due_at,
 }
 
 
@@ -165,6 +166,8 @@ def queue_tickets(
     filters = filters or QueueFilters()
     column = SORTS[filters.sort]
     order = [column.desc() if filters.descending else column.asc()]
+    if filters.sort == "due":  # tickets without a running clock last, either way round
+        order = [order[0].nulls_last()]
     if filters.sort == "priority":  # within a priority, the latest activity first
         order.append(Ticket.updated_at.desc())
     order.append(Ticket.id.desc() if filters.descending else Ticket.id.asc())

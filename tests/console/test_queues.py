@@ -205,6 +205,9 @@ def test_sorting_by_each_key_both_ways(agent, customer, make_ticket, db):
     assert queue(agent, "all_open", sort="priority") == [a, c, b]
     assert queue(agent, "all_open", sort="priority", descending=False) == [b, c, a]
     assert queue(agent, "all_open", sort="number", descending=False) == [a, b, c]
+    # First response due: urgent in an hour, normal in a business day, low in two.
+    assert queue(agent, "all_open", sort="due", descending=False) == [a, c, b]
+    assert queue(agent, "all_open", sort="due") == [b, c, a]
 
 
 # --- Over HTTP: pages, fragments, addresses ----------------------------------------------
