@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from shared import accounts, links, ratings, reads, rules, tickets
+from shared import accounts, canned, links, ratings, reads, rules, tickets
 from shared import demo_texts as texts
 from shared.attachments import Upload
 from shared.clock import frozen_at, utcnow
@@ -133,6 +133,8 @@ def _cast(rng: random.Random, since: datetime) -> _Cast:
             specialists[dept].append(agent)
         for name, department in departments.items():  # who works which department (assignment stays manual)
             department.agents = list(specialists[name])
+        for title, body in texts.CANNED:  # kept by the admin, shared with everyone
+            canned.create_canned(title, body, shared=True, actor=agents[0])
         # One argon2 hash (~0.1 s each) serves every demo account: they share the demo password.
         demo_hash = agents[0].password_hash
         for agent in agents:

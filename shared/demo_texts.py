@@ -526,3 +526,22 @@ SIGN_OFFS = ["\n\n{first}", "\n\nBest,\n{first}", "\n\nKind regards,\n{first}", 
 AGENT_SIGN_OFF = "\n\nBest,\n{agent}"
 
 MONTHS = ["March", "April", "June", "August", "October", "December"]
+
+# Shared canned replies an admin keeps: (title, body with placeholders).
+CANNED = [
+    (
+        "Refund on the way",
+        "Hi {customer_name},\n\nWe have refunded the charge; it shows on your statement within 5 business days."
+        "\n\nBest,\n{agent_name}",
+    ),
+    (
+        "Need a screenshot",
+        "Hi {customer_name},\n\nCould you send a screenshot of what you see? Reply to this email or add it on "
+        "{portal_link}.\n\nThanks,\n{agent_name}",
+    ),
+    (
+        "Reset the receipt printer",
+        "Hi {customer_name},\n\nPlease hold the printer's feed button for 10 seconds until the light blinks twice, "
+        "then try again. If it still prints blank pages, reply to ticket #{ticket_number}.\n\nBest,\n{agent_name}",
+    ),
+]

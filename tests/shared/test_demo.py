@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from shared import accounts, demo, tickets
+from shared import accounts, canned, demo, tickets
 from shared.attachments import blob_path
 from shared.extensions import db
 from shared.models import (
@@ -172,6 +172,15 @@ def test_demo_accounts_can_log_in(desk):
     assert _count(Agent) == 4 and 20 <= _count(Customer) <= 30
     assert db.session.scalar(select(func.count()).where(Organization.sharing.is_(True))) == 1
     assert db.session.scalar(select(func.count()).where(Customer.password_hash.is_(None))) >= 1
+
+
+def test_shared_canned_replies_fill_in_for_any_agent(desk):
+    agent = db.session.scalar(select(Agent).where(Agent.is_admin.is_(False)).limit(1))
+    ticket = db.session.scalar(select(Ticket).order_by(Ticket.number).limit(1))
+    found = canned.search(agent, "screenshot")
+    assert [reply.title for reply in found] == ["Need a screenshot"]
+    text = canned.render(found[0], ticket, agent)
+    assert ticket.customer.display_name in text and agent.display_name in text and "{" not in text
 
 
 def test_second_run_keeps_the_data_and_prints_the_logins(runner):
