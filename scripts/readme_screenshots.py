@@ -28,7 +28,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script, `wsgi` and `shared` are not on the path
 
-from shared import demo, listing, ratings  # noqa: E402
+from shared import demo, listing, presence, ratings  # noqa: E402
 from shared.extensions import db  # noqa: E402
 from shared.models import Agent, Customer, Ticket  # noqa: E402
 from wsgi import create_app  # noqa: E402
@@ -36,6 +36,8 @@ from wsgi import create_app  # noqa: E402
 OUT_DIR = REPO_ROOT / "docs" / "screenshots"
 CUSTOMER = "maria.lopez@harbourdental.example"
 AGENT = "tom@tallybook.example"
+COLLEAGUE = "sofia@tallybook.example"  # shown on the ticket page as typing a reply too
+CANNED_QUERY = "screenshot"
 ADMIN = demo.admin_email()
 NEW_CALLER_EMAIL = "olga.petrova@northwind.example"
 NEW_CALLER_SUBJECT = "Receipt printer prints blank pages"
@@ -266,12 +268,29 @@ def portal_shots(browser: Browser, base_url: str, picks: Picks) -> None:
     phone.close()
 
 
-def console_shots(browser: Browser, base_url: str, picks: Picks) -> None:
+def colleague_types(app: Flask, number: int) -> None:
+    """A colleague has the ticket open and is typing, as their page's heartbeat would record it."""
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+        colleague = db.session.scalar(select(Agent).where(Agent.email == COLLEAGUE))
+        assert ticket is not None and colleague is not None, "the demo ticket or colleague is missing"
+        presence.touch(ticket, colleague, typing=True)
+        db.session.commit()
+
+
+def console_shots(browser: Browser, base_url: str, picks: Picks, app: Flask) -> None:
     session = log_in(browser, base_url, "console", AGENT)
     desktop = browser.new_context(base_url=base_url, storage_state=session, **DESKTOP)
     # A page holds up to 50 rows; the top of it tells the story at a quarter of the bytes.
     shoot(open_page(desktop, "/console/?queue=needs_reply"), "console-queue.png", max_height=QUEUE_MAX_HEIGHT)
-    shoot(open_page(desktop, f"/console/tickets/{picks.console_ticket}"), "console-ticket.png")
+    # The workbench as agents see it most: the SLA card, a colleague typing, a canned reply found.
+    colleague_types(app, picks.console_ticket)
+    page = open_page(desktop, f"/console/tickets/{picks.console_ticket}")
+    page.locator("#presence").get_by_text("typing").wait_for()
+    page.locator("#canned-q").press_sequentially(CANNED_QUERY)  # keyup fetches the matches
+    page.locator("#canned-results li").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    shoot(page, "console-ticket.png")
 
     page = open_page(desktop, "/console/tickets/new")
     page.get_by_label("Customer's email").fill(NEW_CALLER_EMAIL)
@@ -301,7 +320,7 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 portal_shots(browser, base_url, picks)
-                console_shots(browser, base_url, picks)
+                console_shots(browser, base_url, picks, app)
             finally:
                 browser.close()
     print(f"Done in {time.monotonic() - started:.1f} s")

@@ -83,6 +83,18 @@ def test_the_ticket_page_shows_both_targets_and_a_paused_clock(client, login_as,
     assert re.search(r'data-target="resolution">.*?Paused.*?4 hr left', paused, re.S)
 
 
+def test_a_clock_paused_after_its_due_time_says_when_it_was_due(client, login_as, agent, desk, db):
+    from shared import tickets
+
+    with frozen_at(datetime(2026, 12, 7, 14, 0)):  # resolution was due at 13:00
+        tickets.post_reply(desk["urgent"], actor=agent, body="Fixed, can you check?")
+        db.session.commit()
+    login_as(agent)
+    with frozen_at(datetime(2026, 12, 7, 15, 0)):
+        page = text(client.get(f"/console/tickets/{desk['urgent'].number}"))
+    assert re.search(r'data-target="resolution">.*?Paused.*?Was due <time[^>]*>2 hours ago', page, re.S)
+
+
 def test_a_priority_change_from_the_panel_refreshes_the_card(client, login_as, agent, desk):
     login_as(agent)
     ticket = desk["normal"]
