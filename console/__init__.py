@@ -15,6 +15,6 @@ def _only_agents():
     return guard(Agent, "console.login", OPEN_ENDPOINTS)
 
 
-from console import admin, auth, canned, held_mail, new_ticket, queues, saved_views, tickets, time_report  # noqa: E402,F401  (views register on bp)
+from console import admin, auth, canned, held_mail, new_ticket, queues, saved_views, search, tickets, time_report  # noqa: E402,F401  (views register on bp)
 
 markdown_preview.register(bp)
