@@ -133,7 +133,8 @@ def ticket_number(query: str) -> int | None:
 def terms(query: str) -> list[str]:
     """The words to look for, each taken literally: search syntax (quotes, AND, *, parentheses) is
     just text here. A token without a letter or digit finds nothing and is dropped."""
-    return [token for token in (query or "").split() if any(ch.isalnum() for ch in token)][:MAX_TERMS]
+    printable = "".join(ch if ch.isprintable() else " " for ch in query or "")  # PostgreSQL refuses NUL
+    return [token for token in printable.split() if any(ch.isalnum() for ch in token)][:MAX_TERMS]
 
 
 def _prefix(word: str) -> bool:
