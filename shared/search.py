@@ -35,7 +35,8 @@ _NUMBER = re.compile(r"#?\s*(\d{1,9})")
 _SQLITE = table(TABLE, column("rowid"), column("subject"), column("body"))
 _FTS = literal_column(TABLE)  # FTS5's MATCH and its ranking functions take the table itself
 _PG = table(TABLE, column("ticket_id"), column("subject"), column("body"), column("document"))
-_SIMPLE = literal_column("'simple'::regconfig")
+# PostgreSQL's "simple" configuration with unaccent where available (migration 0011).
+_CONFIG = literal_column("'deskbell_search'::regconfig")
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
@@ -152,12 +153,12 @@ def _fts5_query(words: list[str]) -> str:
 
 def _tsquery(words: list[str]) -> ColumnElement:
     """The words as a tsquery, each parsed as a phrase by PostgreSQL itself; the last as a prefix."""
-    parts = [func.phraseto_tsquery(_SIMPLE, bindparam(None, word)) for word in words[:-1]]
+    parts = [func.phraseto_tsquery(_CONFIG, bindparam(None, word)) for word in words[:-1]]
     last = words[-1]
     parts.append(
-        func.to_tsquery(_SIMPLE, bindparam(None, f"'{last}':*"))
+        func.to_tsquery(_CONFIG, bindparam(None, f"'{last}':*"))
         if _prefix(last)
-        else func.phraseto_tsquery(_SIMPLE, bindparam(None, last))
+        else func.phraseto_tsquery(_CONFIG, bindparam(None, last))
     )
     return reduce(lambda left, right: left.op("&&")(right), parts)
 
@@ -276,8 +277,8 @@ def _highlights(ids: list[int], words: list[str]) -> dict[int, tuple[str, str]]:
         passage = f'MaxFragments=2, MaxWords=18, MinWords=8, FragmentDelimiter=" … ", {marks}'
         rows = select(
             _PG.c.ticket_id,
-            func.ts_headline(_SIMPLE, _untagged(_PG.c.subject), query, f"HighlightAll=true, {marks}"),
-            func.ts_headline(_SIMPLE, _untagged(_PG.c.body), query, passage),
+            func.ts_headline(_CONFIG, _untagged(_PG.c.subject), query, f"HighlightAll=true, {marks}"),
+            func.ts_headline(_CONFIG, _untagged(_PG.c.body), query, passage),
         ).where(_PG.c.ticket_id.in_(ids))
         return {
             ticket_id: (subject.replace("< ", "<"), snippet.replace("< ", "<"))

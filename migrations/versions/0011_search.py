@@ -8,6 +8,7 @@ Create Date: 2026-12-01 18:00:00
 
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -38,8 +39,22 @@ FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id
 """
 
 
+def _search_configuration(bind) -> None:
+    """`deskbell_search`: PostgreSQL's "simple" configuration (lower case, no stemming, any language),
+    plus unaccent where the extension can be created (it ships with PostgreSQL), so that cafe finds
+    café as on SQLite. Without it, accents stay as typed."""
+    op.execute("CREATE TEXT SEARCH CONFIGURATION deskbell_search (COPY = simple)")
+    try:
+        with bind.begin_nested():
+            bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS unaccent")
+    except sa.exc.DBAPIError:
+        return
+    op.execute("ALTER TEXT SEARCH CONFIGURATION deskbell_search ALTER MAPPING FOR word, hword, hword_part WITH unaccent, simple")
+
+
 def upgrade():
     if op.get_bind().dialect.name == "postgresql":
+        _search_configuration(op.get_bind())
         # PostgreSQL's parser skips anything shaped like an HTML tag ("<b>", "Ann <ann@example.com>"):
         # a space after each "<" keeps those words findable (shared/search.py undoes it in passages).
         op.execute(
@@ -50,9 +65,9 @@ def upgrade():
                 customer text NOT NULL DEFAULT '',
                 body text NOT NULL DEFAULT '',
                 document tsvector GENERATED ALWAYS AS (
-                    setweight(to_tsvector('simple'::regconfig, replace(subject, '<', '< ')), 'A')
-                    || setweight(to_tsvector('simple'::regconfig, customer), 'B')
-                    || setweight(to_tsvector('simple'::regconfig, replace(body, '<', '< ')), 'C')
+                    setweight(to_tsvector('deskbell_search'::regconfig, replace(subject, '<', '< ')), 'A')
+                    || setweight(to_tsvector('deskbell_search'::regconfig, customer), 'B')
+                    || setweight(to_tsvector('deskbell_search'::regconfig, replace(body, '<', '< ')), 'C')
                 ) STORED,
                 CONSTRAINT pk_ticket_search PRIMARY KEY (ticket_id),
                 CONSTRAINT fk_ticket_search_ticket_id_tickets FOREIGN KEY (ticket_id) REFERENCES tickets (id)
