@@ -38,6 +38,7 @@ def test_subjects_messages_notes_and_customers_are_found_and_a_subject_match_ran
     assert numbers(agent, "refund invoice") == [in_body.number]  # every word must be there
     assert numbers(agent, "refu") == numbers(agent, "refund")  # the last word may be a beginning
     assert numbers(agent, "refu invoice") == []  # ...but only the last
+    assert numbers(agent, "re") == []  # ...of three letters or more
 
 
 def test_passages_are_escaped_and_carry_only_our_marks(db, agent, customer, make_ticket):
@@ -55,6 +56,13 @@ def test_passages_are_escaped_and_carry_only_our_marks(db, agent, customer, make
         assert html.count("<mark>") == html.count("</mark>")
     [hit] = search.search(agent, "script").hits
     assert "<mark>script</mark>&gt;" in hit.snippet
+
+
+def test_a_long_message_gives_a_short_passage_around_the_match(db, agent, customer, make_ticket):
+    filler = " ".join(f"word{n}" for n in range(400))
+    make_ticket(customer, subject="Long", body=f"{filler} the flux capacitor hums {filler}")
+    [hit] = search.search(agent, "capacitor").hits
+    assert "<mark>capacitor</mark>" in hit.snippet and len(hit.snippet) < 400
 
 
 def test_cyrillic_and_accents(db, agent, customer, make_ticket):
