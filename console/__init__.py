@@ -25,6 +25,7 @@ from console import (  # noqa: E402,F401  (views register on bp)
     new_ticket,
     queues,
     saved_views,
+    search,
     tickets,
     time_report,
 )

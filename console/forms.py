@@ -192,3 +192,21 @@ class MergeForm(FlaskForm):
 
     number = StringField(_l("Merge into ticket"), id="merge-number", validators=[Length(max=20)])
     confirm = HiddenField()
+
+
+# --- Search -------------------------------------------------------------------------------
+
+
+class SearchForm(FlaskForm):
+    """The search page's words and filters: a GET form, so every search has an address."""
+
+    class Meta:
+        csrf = False  # it only reads
+
+    q = StringField(_l("Search tickets"), validators=[Length(max=200)])
+    status = FilterField(_l("Status"), default="")
+    assignee = FilterField(_l("Assignee"), default="")
+    department = FilterField(_l("Department"), default="")
+    dated = FilterField(_l("Dates are"), default="updated")
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext, ngettext
 from sqlalchemy import func, select, update
 
-from shared import outbox
+from shared import outbox, search
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import Agent, Customer, Organization, ResetToken, utcnow
@@ -229,6 +229,7 @@ def update_profile(customer: Customer, *, name: str, locale: str) -> Customer:
     customer.name = name
     customer.locale = _language(locale)
     db.session.flush()
+    search.customer_changed(customer)
     return customer
 
 

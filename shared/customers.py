@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from shared import accounts, audit
+from shared import search as ticket_search
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.listing import Page
@@ -90,3 +91,4 @@ def update_customer(customer: Customer, *, name: str, organization: Organization
         audit.record("customer.updated", customer, actor=actor, changes=found)
         customer.name, customer.organization = name, organization
         db.session.flush()
+        ticket_search.customer_changed(customer)

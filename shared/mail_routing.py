@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import select
 
-from shared import accounts, attachments, customers, links, mail_ids, mail_text, permissions, tickets
+from shared import accounts, attachments, customers, links, mail_ids, mail_text, permissions, search, tickets
 from shared.attachments import Upload
 from shared.errors import DomainError
 from shared.extensions import db
@@ -231,6 +231,7 @@ def _system_note(ticket: Ticket, inbound: InboundMessage, event: str, text: str,
     )
     _attach_original(entry, inbound)
     db.session.flush()
+    search.add_message(entry)
     return entry
 
 

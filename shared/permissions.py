@@ -77,6 +77,11 @@ def can_view_time_report(account: Customer | Agent | None) -> bool:
     return isinstance(account, Agent) and account.is_active
 
 
+def can_search_tickets(account: Customer | Agent | None) -> bool:
+    """The search index holds internal notes: it is for active agents only, never for customers."""
+    return isinstance(account, Agent) and account.is_active
+
+
 def can_file_for_others(account: Customer | Agent | None) -> bool:
     """Opening a ticket for a customer (a call, a visit) or an internal task is the desk's work."""
     return isinstance(account, Agent) and account.is_active

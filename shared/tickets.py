@@ -9,7 +9,17 @@ from datetime import datetime, timedelta
 from flask_babel import gettext, ngettext
 from sqlalchemy import select, update
 
-from shared import assignment, attachments, customers, links, notifications, permissions, rules, sla_tracking
+from shared import (
+    assignment,
+    attachments,
+    customers,
+    links,
+    notifications,
+    permissions,
+    rules,
+    search,
+    sla_tracking,
+)
 from shared.attachments import Upload
 from shared.clock import frozen_at
 from shared.errors import DomainError
@@ -70,6 +80,7 @@ def _post_message(
     if visibility == Visibility.PUBLIC:
         preview = body or ", ".join(u.filename for u in uploads)
         mark_public_change(ticket, actor=actor, preview=preview)
+    search.add_message(entry)
     return entry
 
 

@@ -98,6 +98,13 @@
     r: () => writeAs("public"),
     n: () => writeAs("internal"),
     "?": showShortcuts,
+    "/": () => {
+      const box = document.getElementById("console-search-q");
+      if (!box) return false;
+      box.focus();
+      box.select();
+      return true;
+    },
   };
 
   // In the reply box, Ctrl+Enter (Cmd+Enter on a Mac) sends it, as the button would.

@@ -1,0 +1,381 @@
+"""Full-text search for agents: ticket subjects, every message body (internal notes included) and the
+customer's name and address.
+
+One document per ticket lives in `ticket_search`, built by migration 0011: an FTS5 table keyed by the
+ticket's id on SQLite, a table with a generated `tsvector` and a GIN index on PostgreSQL. The ticket
+verbs keep it in step inside their own transaction, so a change rolled back is never findable. The
+index holds internal notes: only agents may query it (`permissions.can_search_tickets`).
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import reduce
+
+from markupsafe import Markup, escape
+from sqlalchemy import ColumnElement, Select, bindparam, column, func, literal_column, select, table, text
+from sqlalchemy.orm import selectinload
+
+from shared import permissions
+from shared.extensions import db
+from shared.models import Agent, Category, Customer, Entry, EntryKind, Status, Ticket
+
+TABLE = "ticket_search"
+# FTS5 keeps its index in shadow tables named after the virtual one; none of them is a model.
+TABLES = frozenset({TABLE, *(f"{TABLE}_{part}" for part in ("data", "idx", "content", "docsize", "config"))})
+SEPARATOR = "\n\n"  # between the messages of one document
+COUNT_CAP = 1000  # past this many matches a search says "1,000+" instead of counting them all
+MAX_TERMS = 16
+OPEN = "open"  # the status filter's value for every status that is not closed
+NOBODY = "none"  # the assignee filter's value for tickets nobody works
+# Where the database marks a match, in text that is escaped before the marks become <mark> tags.
+START, STOP = "\ue000", "\ue001"
+
+_NUMBER = re.compile(r"#?\s*(\d{1,9})")
+_SQLITE = table(TABLE, column("rowid"), column("subject"), column("body"))
+_FTS = literal_column(TABLE)  # FTS5's MATCH and its ranking functions take the table itself
+_PG = table(TABLE, column("ticket_id"), column("subject"), column("body"), column("document"))
+# PostgreSQL's "simple" configuration with unaccent where available (migration 0011).
+_CONFIG = literal_column("'deskbell_search'::regconfig")
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """For Alembic's comparisons: the search tables are built by hand in migration 0011, not from
+    the models, so autogenerate neither drops nor reports them."""
+    return not (type_ == "table" and name in TABLES)
+
+
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _key() -> str:
+    return "ticket_id" if _postgres() else "rowid"
+
+
+# --- Keeping the index in step (called by the verbs, in their transaction) ------------------
+
+
+def customer_text(customer: Customer | None) -> str:
+    """What a ticket's document says of its customer: the name, the address and its domain (so
+    "example.com" finds everyone there on PostgreSQL too, whose parser keeps an address whole)."""
+    if customer is None:
+        return ""
+    return " ".join(part for part in (customer.name, customer.email, customer.email.partition("@")[2]) if part)
+
+
+def index_ticket(ticket: Ticket) -> None:
+    """Write the ticket's whole document: subject, customer, and its messages' bodies in order."""
+    db.session.flush()
+    bodies = db.session.scalars(
+        select(Entry.body).where(Entry.ticket_id == ticket.id, Entry.kind == EntryKind.MESSAGE).order_by(Entry.id)
+    )
+    values = {
+        "id": ticket.id,
+        "subject": ticket.subject,
+        "customer": customer_text(ticket.customer),
+        "body": SEPARATOR.join(body for body in bodies if body),
+    }
+    if _postgres():
+        db.session.execute(
+            text(
+                f"INSERT INTO {TABLE} (ticket_id, subject, customer, body) VALUES (:id, :subject, :customer, :body) "
+                "ON CONFLICT (ticket_id) DO UPDATE SET subject = excluded.subject, customer = excluded.customer, "
+                "body = excluded.body"
+            ),
+            values,
+        )
+    else:  # FTS5 has no upsert
+        db.session.execute(text(f"DELETE FROM {TABLE} WHERE rowid = :id"), values)
+        db.session.execute(
+            text(f"INSERT INTO {TABLE} (rowid, subject, customer, body) VALUES (:id, :subject, :customer, :body)"),
+            values,
+        )
+
+
+def add_message(entry: Entry) -> None:
+    """Add a message's body to its ticket's document; a ticket not indexed yet (just opened) gets
+    its whole document written."""
+    db.session.flush()
+    indexed = db.session.scalar(text(f"SELECT 1 FROM {TABLE} WHERE {_key()} = :id"), {"id": entry.ticket_id})
+    if not indexed:
+        index_ticket(entry.ticket)
+    elif entry.body:
+        db.session.execute(
+            text(
+                f"UPDATE {TABLE} SET body = CASE WHEN body = '' THEN :body ELSE body || :sep || :body END "
+                f"WHERE {_key()} = :id"
+            ),
+            {"id": entry.ticket_id, "body": entry.body, "sep": SEPARATOR},
+        )
+
+
+def customer_changed(customer: Customer) -> None:
+    """A customer's new name in the documents of all their tickets."""
+    db.session.flush()
+    db.session.execute(
+        text(
+            f"UPDATE {TABLE} SET customer = :customer "
+            f"WHERE {_key()} IN (SELECT id FROM tickets WHERE customer_id = :id)"
+        ),
+        {"customer": customer_text(customer), "id": customer.id},
+    )
+
+
+# --- Reading what the agent typed -------------------------------------------------------
+
+
+def ticket_number(query: str) -> int | None:
+    """`#1042` or `1042` typed alone: the number of a ticket to go straight to."""
+    found = _NUMBER.fullmatch((query or "").strip())
+    return int(found.group(1)) if found else None
+
+
+def terms(query: str) -> list[str]:
+    """The words to look for, each taken literally: search syntax (quotes, AND, *, parentheses) is
+    just text here. A token without a letter or digit finds nothing and is dropped."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in query or "")  # PostgreSQL refuses NUL
+    return [token for token in printable.split() if any(ch.isalnum() for ch in token)][:MAX_TERMS]
+
+
+def _prefix(word: str) -> bool:
+    """The last word also finds longer ones ("invoi" finds "invoice") when it is a plain word of three
+    letters or more: shorter beginnings match so many words that they only cost time."""
+    return word.isalnum() and len(word) >= 3
+
+
+def _fts5_query(words: list[str]) -> str:
+    """Every word as an FTS5 phrase in quotes, so no character of it is syntax."""
+    phrases = ['"' + word.replace('"', '""') + '"' for word in words]
+    if _prefix(words[-1]):
+        phrases[-1] += "*"
+    return " ".join(phrases)
+
+
+def _tsquery(words: list[str]) -> ColumnElement:
+    """The words as a tsquery, each parsed as a phrase by PostgreSQL itself; the last as a prefix."""
+    parts = [func.phraseto_tsquery(_CONFIG, bindparam(None, word)) for word in words[:-1]]
+    last = words[-1]
+    parts.append(
+        func.to_tsquery(_CONFIG, bindparam(None, f"'{last}':*"))
+        if _prefix(last)
+        else func.phraseto_tsquery(_CONFIG, bindparam(None, last))
+    )
+    return reduce(lambda left, right: left.op("&&")(right), parts)
+
+
+# --- Searching --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What narrows a search. None everywhere narrows nothing; dates are whole days in UTC."""
+
+    status: str | None = None  # a status key, or OPEN
+    assignee: int | str | None = None  # an agent's id, or NOBODY
+    department: int | None = None
+    dated: str = "updated"  # which date the range is about: "updated" or "created"
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    ticket: Ticket
+    subject: Markup  # the subject, matches marked
+    snippet: Markup  # the best passage of the messages, matches marked
+
+
+@dataclass(frozen=True)
+class Results:
+    hits: list[Hit]
+    page: int
+    per_page: int
+    total: int  # exact up to COUNT_CAP
+    more: bool  # more than COUNT_CAP matched; only the best COUNT_CAP can be paged through
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-min(self.total, COUNT_CAP) // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+
+def _narrowed_by(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    conditions = []
+    if filters.status == OPEN:
+        conditions.append(Ticket.status_id.in_(select(Status.id).where(Status.category != Category.CLOSED)))
+    elif filters.status:
+        conditions.append(Ticket.status_id.in_(select(Status.id).where(Status.key == filters.status)))
+    if filters.assignee == NOBODY:
+        conditions.append(Ticket.assignee_id.is_(None))
+    elif filters.assignee is not None:
+        conditions.append(Ticket.assignee_id == filters.assignee)
+    if filters.department is not None:
+        conditions.append(Ticket.department_id == filters.department)
+    moment = Ticket.created_at if filters.dated == "created" else Ticket.updated_at
+    if filters.since:
+        conditions.append(moment >= datetime.combine(filters.since, time.min))
+    if filters.until:
+        conditions.append(moment < datetime.combine(filters.until + timedelta(days=1), time.min))
+    return conditions
+
+
+def _matching(agent: Agent, words: list[str], filters: SearchFilters) -> tuple[Select, ColumnElement]:
+    """The tickets the agent may see that match, and the best-first order: FTS5's bm25 (smaller is
+    better; the subject weighs most, then the customer) or PostgreSQL's ts_rank (larger is better)."""
+    if _postgres():
+        query = _tsquery(words)
+        found = (
+            permissions.visible_tickets(agent)
+            .join(_PG, _PG.c.ticket_id == Ticket.id)
+            .where(_PG.c.document.op("@@")(query))
+        )
+        order = func.ts_rank(_PG.c.document, query).desc()
+    else:
+        match = _FTS.op("MATCH")(bindparam(None, _fts5_query(words)))
+        found = permissions.visible_tickets(agent).join(_SQLITE, _SQLITE.c.rowid == Ticket.id).where(match)
+        order = func.bm25(_FTS, 10.0, 4.0, 1.0).asc()
+    return found.where(*_narrowed_by(filters)), order
+
+
+def _marked(passage: str | None) -> Markup:
+    """Escape a passage, then turn the database's match marks into <mark> tags, always balanced."""
+    out, inside = [], False
+    for part in re.split(f"([{START}{STOP}])", " ".join((passage or "").split())):
+        if part == START and not inside:
+            out.append("<mark>")
+            inside = True
+        elif part == STOP and inside:
+            out.append("</mark>")
+            inside = False
+        elif part not in (START, STOP):
+            out.append(str(escape(part)))
+    return Markup("".join(out) + ("</mark>" if inside else ""))
+
+
+def _untagged(text_column: ColumnElement) -> ColumnElement:
+    """As the document was indexed (0011): a space after each "<", or PostgreSQL's parser would skip
+    whatever looks like an HTML tag."""
+    return func.replace(text_column, "<", "< ")
+
+
+def _highlights(ids: list[int], words: list[str]) -> dict[int, tuple[str, str]]:
+    """The marked subject and the best passage of the messages, for one page of tickets only."""
+    if _postgres():
+        query = _tsquery(words)
+        marks = f'StartSel="{START}", StopSel="{STOP}"'
+        passage = f'MaxFragments=2, MaxWords=18, MinWords=8, FragmentDelimiter=" … ", {marks}'
+        rows = select(
+            _PG.c.ticket_id,
+            func.ts_headline(_CONFIG, _untagged(_PG.c.subject), query, f"HighlightAll=true, {marks}"),
+            func.ts_headline(_CONFIG, _untagged(_PG.c.body), query, passage),
+        ).where(_PG.c.ticket_id.in_(ids))
+        return {
+            ticket_id: (subject.replace("< ", "<"), snippet.replace("< ", "<"))
+            for ticket_id, subject, snippet in db.session.execute(rows)
+        }
+    # FTS5's highlight() and snippet() would expand a prefix query again for every ticket asked for by
+    # id (seconds on a big desk), so the page's few documents are marked here, by FTS5's own rules.
+    wanted = _wanted(words)
+    rows = select(_SQLITE.c.rowid, _SQLITE.c.subject, _SQLITE.c.body).where(_SQLITE.c.rowid.in_(ids))
+    return {
+        ticket_id: (_mark(subject, wanted), _mark(body, wanted, window=PASSAGE_WORDS))
+        for ticket_id, subject, body in db.session.execute(rows)
+    }
+
+
+_TOKEN = re.compile(r"[^\W_]+")  # letters and digits, as FTS5's unicode61 tokenizer splits text
+PASSAGE_WORDS = 24
+
+
+def _fold(word: str) -> str:
+    """Case and accents away, as the index compares words."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(ch))
+
+
+def _wanted(words: list[str]) -> list[tuple[str, bool]]:
+    """Each token of the query, folded, and whether it may be the start of a longer word."""
+    wanted = []
+    for n, word in enumerate(words):
+        tokens = _TOKEN.findall(word)
+        for m, token in enumerate(tokens):
+            wanted.append((_fold(token), n == len(words) - 1 and m == len(tokens) - 1 and _prefix(word)))
+    return wanted
+
+
+def _mark(text_: str, wanted: list[tuple[str, bool]], window: int | None = None) -> str:
+    """The text with START/STOP around the words the query asked for; with `window`, only that many
+    words around the place where most different ones meet, with "…" where the text goes on."""
+    tokens = []
+    for found in _TOKEN.finditer(text_):
+        folded = _fold(found.group())
+        hit = next(
+            (i for i, (w, prefix) in enumerate(wanted) if folded == w or (prefix and folded.startswith(w))), None
+        )
+        tokens.append((found.start(), found.end(), hit))
+    first, last = 0, len(tokens)
+    if window is not None and len(tokens) > window:
+        starts = [max(0, min(i - 3, len(tokens) - window)) for i, token in enumerate(tokens) if token[2] is not None]
+        first = max(starts or [0], key=lambda s: (len({t[2] for t in tokens[s : s + window]} - {None}), -s))
+        last = first + window
+    out, at = [], tokens[first][0] if tokens and first else 0
+    for start, end, hit in tokens[first:last]:
+        if hit is not None:
+            out += [text_[at:start], START, text_[start:end], STOP]
+            at = end
+    end = tokens[last - 1][1] if tokens and last < len(tokens) else len(text_)
+    out.append(text_[at:end])
+    return ("… " if first else "") + "".join(out) + (" …" if end < len(text_) else "")
+
+
+def search(
+    agent: Agent, query: str, filters: SearchFilters | None = None, *, page: int = 1, per_page: int = 20
+) -> Results:
+    """One page of the tickets matching every word of `query`, best first, with marked subjects and
+    passages. Only the page's tickets are loaded; the count stops at COUNT_CAP."""
+    words = terms(query)
+    if not words or not permissions.can_search_tickets(agent):
+        return Results([], 1, per_page, 0, False)
+    found, order = _matching(agent, words, filters or SearchFilters())
+    counted = found.with_only_columns(Ticket.id).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
+    results = Results([], 1, per_page, total, total > COUNT_CAP)
+    page = min(max(1, page), results.pages)
+    ids = list(
+        db.session.scalars(
+            found.with_only_columns(Ticket.id)
+            .order_by(order, Ticket.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    loaded = db.session.scalars(
+        select(Ticket)
+        .where(Ticket.id.in_(ids))
+        .options(
+            selectinload(Ticket.status),
+            selectinload(Ticket.customer).selectinload(Customer.organization),
+            selectinload(Ticket.assignee),
+            selectinload(Ticket.department),
+        )
+    )
+    by_id = {ticket.id: ticket for ticket in loaded}
+    marks = _highlights(ids, words) if ids else {}
+    hits = []
+    for ticket_id in ids:
+        subject, snippet = marks.get(ticket_id, (None, None))
+        ticket = by_id[ticket_id]
+        hits.append(Hit(ticket, _marked(subject) if subject else escape(ticket.subject), _marked(snippet)))
+    return Results(hits, page, per_page, total, results.more)

@@ -1,0 +1,234 @@
+"""Full-text search: what is found, in what order, with which marks, narrowed how, and kept in step
+with the tickets in their own transaction. Runs on SQLite (FTS5) and PostgreSQL (tsvector) alike."""
+
+import importlib.util
+from datetime import date, datetime
+from pathlib import Path
+
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import event
+
+from shared import accounts, catalog, customers, search, tickets
+from shared.clock import frozen_at
+from tests.mail.inbound import compose, deliver
+
+MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0011_search.py"
+
+
+def numbers(agent, query: str, **filters) -> list[int]:
+    return [hit.ticket.number for hit in search.search(agent, query, search.SearchFilters(**filters)).hits]
+
+
+def test_subjects_messages_notes_and_customers_are_found_and_a_subject_match_ranks_first(
+    db, agent, customer, make_customer, make_ticket
+):
+    in_body = make_ticket(customer, subject="Cannot log in", body="The refund for my invoice never came.")
+    in_subject = make_ticket(customer, subject="Refund not received", body="Still waiting for the money.")
+    noted = make_ticket(make_customer("dan@shop.example", name="Dan Dorsey"), subject="Printer", body="Paper jam")
+    tickets.add_internal_note(noted, actor=agent, body="Gave a partial refund by phone.")
+    make_ticket(customer, subject="Unrelated", body="Nothing to see.")
+    db.session.commit()
+
+    best, *others = numbers(agent, "refund")
+    assert best == in_subject.number and set(others) == {in_body.number, noted.number}
+    assert numbers(agent, "Dorsey") == [noted.number]
+    assert numbers(agent, "dan@shop.example") == [noted.number]
+    assert numbers(agent, "shop.example") == [noted.number]
+    assert numbers(agent, "refund invoice") == [in_body.number]  # every word must be there
+    assert numbers(agent, "refu") == numbers(agent, "refund")  # the last word may be a beginning
+    assert numbers(agent, "refu invoice") == []  # ...but only the last
+    assert numbers(agent, "re") == []  # ...of three letters or more
+
+
+def test_passages_are_escaped_and_carry_only_our_marks(db, agent, customer, make_ticket):
+    make_ticket(
+        customer,
+        subject="Widget <b>broken</b> again",
+        body="It shows <script>alert('x')</script> then the widget crashes. Odd marks: \ue001 \ue000 here.",
+    )
+    [hit] = search.search(agent, "widget").hits
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+    assert "<mark>widget</mark>" in hit.snippet.lower()
+    assert str(hit.subject) == "<mark>Widget</mark> &lt;b&gt;broken&lt;/b&gt; again"
+    for html in (str(hit.snippet), str(hit.subject)):
+        assert html.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+        assert html.count("<mark>") == html.count("</mark>")
+    [hit] = search.search(agent, "script").hits
+    assert "<mark>script</mark>&gt;" in hit.snippet
+
+
+def test_a_long_message_gives_a_short_passage_around_the_match(db, agent, customer, make_ticket):
+    filler = " ".join(f"word{n}" for n in range(400))
+    make_ticket(customer, subject="Long", body=f"{filler} the flux capacitor hums {filler}")
+    [hit] = search.search(agent, "capacitor").hits
+    assert "<mark>capacitor</mark>" in hit.snippet and len(hit.snippet) < 400
+
+
+def test_cyrillic_and_accents(db, agent, customer, make_ticket):
+    ticket = make_ticket(customer, subject="Принтер не печатает", body="Ошибка Ёлка на странице оплаты, café")
+    assert numbers(agent, "ПРИНТЕР") == [ticket.number]
+    assert numbers(agent, "печат") == [ticket.number]
+    assert numbers(agent, "ошибка ЁЛКА") == [ticket.number]
+    assert numbers(agent, "cafe") == numbers(agent, "CAFÉ") == [ticket.number]
+    [hit] = search.search(agent, "оплаты").hits
+    assert "<mark>оплаты</mark>" in hit.snippet
+
+
+def test_filters_narrow_by_status_assignee_department_and_dates(db, agent, make_agent, customer, make_ticket, put_in):
+    other_desk = catalog.create_department("Billing", actor=agent)
+    with frozen_at(datetime(2026, 3, 2, 12)):
+        old = make_ticket(customer, subject="Invoice in March", body="x")
+    new = make_ticket(customer, subject="Invoice today", body="x")
+    billing = tickets.open_ticket(
+        actor=customer, customer=customer, department=other_desk, subject="Invoice to Billing", body="x"
+    )
+    colleague = make_agent("cy@desk.example")
+    tickets.assign_ticket(new, colleague, actor=agent)
+    put_in(old, "closed")
+
+    everything = set(numbers(agent, "invoice"))
+    assert everything == {old.number, new.number, billing.number}
+    assert numbers(agent, "invoice", status="closed") == [old.number]
+    assert set(numbers(agent, "invoice", status=search.OPEN)) == {new.number, billing.number}
+    assert numbers(agent, "invoice", assignee=colleague.id) == [new.number]
+    assert set(numbers(agent, "invoice", assignee=search.NOBODY)) == {old.number, billing.number}
+    assert numbers(agent, "invoice", department=other_desk.id) == [billing.number]
+    march = {"since": date(2026, 3, 1), "until": date(2026, 3, 2)}
+    assert numbers(agent, "invoice", dated="created", **march) == [old.number]
+    assert set(numbers(agent, "invoice", dated="created", since=date(2026, 3, 3))) == {new.number, billing.number}
+    # Closing it just now updated it: by the last update, March holds nothing.
+    assert numbers(agent, "invoice", dated="updated", **march) == []
+
+
+def test_the_index_changes_in_the_ticket_verbs_own_transaction(db, agent, customer, make_ticket):
+    ticket = make_ticket(customer)
+    tickets.post_reply(ticket, actor=agent, body="Try the zanzibar setting.")
+    assert numbers(agent, "zanzibar") == [ticket.number]  # before the commit, in the same transaction
+    db.session.rollback()
+    assert numbers(agent, "zanzibar") == []
+    tickets.add_internal_note(ticket, actor=agent, body="Customer mentioned zanzibar once.")
+    db.session.commit()
+    assert numbers(agent, "zanzibar") == [ticket.number]
+    tickets.post_reply(ticket, actor=customer, body="Quokka!")
+    db.session.commit()
+    assert numbers(agent, "quokka zanzibar smoke") == [ticket.number]  # all messages, in one document
+
+
+def test_mail_opens_findable_tickets_and_replies_join_them(db, agent):
+    inbound = deliver(compose(sender="Erin Earl <erin@mail.example>", subject="Scanner offline", body="Since Monday."))
+    number = inbound.ticket.number
+    assert numbers(agent, "scanner") == numbers(agent, "Erin") == numbers(agent, "monday") == [number]
+    tickets.post_reply(inbound.ticket, actor=agent, body="Restart the hub.")
+    db.session.commit()
+    reply = deliver(
+        compose(sender="erin@mail.example", subject=f"Re: [#{number}] Scanner offline", body="The hub is blinking.")
+    )
+    assert reply.ticket.number == number
+    assert numbers(agent, "blinking") == [number]
+
+
+def test_a_customers_new_name_is_found_on_their_tickets(db, agent, customer, make_ticket):
+    ticket = make_ticket(customer)
+    customers.update_customer(customer, name="Alice Zebrowski", organization=None, actor=agent)
+    db.session.commit()
+    assert numbers(agent, "zebrowski") == [ticket.number]
+    accounts.update_profile(customer, name="Alice Yarrow", locale="en")
+    db.session.commit()
+    assert numbers(agent, "zebrowski") == [] and numbers(agent, "yarrow") == [ticket.number]
+
+
+ODD = ['"', '"AND(', "*", "((a", "a)", "NEAR(a b)", "a OR b NOT c", "subject:x", "-x", "^x", "'", "\\", "%_", "a\x00b"]
+
+
+def test_search_syntax_is_just_text(db, agent, customer, make_ticket):
+    ticket = make_ticket(customer, subject="AND OR NOT near", body="Use a*b or (a) then 50% off")
+    for query in ODD:
+        search.search(agent, query)  # never an error from the database
+    assert numbers(agent, '"AND(') == [ticket.number]
+    assert numbers(agent, "(a)") == [ticket.number]
+    assert numbers(agent, "50%") == [ticket.number]
+    assert search.terms('  "  * ( ) ') == []
+    assert search.search(agent, "  ").hits == []
+
+
+def test_a_number_alone_is_a_ticket_to_go_to():
+    assert [search.ticket_number(q) for q in ("#1042", "1042", " # 1042 ", "#1042 x", "10-42", "", "#")] == [
+        1042,
+        1042,
+        1042,
+        None,
+        None,
+        None,
+        None,
+    ]
+
+
+def test_pages_and_a_count_that_stops_at_the_cap(db, agent, customer, make_ticket, monkeypatch):
+    made = [make_ticket(customer, subject=f"Login trouble {n}", body="x") for n in range(5)]
+    results = search.search(agent, "login", per_page=2, page=2)
+    assert (results.total, results.more, results.pages, results.page, len(results.hits)) == (5, False, 3, 2, 2)
+    assert search.search(agent, "login", per_page=2, page=99).page == 3  # past the end: the last page
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    capped = search.search(agent, "login", per_page=2)
+    assert (capped.total, capped.more, capped.pages) == (4, True, 2)
+    assert {hit.ticket.number for hit in capped.hits} <= {t.number for t in made}
+
+
+def test_only_agents_may_search(db, agent, customer, make_ticket):
+    make_ticket(customer, subject="Secret plans")
+    assert numbers(agent, "secret") and search.search(customer, "secret").hits == []
+    agent.is_active = False
+    assert search.search(agent, "secret").hits == []
+
+
+def test_the_query_starts_from_the_index_and_loads_only_its_page(db, agent, customer, make_ticket):
+    for n in range(3):
+        make_ticket(customer, subject=f"Printer {n}")
+    statements = []
+
+    def grab(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", grab)
+    try:
+        search.search(agent, "printer", search.SearchFilters(status=search.OPEN), per_page=2)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", grab)
+    ranked = next(s for s in statements if "ORDER BY" in s[0] and "ticket_search" in s[0])
+    loaded = next(s for s in statements if s[0].lstrip().startswith("SELECT tickets.id, tickets.number"))
+    assert "LIMIT" in ranked[0] and "ticket_search" not in loaded[0]  # the page's tickets, by id
+    with db.engine.connect() as connection:
+        cursor = connection.connection.cursor()
+        if db.engine.dialect.name == "postgresql":
+            cursor.execute("SET enable_seqscan = off")  # a tiny table would be scanned anyway
+            cursor.execute("EXPLAIN " + ranked[0], ranked[1])
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "ix_ticket_search_document" in plan
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + ranked[0], ranked[1])
+            plan = [row[3] for row in cursor.fetchall()]
+            assert plan[0].startswith("SCAN ticket_search VIRTUAL TABLE")  # the match drives the join
+            assert "SEARCH tickets USING INTEGER PRIMARY KEY" in plan[1]
+
+
+def test_the_migration_indexes_the_tickets_that_existed_before_it(db, agent, customer, make_ticket):
+    ticket = make_ticket(customer, subject="Old modem", body="It hums.")
+    tickets.add_internal_note(ticket, actor=agent, body="Firmware 2.1 known bad.")
+    internal = tickets.open_ticket_by_agent(
+        actor=agent, customer_email=None, subject="Order cables", body="Two metres.", department=ticket.department
+    )
+    db.session.commit()
+    spec = importlib.util.spec_from_file_location("migration_0011", MIGRATION)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    connection = db.session.connection()
+    connection.exec_driver_sql("DROP TABLE ticket_search")
+    if db.engine.dialect.name == "postgresql":
+        connection.exec_driver_sql("DROP TEXT SEARCH CONFIGURATION deskbell_search")
+    with Operations.context(MigrationContext.configure(connection)):
+        migration.upgrade()
+    db.session.commit()
+    assert numbers(agent, "hums firmware archer modem") == [ticket.number]
+    assert numbers(agent, "example.com") == [ticket.number]
+    assert numbers(agent, "cables metres") == [internal.number]
