@@ -14,18 +14,21 @@ from shared.permissions import customer_ticket_filter, visible_tickets
 from shared.sla_tracking import SOON
 
 
-@dataclass
-class Page:
-    items: list[Ticket]
+class Paged:
+    """The pager's sums for a result with `page`, `per_page` and `total`; `pageable` is how many of
+    the total can be paged through."""
+
     page: int
     per_page: int
     total: int
-    # For a customer's lists: the ids of the tickets with news they have not seen.
-    unread: set[int] = field(default_factory=set)
+
+    @property
+    def pageable(self) -> int:
+        return self.total
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-self.pageable // self.per_page))
 
     @property
     def has_prev(self) -> bool:
@@ -34,6 +37,16 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+
+@dataclass
+class Page(Paged):
+    items: list[Ticket]
+    page: int
+    per_page: int
+    total: int
+    # For a customer's lists: the ids of the tickets with news they have not seen.
+    unread: set[int] = field(default_factory=set)
 
 
 def paginate(query: Select, page: int, per_page: int) -> Page:

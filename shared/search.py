@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from shared import permissions
 from shared.extensions import db
+from shared.listing import NOBODY, Paged
 from shared.models import Agent, Category, Customer, Entry, EntryKind, Status, Ticket
 
 TABLE = "ticket_search"
@@ -28,7 +29,6 @@ SEPARATOR = "\n\n"  # between the messages of one document
 COUNT_CAP = 1000  # past this many matches a search says "1,000+" instead of counting them all
 MAX_TERMS = 16
 OPEN = "open"  # the status filter's value for every status that is not closed
-NOBODY = "none"  # the assignee filter's value for tickets nobody works
 # Where the database marks a match, in text that is escaped before the marks become <mark> tags.
 START, STOP = "\ue000", "\ue001"
 
@@ -188,7 +188,7 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class Results:
+class Results(Paged):
     hits: list[Hit]
     page: int
     per_page: int
@@ -196,16 +196,8 @@ class Results:
     more: bool  # more than COUNT_CAP matched; only the best COUNT_CAP can be paged through
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-min(self.total, COUNT_CAP) // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+    def pageable(self) -> int:
+        return min(self.total, COUNT_CAP)
 
     @property
     def first(self) -> int:
