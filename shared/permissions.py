@@ -2,6 +2,7 @@
 
 from sqlalchemy import Select, false, or_, select
 
+from shared import history
 from shared.extensions import db
 from shared.models import Agent, Attachment, CannedReply, Customer, Entry, SavedView, Ticket, TicketParticipant
 
@@ -135,5 +136,5 @@ def find_attachment(account: Customer | Agent | None, number: int, attachment_id
 
 
 def public_entries(ticket: Ticket) -> list[Entry]:
-    """What a customer may see of the history."""
-    return [entry for entry in ticket.entries if entry.is_public]
+    """What a customer may see of the history, its authors and files loaded for all entries at once."""
+    return [entry for entry in history.entries(ticket) if entry.is_public]
