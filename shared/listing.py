@@ -154,7 +154,9 @@ def _in_queue(agent: Agent, queue: str) -> ColumnElement[bool]:
         return and_(Ticket.sla_due_at > now, Ticket.sla_due_at <= now + SOON)
     if queue == "overdue":
         return Ticket.sla_due_at <= utcnow()
-    return open_work
+    # Asked by status id, the list starts from the status index, which holds only the open tickets
+    # it reads, whatever else narrows it (a product, a type, a priority): never a scan of all tickets.
+    return Ticket.status_id.in_(select(Status.id).where(open_work).correlate(None))
 
 
 def _narrowed_by(filters: QueueFilters) -> list[ColumnElement[bool]]:

@@ -14,12 +14,13 @@ _IN_LIST = re.compile(rf"IN \({_PARAMETER}(?:, {_PARAMETER})*\)")
 
 
 @contextmanager
-def recorded(engine: Engine) -> Iterator[list[str]]:
-    """The statements sent to the database while the block runs, in order (filled in as they run)."""
-    statements: list[str] = []
+def recorded(engine: Engine) -> Iterator[list[tuple[str, object]]]:
+    """The statements sent to the database while the block runs, in order, with their parameters
+    (to EXPLAIN them as they ran); filled in as they run."""
+    statements: list[tuple[str, object]] = []
 
-    def record(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
+    def record(conn, cursor, statement, parameters, *args) -> None:
+        statements.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -33,14 +34,12 @@ def statements_for(client, url: str, engine: Engine, **kwargs) -> list[str]:
     with recorded(engine) as statements:
         response = client.get(url, **kwargs)
     assert response.status_code == 200, (url, response.status_code)
-    return statements
+    return [statement for statement, _parameters in statements]
 
 
 def shapes(statements: list[str]) -> Counter[str]:
     """How often each statement runs, with IN lists (a batch load's ids) collapsed to one shape."""
-    return Counter(
-        re.sub(r"IN \((?:\?|%\(\w+\)s|\$\d+)(?:, (?:\?|%\(\w+\)s|\$\d+))*\)", "IN (…)", s) for s in statements
-    )
+    return Counter(_IN_LIST.sub("IN (…)", statement) for statement in statements)
 
 
 def grown(few: list[str], many: list[str]) -> dict[str, tuple[int, int]]:

@@ -1,0 +1,98 @@
+"""The queue queries start from an index, never from a full scan of `tickets`: at a million tickets a
+scan is seconds per request. SQLite's plan is checked for every queue, filter and order; PostgreSQL
+rightly scans tiny tables whatever the indexes, so there the indexes are checked to exist and be usable."""
+
+import itertools
+import os
+import re
+
+import pytest
+from sqlalchemy import inspect, text
+
+from shared import listing
+from tests.querycount import recorded
+
+DIALECT = "postgresql" if os.environ.get("DESKBELL_TEST_DB") == "postgresql" else "sqlite"
+QUEUES = [*listing.QUEUE_LABELS, "status:waiting"]
+FILTERS = {
+    "unfiltered": {},
+    "department": {"department": 1},
+    "product": {"product": 1},
+    "type": {"type": "question"},
+    "priority": {"priority": "high"},
+    "product and type": {"product": 1, "type": "question"},
+    "priority, unassigned": {"priority": "high", "assignee": listing.NOBODY},
+    "an assignee": {"assignee": 1},
+}
+# What the queue lists and counts need; the sorts other than "updated" sort the queue's rows.
+QUEUE_INDEXES = {
+    "ix_tickets_status_updated",
+    "ix_tickets_assignee_updated",
+    "ix_tickets_department_updated",
+    "ix_tickets_last_public_by_updated",
+    "ix_tickets_sla_due_at",
+}
+FULL_SCAN = re.compile(r"\bSCAN tickets\b(?! USING (?:COVERING )?INDEX)")
+
+
+@pytest.fixture
+def desk(db, agent, customer, make_ticket):
+    for n in range(3):
+        make_ticket(customer, subject=f"Printer {n}")
+    return agent
+
+
+def plans(db, statements: list[tuple[str, object]]) -> list[str]:
+    """SQLite's EXPLAIN QUERY PLAN of each statement that reads `tickets`, one line per step."""
+    with db.engine.connect() as connection:
+        cursor = connection.connection.cursor()
+        explained = []
+        for statement, parameters in statements:
+            if re.search(r"\bFROM tickets\b", statement):
+                cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+                explained.append(" | ".join(row[3] for row in cursor.fetchall()))
+    return explained
+
+
+def test_the_full_scan_pattern_reads_sqlites_plans_as_meant():
+    assert FULL_SCAN.search("SCAN tickets | SEARCH statuses USING INTEGER PRIMARY KEY (rowid=?)")
+    assert not FULL_SCAN.search("SCAN tickets USING INDEX ix_tickets_status_updated")
+    assert not FULL_SCAN.search("SCAN tickets USING COVERING INDEX ix_tickets_status_updated")
+    assert not FULL_SCAN.search("SEARCH tickets USING INDEX ix_tickets_sla_due_at (sla_due_at<?)")
+    assert not FULL_SCAN.search("SCAN ticket_search VIRTUAL TABLE INDEX 0:")
+
+
+if DIALECT == "sqlite":
+
+    @pytest.mark.parametrize("queue", QUEUES)
+    def test_a_queue_list_and_its_count_never_scan_the_tickets(db, desk, queue):
+        """Each filter, each order both ways: the page's total, the page, and a saved view's count."""
+        scanning = []
+        for (name, filters), sort, descending in itertools.product(FILTERS.items(), listing.SORTS, (True, False)):
+            narrowed = listing.QueueFilters(**filters, sort=sort, descending=descending)
+            with recorded(db.engine) as statements:
+                listing.queue_tickets(desk, queue, filters=narrowed)
+                listing.queue_count(desk, queue, narrowed)
+            explained = plans(db, statements)
+            assert len(explained) == 3
+            scanning += [(name, sort, descending, plan) for plan in explained if FULL_SCAN.search(plan)]
+        assert not scanning, sorted({case[0] for case in scanning})
+
+    def test_the_sidebar_counts_never_scan_the_tickets(db, desk):
+        with recorded(db.engine) as statements:
+            listing.queue_counts(desk)
+        (plan,) = plans(db, statements)
+        assert not FULL_SCAN.search(plan), plan
+        assert "USING INDEX ix_tickets_status_updated (status_id=?)" in plan
+
+
+def test_the_queue_indexes_exist_and_are_usable(db):
+    assert {index["name"] for index in inspect(db.engine).get_indexes("tickets")} >= QUEUE_INDEXES
+    if DIALECT == "postgresql":  # a failed CREATE INDEX CONCURRENTLY leaves an index the planner ignores
+        unusable = db.session.scalars(
+            text(
+                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                " WHERE i.indrelid = 'tickets'::regclass AND NOT (i.indisvalid AND i.indisready)"
+            )
+        ).all()
+        assert unusable == []
