@@ -9,7 +9,8 @@ from sqlalchemy import Engine, event
 
 FEW, MANY = 5, 60  # rows (tickets, entries) on a page: before and after the data grows
 
-_PARAMETER = r"(?:\?|%\(\w+\)s|\$\d+)"  # SQLite's, psycopg's and asyncpg's placeholders
+# A placeholder as SQLite (`?`) and psycopg (`%(name)s`, cast as `::INTEGER` in batch loads) write it.
+_PARAMETER = r"(?:\?|%\(\w+\)s)(?:::\w+)?"
 _IN_LIST = re.compile(rf"IN \({_PARAMETER}(?:, {_PARAMETER})*\)")
 
 
