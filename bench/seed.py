@@ -58,14 +58,15 @@ FIRST = ("Anna", "Ben", "Carla", "David", "Elif", "Farid", "Greta", "Hugo", "Ine
          "Umar", "Vera", "Wim", "Yara", "Zoe")  # fmt: skip
 LAST = ("Adler", "Berg", "Costa", "Dahl", "Egger", "Fischer", "Garcia", "Horvat", "Ivanova", "Jensen", "Klein",
         "Lindqvist", "Moreau", "Novak", "Olsen", "Petrov", "Rossi", "Schmidt", "Tanaka", "Urban", "Vogel")  # fmt: skip
-WORDS = tuple(
+_VOCABULARY = (
     "account invoice payment refund order delivery package login password error page screen export report "
     "upgrade plan subscription card charge receipt address email message button setting profile team user "
     "access permission sync update version mobile app desktop browser download upload file attachment "
     "customer support ticket request feature bug crash slow timeout server database backup restore import "
     "schedule calendar reminder notification webhook integration token key limit quota storage discount "
     "coupon shipping tracking return exchange warranty replacement battery cable screen keyboard printer"
-).split()
+)
+WORDS = _VOCABULARY.split()
 SUBJECTS = (
     "Cannot log in after the {w} change", "Question about my {w}", "{W} missing since yesterday",
     "Wrong {w} on my last order", "How do I change the {w}?", "Feature idea: {w} for teams",
