@@ -146,6 +146,23 @@ def _progress(label: str, done: int, total: int, started: float) -> None:
     sys.stderr.flush()
 
 
+def _value(value: object) -> object:
+    """A value as SQLAlchemy would store it on SQLite (its DateTime and JSON formats)."""
+    if value.__class__ is datetime:
+        return value.isoformat(" ", "microseconds")
+    if value.__class__ is dict:
+        return json.dumps(value)
+    return value
+
+
+def _bulk(conn: Connection, model: type, rows: list[dict]) -> None:
+    """Insert many rows through the driver's executemany: SQLAlchemy's per-row parameter processing
+    would take half the seeding time at a million tickets."""
+    columns = list(rows[0])
+    sql = f"INSERT INTO {model.__tablename__} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    conn.exec_driver_sql(sql, [tuple(map(_value, row.values())) for row in rows])
+
+
 def make_app(database: Path) -> Flask:
     """Deskbell on the SQLite file `database`, its instance folder beside it."""
     instance = database.parent / f"{database.stem}-instance"
@@ -282,7 +299,7 @@ class _Seeder:
     def _tickets(self) -> None:
         started = time.monotonic()
         span = timedelta(days=3 * 365).total_seconds()
-        portal_every = max(1, self.total // PORTAL_TICKETS)
+        portal_every = max(10, self.total // PORTAL_TICKETS)
         for first in range(1, self.total + 1, BATCH):
             rows: list[dict] = []
             entries: list[dict] = []
@@ -294,10 +311,10 @@ class _Seeder:
                 customer = self.customers[0] if ticket_id % portal_every == 0 else self.rng.choice(self.customers)
                 self._ticket(ticket_id, created, customer, rows, entries, files, documents)
             with self.conn.begin():
-                self.conn.execute(insert(Ticket), rows)
-                self.conn.execute(insert(Entry), entries)
+                _bulk(self.conn, Ticket, rows)
+                _bulk(self.conn, Entry, entries)
                 if files:
-                    self.conn.execute(insert(Attachment), files)
+                    _bulk(self.conn, Attachment, files)
                 self.conn.execute(
                     text(
                         f"INSERT INTO {TABLE} (rowid, subject, customer, body) VALUES (:id, :subject, :customer, :body)"
