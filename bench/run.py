@@ -195,7 +195,8 @@ def wrk(
         lua.write(script)
     if script:
         command += ["-s", lua.name]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    completed = subprocess.run([*command, url], capture_output=True, text=True, check=True)
+    output = completed.stdout
     os.unlink(lua.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M)
@@ -207,6 +208,7 @@ def wrk(
     notes = [f"socket errors: {socket_errors.group(1)}"] if socket_errors else []
     if log and (statuses := failures(log, offset)):
         notes.append(", ".join(f"{count} × HTTP {status}" for status, count in sorted(statuses.items())))
+    notes += sorted({line[:160] for line in completed.stderr.splitlines() if line.startswith("HTTP ")})
     row.note = "; ".join(notes)
     return row
 
@@ -221,6 +223,11 @@ def post_script(cookie: str, token: str, body: dict[str, str], paths: tuple[str,
         'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
         f'wrk.headers["Cookie"] = {json.dumps(cookie)}',
     ]
+    # The first failure each thread sees goes to standard error, for the table's notes.
+    lines.append(
+        "response = function(status, headers, body) if status >= 400 and not told then told = true "
+        'io.stderr:write("HTTP " .. status .. ": " .. body:sub(1, 200):gsub("%s+", " ") .. "\\n") end end'
+    )
     if paths:
         pattern, low, high = paths
         lines.append(f"request = function() return wrk.format(nil, string.format({json.dumps(pattern)}, "
