@@ -322,7 +322,9 @@ def run_size(tickets: int, duration: int) -> SizeResult:
     with tempfile.TemporaryDirectory(prefix="deskbell-bench-") as tmp:
         home = Path(tmp)
         database = home / "deskbell.sqlite"
-        shutil.copyfile(cached, database)  # the POSTs write: the cached desk stays as seeded
+        for suffix in ("", "-wal"):  # the POSTs write: the cached desk stays as seeded
+            if Path(f"{cached}{suffix}").exists():
+                shutil.copyfile(f"{cached}{suffix}", f"{database}{suffix}")
         result = SizeResult(tickets, desk.seconds, round(cached.stat().st_size / 2**20, 1))
         floor = Server("bench.floor:app", home, _env(home, database))
         try:
@@ -388,6 +390,7 @@ def markdown(results: list[SizeResult], when: str) -> str:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
     sizes = [int(size) for size in os.environ.get("BENCH_SIZES", "10000").split()]
     duration = int(os.environ.get("BENCH_DURATION", "10"))
     if shutil.which("wrk") is None:

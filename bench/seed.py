@@ -198,6 +198,9 @@ def seed(
             conn.commit()
             result = _Seeder(conn, random.Random(rng_seed), now, probe.password_hash, tickets, quiet).run()
             conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # the file alone holds it all
+            conn.commit()
+        db.engine.dispose()
     result.seconds = round(time.monotonic() - started, 1)
     (database.parent / f"{database.stem}.json").write_text(json.dumps(asdict(result), indent=2))
     return result
