@@ -374,7 +374,8 @@ def markdown(results: list[SizeResult], when: str) -> str:
     for result in results:
         seeded = f", seeded in {result.seed_seconds:,.0f} s" if result.seed_seconds else ""
         lines += [
-            f"### {result.tickets:,} tickets ({result.database_mb:,.0f} MB database{seeded})",
+            f"### {result.tickets:,} tickets ({result.database_mb:,.0f} MB database, "
+            f"{result.database_mb * 1024 / result.tickets:.1f} KB per ticket{seeded})",
             "",
             "| Page or action | req/s | p50 ms | p99 ms | p50 ÷ floor | errors |",
             "|---|---:|---:|---:|---:|---:|",
