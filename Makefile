@@ -16,7 +16,7 @@ TEST_WORKERS ?= auto
 
 export DESKBELL_INSTANCE_PATH := $(INSTANCE)
 
-.PHONY: run install test test-deps lint format translations clean-venv
+.PHONY: run install test test-deps lint format translations clean-venv bench
 
 $(BIN)/activate:
 	@# Debian's own Python needs python3-venv for this; install it when the first try fails.
@@ -56,6 +56,14 @@ test: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DESKBELL_TEST_DB=$(DB) $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The benchmark suite (README, "Performance"): BENCH_SIZES="10000 100000 1000000" for all three sizes,
+# BENCH_DURATION=10 seconds of load per page. Seeded desks are cached under bench/cache/.
+BENCH_SIZES ?= 10000
+BENCH_DURATION ?= 10
+bench: install
+	sh scripts/apt-install.sh wrk
+	BENCH_SIZES="$(BENCH_SIZES)" BENCH_DURATION=$(BENCH_DURATION) PYTHONPATH=$(CURDIR) $(BIN)/python -m bench.run
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
