@@ -12,6 +12,7 @@ from shared import accounts, tickets
 from shared.extensions import db as _db
 from shared.models import Agent, Customer, Department, OutboxMessage, Ticket
 from tests.databases import test_databases
+from tests.mail.dovecot import Dovecot
 from wsgi import create_app
 
 PASSWORD = "correct horse battery"
@@ -159,3 +160,17 @@ def login_as(client: FlaskClient):
         return client
 
     return login
+
+
+# --- Mail servers ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """Debian's Dovecot, started once per test process with a config of its own."""
+    server = Dovecot(users=["desk"])
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -14,7 +14,6 @@ from shared.extensions import db
 from shared.models import Ticket
 from tests.browser.conftest import DESKTOP
 from tests.mail.conftest import SmtpRecorder, start_smtp
-from tests.mail.dovecot import Dovecot
 
 DESK = "support@desk.test"
 CUSTOMER = "nina.berg@clinic.example"
@@ -28,16 +27,6 @@ def smtp() -> Iterator[tuple[SmtpRecorder, int]]:
         yield handler, port
     finally:
         controller.stop()
-
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    server = Dovecot(users=["desk"])
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

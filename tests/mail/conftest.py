@@ -88,17 +88,6 @@ def smtp_server(app: Flask) -> Iterator[SmtpServer]:
         controller.stop()
 
 
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[Dovecot]:
-    """Debian's Dovecot, started once per test process with a config of its own."""
-    server = Dovecot(users=["desk"])
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def imap_server(app: Flask, dovecot: Dovecot) -> Dovecot:
     """The IMAP server with the desk's mailbox ("desk") emptied, and the app set to fetch from it."""
