@@ -20,7 +20,7 @@ from datetime import datetime
 from flask_babel import gettext
 from sqlalchemy import func, select, update
 
-from shared import audit, rules
+from shared import audit, permissions, rules
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.history import record_event
@@ -132,7 +132,7 @@ def assign_automatically(ticket: Ticket) -> Agent | None:
 
 def set_away(agent: Agent, away: bool, *, actor: Agent) -> None:
     """An agent marks themselves away (or back); an admin may do it for them."""
-    if actor.id != agent.id and not actor.is_admin:
+    if not permissions.can_set_away(actor, agent):
         raise DomainError(gettext("Only admins can change another agent's availability."))
     if agent.is_away == away:
         return

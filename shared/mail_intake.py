@@ -24,7 +24,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from shared import attachments, mail_parse, mail_routing
+from shared import attachments, mail_parse, mail_routing, permissions
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.mail_parse import ParsedMail
@@ -270,8 +270,7 @@ def retry(inbound: InboundMessage, *, actor: Agent) -> InboundMessage:
     """Process a quarantined message again now, past the sender's rate limit (an admin looked at
     it), or a pending one without waiting for the worker. Commits, like all processing; a message
     that fails again is quarantined again."""
-    _check_agent(actor)
-    if not actor.is_admin:
+    if not permissions.can_administer(actor):
         raise DomainError(gettext("Only admins can retry mail."))
     if inbound.state not in (InboundState.QUARANTINED, InboundState.PENDING):
         raise DomainError(gettext("Only quarantined or waiting messages can be retried."))

@@ -11,7 +11,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy import or_, select, update
 
-from shared import mail_ids
+from shared import mail_ids, permissions
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.history import last_entry_id
@@ -157,7 +157,7 @@ def mark_failed(
 
 def retry(message: OutboxMessage, *, actor: Agent) -> None:
     """An admin sends a failed (or waiting) message again now, with a fresh set of attempts."""
-    if not (isinstance(actor, Agent) and actor.is_admin):
+    if not permissions.can_administer(actor):
         raise DomainError(gettext("Only admins can resend mail."))
     if message.state == "sent":
         raise DomainError(gettext("This message was already sent."))

@@ -103,6 +103,11 @@ def can_administer(account: Customer | Agent | None) -> bool:
     return isinstance(account, Agent) and account.is_active and account.is_admin
 
 
+def can_set_away(account: Customer | Agent | None, agent: Agent) -> bool:
+    """Agents mark themselves away; admins may do it for anyone."""
+    return isinstance(account, Agent) and account.is_active and (account.id == agent.id or account.is_admin)
+
+
 def can_use_canned(account: Customer | Agent | None, reply: CannedReply) -> bool:
     """An agent's own canned replies and the shared ones; nobody sees a colleague's personal ones."""
     if not (isinstance(account, Agent) and account.is_active):

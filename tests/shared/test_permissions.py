@@ -226,3 +226,13 @@ def test_a_customer_cannot_file_a_ticket_for_someone_else(make_customer, departm
     alice, mallory = make_customer(), make_customer()
     with pytest.raises(DomainError, match="someone else"):
         tickets.open_ticket(actor=mallory, customer=alice, department=department, subject="Hi", body="x")
+
+
+def test_agents_mark_themselves_away_and_admins_anyone(make_agent, customer):
+    bea, carol = make_agent(name="Bea"), make_agent(name="Carol")
+    admin = make_agent(name="Ada", is_admin=True)
+    assert permissions.can_set_away(bea, bea) and not permissions.can_set_away(bea, carol)
+    assert permissions.can_set_away(admin, carol)
+    assert not permissions.can_set_away(customer, bea) and not permissions.can_set_away(None, bea)
+    admin.is_active = False
+    assert not permissions.can_set_away(admin, carol)
