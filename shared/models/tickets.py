@@ -28,6 +28,10 @@ class Ticket(db.Model):
     __tablename__ = "tickets"
     __table_args__ = (
         Index("ix_tickets_status_updated", "status_id", "updated_at"),
+        # A queue's page is read per status in the order asked (shared/listing.py).
+        Index("ix_tickets_status_created", "status_id", "created_at"),
+        Index("ix_tickets_status_number", "status_id", "number"),
+        Index("ix_tickets_status_priority_updated", "status_id", "priority", "updated_at"),
         Index("ix_tickets_assignee_updated", "assignee_id", "updated_at"),
         Index("ix_tickets_department_updated", "department_id", "updated_at"),
         Index("ix_tickets_customer_updated", "customer_id", "updated_at"),

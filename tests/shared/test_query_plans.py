@@ -32,6 +32,7 @@ QUEUE_INDEXES = {
     "ix_tickets_last_public_by_updated",
     "ix_tickets_sla_due_at",
 }
+SORTED_BRANCH = re.compile(r"TEMP B-TREE FOR (?:RIGHT PART OF )?ORDER BY \| SCAN anon")
 FULL_SCAN = re.compile(r"\bSCAN tickets\b(?! USING (?:COVERING )?INDEX)")
 
 
@@ -74,7 +75,7 @@ if DIALECT == "sqlite":
                 listing.queue_tickets(desk, queue, filters=narrowed)
                 listing.queue_count(desk, queue, narrowed)
             explained = plans(db, statements)
-            assert len(explained) == 3
+            assert len(explained) >= 3  # the total, the page (its rows, when any), the view's count
             scanning += [(name, sort, descending, plan) for plan in explained if FULL_SCAN.search(plan)]
         assert not scanning, sorted({case[0] for case in scanning})
 
@@ -83,7 +84,19 @@ if DIALECT == "sqlite":
             listing.queue_counts(desk)
         (plan,) = plans(db, statements)
         assert not FULL_SCAN.search(plan), plan
-        assert "USING INDEX ix_tickets_status_updated (status_id=?)" in plan
+        assert "INDEX ix_tickets_status_" in plan, plan
+
+    @pytest.mark.parametrize("queue", ["all_open", "needs_reply", "mine", "unassigned", "status:waiting"])
+    def test_a_queue_page_is_read_in_index_order_not_sorted(db, desk, queue):
+        """Each status's branch walks an index in the order asked; only the merge of the branches'
+        few rows is sorted. A sorted branch would sort every open ticket at a million."""
+        for (name, filters), sort in itertools.product(FILTERS.items(), ["updated", "created", "number", "priority"]):
+            with recorded(db.engine) as statements:
+                listing.queue_tickets(desk, queue, filters=listing.QueueFilters(**filters, sort=sort))
+            for plan in plans(db, statements):
+                assert not SORTED_BRANCH.search(plan), (name, sort, plan)
+                if queue.startswith("status:") and "priority" not in filters and sort != "priority":
+                    assert "TEMP B-TREE" not in plan, (name, sort, plan)
 
 
 def test_the_queue_indexes_exist_and_are_usable(db):
