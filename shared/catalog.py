@@ -1,6 +1,8 @@
 """The desk's configuration data: lookups of departments, products, statuses and agents, and the
 admin area's verbs for departments and products."""
 
+from functools import lru_cache
+
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -9,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from shared import audit
 from shared.errors import DomainError
 from shared.extensions import db
+from shared.i18n import current_locale
 from shared.models import Agent, Category, Department, Product, Status, Ticket
 
 # What a customer sees instead of the desk's internal status names.
@@ -33,19 +36,29 @@ CHANNEL_LABELS = {
 
 
 def customer_label(status: Status) -> str:
-    return str(CUSTOMER_LABELS[Category(status.category)])
+    return _translated("customer", Category(status.category), current_locale())
 
 
 def priority_label(key: str | None) -> str:
-    return str(PRIORITY_LABELS[key]) if key in PRIORITY_LABELS else key or "—"
+    return _translated("priority", key, current_locale()) if key in PRIORITY_LABELS else key or "—"
 
 
 def type_label(key: str) -> str:
-    return str(TYPE_LABELS[key]) if key in TYPE_LABELS else key
+    return _translated("type", key, current_locale()) if key in TYPE_LABELS else key
 
 
 def channel_label(key: str) -> str:
-    return str(CHANNEL_LABELS[key]) if key in CHANNEL_LABELS else key
+    return _translated("channel", key, current_locale()) if key in CHANNEL_LABELS else key
+
+
+_LABELS = {"customer": CUSTOMER_LABELS, "priority": PRIORITY_LABELS, "type": TYPE_LABELS, "channel": CHANNEL_LABELS}
+
+
+@lru_cache(maxsize=256)
+def _translated(table: str, key: str, locale: str) -> str:
+    """A label in `locale` (the current one, passed as part of the key): a queue page shows a few of
+    them on every row, and a catalog lookup each time is a good part of rendering it."""
+    return str(_LABELS[table][key])
 
 
 def departments() -> list[Department]:

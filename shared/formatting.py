@@ -1,12 +1,14 @@
 """Template filters: relative times with the exact time on hover, file sizes."""
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
+from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_timedelta as babel_timedelta
 from babel.dates import get_day_names
 from flask import Flask
-from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale, gettext
-from markupsafe import Markup
+from flask_babel import format_decimal, get_locale, gettext
+from markupsafe import Markup, escape
 
 from shared import catalog, i18n, permissions
 from shared.models import utcnow
@@ -17,11 +19,10 @@ from shared.urls import external_url
 def relative_time(moment: datetime | None) -> Markup:
     if moment is None:
         return Markup("")
-    exact = format_datetime(moment.replace(tzinfo=UTC), "medium")
-    ago = format_timedelta(moment - utcnow(), add_direction=True, threshold=1.1)
-    return Markup('<time datetime="{iso}Z" title="{exact}">{ago}</time>').format(
-        iso=moment.isoformat(timespec="seconds"), exact=exact, ago=ago
-    )
+    locale = str(get_locale())
+    ago = babel_timedelta(moment - utcnow(), add_direction=True, threshold=1.1, locale=locale)
+    iso = moment.isoformat(timespec="seconds")
+    return Markup(f'<time datetime="{iso}Z" title="{escape(_exact(moment, locale))}">{escape(ago)}</time>')
 
 
 def due_time(moment: datetime | None) -> Markup:
@@ -35,10 +36,16 @@ def due_time(moment: datetime | None) -> Markup:
     else:
         kind = "soon" if left <= SOON else "ok"
         text = gettext("due in %(time)s", time=duration(left.total_seconds()))
-    exact = gettext("Due %(time)s", time=format_datetime(moment.replace(tzinfo=UTC), "medium"))
-    return Markup('<time class="sla sla--{kind}" datetime="{iso}Z" title="{exact}">{text}</time>').format(
-        kind=kind, iso=moment.isoformat(timespec="seconds"), exact=exact, text=text
-    )
+    exact = gettext("Due %(time)s", time=_exact(moment, str(get_locale())))
+    iso = moment.isoformat(timespec="seconds")
+    return Markup(f'<time class="sla sla--{kind}" datetime="{iso}Z" title="{escape(exact)}">{escape(text)}</time>')
+
+
+@lru_cache(maxsize=8192)
+def _exact(moment: datetime, locale: str) -> str:
+    """A stored (UTC) moment written out in full in `locale`. A list shows the same rows at every
+    refresh, and babel's formatting is a good part of rendering one: each is worked out once."""
+    return babel_format_datetime(moment.replace(tzinfo=UTC), "medium", tzinfo=UTC, locale=locale)
 
 
 def duration(seconds: float) -> str:

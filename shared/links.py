@@ -9,7 +9,7 @@ Closing a problem answers its open incidents: `shared.tickets` calls `incidents_
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import selectinload
 
 from shared import permissions
@@ -43,13 +43,17 @@ def links_of(ticket: Ticket) -> Links:
         )
     ).all()
     related_ids = {b if a == ticket.id else a for a, b in pairs}
-    query = select(Ticket).options(selectinload(Ticket.status)).order_by(Ticket.number)
-    related = db.session.scalars(query.where(Ticket.id.in_(related_ids))).all() if related_ids else []
+    query = select(Ticket).options(selectinload(Ticket.status))
+
+    def by_number(condition: ColumnElement[bool]) -> list[Ticket]:
+        # Sorted here: ORDER BY number would tempt SQLite to walk every ticket in number order.
+        return sorted(db.session.scalars(query.where(condition)), key=lambda t: t.number)
+
     return Links(
-        related=list(related),
+        related=by_number(Ticket.id.in_(related_ids)) if related_ids else [],
         problem=ticket.problem,
-        incidents=list(db.session.scalars(query.where(Ticket.problem_id == ticket.id))),
-        merged_here=list(db.session.scalars(query.where(Ticket.merged_into_id == ticket.id))),
+        incidents=by_number(Ticket.problem_id == ticket.id),
+        merged_here=by_number(Ticket.merged_into_id == ticket.id),
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, select, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from shared import reads
 from shared.extensions import db
@@ -244,20 +244,21 @@ def _branches(agent: Agent, queue: str, filters: QueueFilters) -> list[list[Colu
 
 
 def _tickets_in_order(ids: list[int]) -> list[Ticket]:
-    """The page's tickets with what a row shows, loaded in a few queries, in the order of `ids`."""
+    """The page's tickets with what a row shows, in one query (each row's few references joined),
+    in the order of `ids`."""
     if not ids:
         return []
     loaded = db.session.scalars(
         select(Ticket)
         .where(Ticket.id.in_(ids))
         .options(
-            selectinload(Ticket.status),
-            selectinload(Ticket.customer).selectinload(Customer.organization),
-            selectinload(Ticket.assignee),
-            selectinload(Ticket.department),
-            selectinload(Ticket.product),
-            selectinload(Ticket.last_public_customer),
-            selectinload(Ticket.last_public_agent),
+            joinedload(Ticket.status),
+            joinedload(Ticket.customer).joinedload(Customer.organization),
+            joinedload(Ticket.assignee),
+            joinedload(Ticket.department),
+            joinedload(Ticket.product),
+            joinedload(Ticket.last_public_customer),
+            joinedload(Ticket.last_public_agent),
         )
     )
     by_id = {ticket.id: ticket for ticket in loaded}

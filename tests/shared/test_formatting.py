@@ -1,0 +1,36 @@
+"""Labels and times are worked out once per language and kept: the kept ones must still follow the
+language of each response."""
+
+from datetime import timedelta
+
+from flask_babel import force_locale
+
+from shared import catalog
+from shared.formatting import due_time, relative_time
+from shared.models import utcnow
+
+
+def test_labels_follow_the_language_of_each_response(app):
+    with app.test_request_context():
+        assert catalog.priority_label("high") == "High"
+        with force_locale("ru"):
+            assert catalog.priority_label("high") == "Высокий"
+            assert catalog.type_label("bug") != "Bug report"
+        assert catalog.priority_label("high") == "High"
+        assert catalog.type_label("bug") == "Bug report"
+        assert catalog.priority_label("made-up") == "made-up"
+
+
+def test_times_follow_the_language_and_escape_nothing_twice(app):
+    moment = (utcnow() - timedelta(hours=3)).replace(microsecond=0)
+    with app.test_request_context():
+        english = str(relative_time(moment))
+        with force_locale("ru"):
+            russian = str(relative_time(moment))
+            due_ru = str(due_time(moment + timedelta(hours=5)))
+        due_en = str(due_time(moment + timedelta(hours=5)))
+    assert "3 hours ago" in english and f'datetime="{moment.isoformat()}Z"' in english
+    assert "3 часа назад" in russian and "ago" not in russian
+    assert 'title="Due ' in due_en and "due in 2 hr" in due_en and "sla--ok" in due_en
+    assert "hr" not in due_ru and "sla--ok" in due_ru
+    assert str(relative_time(None)) == ""
