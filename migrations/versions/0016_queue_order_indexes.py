@@ -1,4 +1,5 @@
-"""Indexes that let a queue's page be read in each order without sorting every open ticket.
+"""Indexes that let a queue's page, and a customer's list in the portal, be read in the order shown
+without sorting every ticket they hold.
 
 Revision ID: 0016
 Revises: 0013
@@ -15,6 +16,7 @@ branch_labels = None
 depends_on = None
 
 INDEXES = {
+    "ix_tickets_customer_public": ["customer_id", "last_public_at", "status_id"],
     "ix_tickets_status_created": ["status_id", "created_at"],
     "ix_tickets_status_number": ["status_id", "number"],
     "ix_tickets_status_priority_updated": ["status_id", "priority", "updated_at"],

@@ -35,6 +35,8 @@ class Ticket(db.Model):
         Index("ix_tickets_assignee_updated", "assignee_id", "updated_at"),
         Index("ix_tickets_department_updated", "department_id", "updated_at"),
         Index("ix_tickets_customer_updated", "customer_id", "updated_at"),
+        # The portal's lists, read in order; the status in it counts them without reading the tickets.
+        Index("ix_tickets_customer_public", "customer_id", "last_public_at", "status_id"),
         Index("ix_tickets_last_public_by_updated", "last_public_by", "updated_at"),
         Index("ix_tickets_sla_due_at", "sla_due_at"),
         Index("ix_tickets_first_response_due_at", "first_response_due_at"),

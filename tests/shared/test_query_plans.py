@@ -98,6 +98,15 @@ if DIALECT == "sqlite":
                 if queue.startswith("status:") and "priority" not in filters and sort != "priority":
                     assert "TEMP B-TREE" not in plan, (name, sort, plan)
 
+    @pytest.mark.parametrize("closed", [False, True])
+    def test_a_customers_portal_list_is_read_in_order_and_counted_from_an_index(db, customer, make_ticket, closed):
+        make_ticket(customer)
+        with recorded(db.engine) as statements:
+            listing.customer_tickets(customer, closed=closed)
+        count, page = plans(db, statements)[:2]
+        assert "COVERING INDEX ix_tickets_customer_public" in count, count
+        assert "ix_tickets_customer_public" in page and "TEMP B-TREE FOR ORDER BY" not in page, page  # ties only
+
 
 def test_the_queue_indexes_exist_and_are_usable(db):
     assert {index["name"] for index in inspect(db.engine).get_indexes("tickets")} >= QUEUE_INDEXES
