@@ -11,7 +11,6 @@ from wtforms import (
     IntegerField,
     MultipleFileField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -19,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from shared.catalog import CHANNEL_LABELS, PRIORITY_LABELS, TYPE_LABELS
-from shared.forms import choices
+from shared.forms import SelectField, choices
 from shared.models import PRIORITIES, TYPES
 from shared.tickets import AGENT_CHANNELS
 

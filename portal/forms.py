@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, MultipleFileField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, MultipleFileField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from shared.forms import ResetForm, choices
+from shared.forms import ResetForm, SelectField, choices
 
 TYPE_CHOICES = choices([("question", _l("Question")), ("feature", _l("Feature request")), ("bug", _l("Bug report"))])
 

@@ -12,14 +12,13 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TimeField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from shared.forms import choices
+from shared.forms import SelectField, choices
 
 
 class InviteAgentForm(FlaskForm):
