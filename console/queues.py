@@ -150,6 +150,7 @@ def _render_queue(
         counts=None if fragment else listing.queue_counts(current_user),
         views=None if fragment else saved_views.with_counts(current_user),
         queue_labels=listing.QUEUE_LABELS,
+        count_caps=listing.COUNT_CAPS,
     )
     response = make_response(html, status)
     if fragment:
@@ -180,6 +181,7 @@ def sidebar(queue: str, *, oob: bool = False) -> str:
         counts=listing.queue_counts(current_user),
         views=saved_views.with_counts(current_user),
         queue_labels=listing.QUEUE_LABELS,
+        count_caps=listing.COUNT_CAPS,
         oob=oob,
     )
 

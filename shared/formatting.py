@@ -60,12 +60,20 @@ def file_size(size: int) -> str:
     return gettext("%(size)s MB", size=format_decimal(size / 1024 / 1024, "0.0"))
 
 
+def count(number: int, cap: int | None = None) -> str:
+    """A count in the response's language; past `cap`, where counting stopped, "1,000+"."""
+    if cap is not None and number > cap:
+        return gettext("%(num)s+", num=format_decimal(cap))
+    return format_decimal(number)
+
+
 def init_formatting(app: Flask) -> None:
     app.add_template_filter(relative_time, "reltime")
     app.add_template_filter(file_size, "filesize")
     app.add_template_filter(due_time, "due")
     app.add_template_filter(duration, "duration")
     app.add_template_filter(day_name, "day_name")
+    app.add_template_filter(count, "count")
     app.add_template_global(catalog.customer_label)
     app.add_template_global(catalog.priority_label)
     app.add_template_global(catalog.channel_label)

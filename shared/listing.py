@@ -9,8 +9,20 @@ from sqlalchemy.orm import selectinload
 
 from shared import reads
 from shared.extensions import db
-from shared.models import PRIORITIES, ActorKind, Agent, Category, Customer, Organization, Status, Ticket, utcnow
-from shared.permissions import customer_ticket_filter, visible_tickets
+from shared.models import (
+    PRIORITIES,
+    ActorKind,
+    Agent,
+    Category,
+    Customer,
+    Organization,
+    QueueCounter,
+    Status,
+    Ticket,
+    utcnow,
+)
+from shared.models.queue_counters import UNASSIGNED
+from shared.permissions import customer_ticket_filter, sees_every_ticket, visible_tickets
 from shared.sla_tracking import SOON
 
 
@@ -49,8 +61,10 @@ class Page(Paged):
     unread: set[int] = field(default_factory=set)
 
 
-def paginate(query: Select, page: int, per_page: int) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+def paginate(query: Select, page: int, per_page: int, *, total: int | None = None) -> Page:
+    """One page of `query`; `total` when the caller knows it (a queue's counters), else counted."""
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     # A page past the end (an old bookmark, a list that shrank) shows the last one.
     page = min(max(1, page), max(1, -(-total // per_page)))
     items = db.session.scalars(
@@ -186,7 +200,8 @@ def queue_tickets(
     if filters.sort == "priority":  # within a priority, the latest activity first
         order.append(Ticket.updated_at.desc())
     order.append(Ticket.id.desc() if filters.descending else Ticket.id.asc())
-    return paginate(_queue_query(agent, queue, filters).order_by(*order), page, per_page)
+    total = counted_total(agent, queue) if not _narrowed_by(filters) else None
+    return paginate(_queue_query(agent, queue, filters).order_by(*order), page, per_page, total=total)
 
 
 def _queue_query(agent: Agent, queue: str, filters: QueueFilters) -> Select:
@@ -195,24 +210,69 @@ def _queue_query(agent: Agent, queue: str, filters: QueueFilters) -> Select:
 
 
 def queue_count(agent: Agent, queue: str, filters: QueueFilters) -> int:
-    """How many tickets one narrowed queue holds: a saved view's live count."""
+    """How many tickets one narrowed queue holds: a saved view's live count. Unnarrowed, the counters
+    know; narrowed, the count reads the queue's index range (tests/shared/test_query_plans.py)."""
+    if not _narrowed_by(filters) and (total := counted_total(agent, queue)) is not None:
+        return total
     return db.session.scalar(_queue_query(agent, queue, filters).with_only_columns(func.count())) or 0
 
 
+# The queues the counters answer (see shared/queue_counters.py): every one but the SLA queues, whose
+# membership moves with the clock. Those are counted along their due-time index, up to a cap.
+SLA_QUEUES = ("breaching_soon", "overdue")
+SLA_COUNT_CAP = 1000  # past this many, the sidebar says "1,000+" instead of counting on
+COUNT_CAPS = dict.fromkeys(SLA_QUEUES, SLA_COUNT_CAP)
+
+
+def _counted_in(agent: Agent, queue: str) -> ColumnElement[bool]:
+    """The queue's definition (`_in_queue`) on the counters' keys: status, assignee, last public writer."""
+    if queue.startswith("status:"):
+        return Status.key == queue.partition(":")[2]
+    open_work = Status.category != Category.CLOSED
+    if queue == "needs_reply":
+        return and_(open_work, QueueCounter.last_public_by == ActorKind.CUSTOMER)
+    if queue == "mine":
+        return and_(open_work, QueueCounter.assignee_key == agent.id)
+    if queue == "unassigned":
+        return and_(open_work, QueueCounter.assignee_key == UNASSIGNED)
+    return open_work
+
+
+def _counters() -> Select:
+    return select(func.coalesce(func.sum(QueueCounter.n), 0)).join(Status, Status.id == QueueCounter.status_id)
+
+
+def counted_total(agent: Agent, queue: str) -> int | None:
+    """How many tickets an unnarrowed queue holds, from the counters; None for the SLA queues."""
+    if queue in SLA_QUEUES:
+        return None
+    if not sees_every_ticket(agent):  # the counters count the whole desk
+        return 0
+    return db.session.scalar(_counters().where(_counted_in(agent, queue)))
+
+
+def _capped_count(agent: Agent, queue: str) -> int:
+    """The SLA queue's tickets counted along the due-time index, stopping past SLA_COUNT_CAP."""
+    found = visible_tickets(agent).where(_in_queue(agent, queue)).with_only_columns(Ticket.id)
+    return db.session.scalar(select(func.count()).select_from(found.limit(SLA_COUNT_CAP + 1).subquery())) or 0
+
+
 def queue_counts(agent: Agent) -> Counter[str]:
-    """How many tickets each queue holds (0 for an empty one), in one grouped query that asks
-    the same conditions as the lists."""
-    named = list(QUEUE_LABELS)
-    by_status = (
-        visible_tickets(agent)
-        .join(Ticket.status)
-        .with_only_columns(Status.key, func.count(), *(func.count(case((_in_queue(agent, q), 1))) for q in named))
-        .group_by(Status.key)
-    )
+    """How many tickets each queue holds (0 for an empty one): one grouped read of the counters, and a
+    capped index count per SLA queue (more than COUNT_CAPS[queue] means "that many and more")."""
     counts: Counter[str] = Counter()
-    for key, total, *in_named in db.session.execute(by_status):
-        counts[f"status:{key}"] = total
-        counts.update(dict(zip(named, in_named, strict=True)))
+    if sees_every_ticket(agent):
+        named = [queue for queue in QUEUE_LABELS if queue not in SLA_QUEUES]
+        by_status = (
+            _counters()
+            .add_columns(Status.key, *(func.sum(case((_counted_in(agent, q), QueueCounter.n), else_=0)) for q in named))
+            .group_by(Status.key)
+        )
+        for total, key, *in_named in db.session.execute(by_status):
+            counts[f"status:{key}"] = total
+            counts.update(dict(zip(named, in_named, strict=True)))
+    for queue in SLA_QUEUES:
+        counts[queue] = _capped_count(agent, queue)
     return counts
 
 
