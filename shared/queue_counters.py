@@ -10,7 +10,7 @@ seeder) call `rebuild`, which also repairs a table that drifted."""
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, event, func, inspect, select, update
+from sqlalchemy import Connection, event, func, inspect, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -88,9 +88,11 @@ def install() -> None:
 
 # --- Truth and repair ---------------------------------------------------------------------------
 
-TRUTH = select(
-    Ticket.status_id, func.coalesce(Ticket.assignee_id, UNASSIGNED), Ticket.last_public_by, func.count()
-).group_by(Ticket.status_id, func.coalesce(Ticket.assignee_id, UNASSIGNED), Ticket.last_public_by)
+# The 0 is written into the SQL, so that PostgreSQL sees the same expression in SELECT and GROUP BY.
+_ASSIGNEE_KEY = func.coalesce(Ticket.assignee_id, literal_column(str(UNASSIGNED)))
+TRUTH = select(Ticket.status_id, _ASSIGNEE_KEY, Ticket.last_public_by, func.count()).group_by(
+    Ticket.status_id, _ASSIGNEE_KEY, Ticket.last_public_by
+)
 
 
 def counted_by_tickets(connection: Connection) -> dict[Key, int]:
