@@ -150,7 +150,6 @@ def _render_queue(
         counts=None if fragment else listing.queue_counts(current_user),
         views=None if fragment else saved_views.with_counts(current_user),
         queue_labels=listing.QUEUE_LABELS,
-        count_caps=listing.COUNT_CAPS,
     )
     response = make_response(html, status)
     if fragment:
@@ -181,7 +180,6 @@ def sidebar(queue: str, *, oob: bool = False) -> str:
         counts=listing.queue_counts(current_user),
         views=saved_views.with_counts(current_user),
         queue_labels=listing.QUEUE_LABELS,
-        count_caps=listing.COUNT_CAPS,
         oob=oob,
     )
 

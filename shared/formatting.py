@@ -9,6 +9,7 @@ from flask_babel import format_datetime, format_decimal, format_timedelta, get_l
 from markupsafe import Markup
 
 from shared import catalog, i18n, permissions
+from shared.listing import AtLeast
 from shared.models import utcnow
 from shared.sla_tracking import SOON
 from shared.urls import external_url
@@ -60,10 +61,10 @@ def file_size(size: int) -> str:
     return gettext("%(size)s MB", size=format_decimal(size / 1024 / 1024, "0.0"))
 
 
-def count(number: int, cap: int | None = None) -> str:
-    """A count in the response's language; past `cap`, where counting stopped, "1,000+"."""
-    if cap is not None and number > cap:
-        return gettext("%(num)s+", num=format_decimal(cap))
+def count(number: int) -> str:
+    """A count in the response's language; one that stopped at its cap (listing.AtLeast) as "1,000+"."""
+    if isinstance(number, AtLeast):
+        return gettext("%(num)s+", num=format_decimal(number))
     return format_decimal(number)
 
 

@@ -61,10 +61,28 @@ class Page(Paged):
     unread: set[int] = field(default_factory=set)
 
 
-def paginate(query: Select, page: int, per_page: int, *, total: int | None = None) -> Page:
-    """One page of `query`; `total` when the caller knows it (a queue's counters), else counted."""
+COUNT_CAP = 1000  # past this many, a count that has no counters behind it says "1,000+", as search does
+
+
+class AtLeast(int):
+    """A count that stopped at its cap: at least this many (shown as "1,000+", paged that far)."""
+
+
+def count_rows(query: Select, cap: int | None = None) -> int:
+    """How many rows `query` gives; with a `cap`, counting stops past it and answers AtLeast(cap), so
+    the cost is bounded by the cap rather than by the data."""
+    if cap is None:
+        return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    found = query.order_by(None).with_only_columns(Ticket.id).limit(cap + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(found)) or 0
+    return AtLeast(cap) if total > cap else total
+
+
+def paginate(query: Select, page: int, per_page: int, *, total: int | None = None, cap: int | None = None) -> Page:
+    """One page of `query`; `total` when the caller knows it (a queue's counters), else counted (up to
+    `cap`, when given)."""
     if total is None:
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        total = count_rows(query, cap)
     # A page past the end (an old bookmark, a list that shrank) shows the last one.
     page = min(max(1, page), max(1, -(-total // per_page)))
     items = db.session.scalars(
@@ -201,7 +219,8 @@ def queue_tickets(
         order.append(Ticket.updated_at.desc())
     order.append(Ticket.id.desc() if filters.descending else Ticket.id.asc())
     total = counted_total(agent, queue) if not _narrowed_by(filters) else None
-    return paginate(_queue_query(agent, queue, filters).order_by(*order), page, per_page, total=total)
+    query = _queue_query(agent, queue, filters).order_by(*order)
+    return paginate(query, page, per_page, total=total, cap=COUNT_CAP)
 
 
 def _queue_query(agent: Agent, queue: str, filters: QueueFilters) -> Select:
@@ -211,17 +230,15 @@ def _queue_query(agent: Agent, queue: str, filters: QueueFilters) -> Select:
 
 def queue_count(agent: Agent, queue: str, filters: QueueFilters) -> int:
     """How many tickets one narrowed queue holds: a saved view's live count. Unnarrowed, the counters
-    know; narrowed, the count reads the queue's index range (tests/shared/test_query_plans.py)."""
+    know; narrowed (or an SLA queue), the queue's index is read up to COUNT_CAP."""
     if not _narrowed_by(filters) and (total := counted_total(agent, queue)) is not None:
         return total
-    return db.session.scalar(_queue_query(agent, queue, filters).with_only_columns(func.count())) or 0
+    return count_rows(_queue_query(agent, queue, filters), COUNT_CAP)
 
 
 # The queues the counters answer (see shared/queue_counters.py): every one but the SLA queues, whose
-# membership moves with the clock. Those are counted along their due-time index, up to a cap.
+# membership moves with the clock. Those are counted along their due-time index, up to COUNT_CAP.
 SLA_QUEUES = ("breaching_soon", "overdue")
-SLA_COUNT_CAP = 1000  # past this many, the sidebar says "1,000+" instead of counting on
-COUNT_CAPS = dict.fromkeys(SLA_QUEUES, SLA_COUNT_CAP)
 
 
 def _counted_in(agent: Agent, queue: str) -> ColumnElement[bool]:
@@ -251,15 +268,9 @@ def counted_total(agent: Agent, queue: str) -> int | None:
     return db.session.scalar(_counters().where(_counted_in(agent, queue)))
 
 
-def _capped_count(agent: Agent, queue: str) -> int:
-    """The SLA queue's tickets counted along the due-time index, stopping past SLA_COUNT_CAP."""
-    found = visible_tickets(agent).where(_in_queue(agent, queue)).with_only_columns(Ticket.id)
-    return db.session.scalar(select(func.count()).select_from(found.limit(SLA_COUNT_CAP + 1).subquery())) or 0
-
-
 def queue_counts(agent: Agent) -> Counter[str]:
     """How many tickets each queue holds (0 for an empty one): one grouped read of the counters, and a
-    capped index count per SLA queue (more than COUNT_CAPS[queue] means "that many and more")."""
+    capped count along the due-time index per SLA queue (AtLeast(COUNT_CAP) when there are more)."""
     counts: Counter[str] = Counter()
     if sees_every_ticket(agent):
         named = [queue for queue in QUEUE_LABELS if queue not in SLA_QUEUES]
@@ -272,7 +283,7 @@ def queue_counts(agent: Agent) -> Counter[str]:
             counts[f"status:{key}"] = total
             counts.update(dict(zip(named, in_named, strict=True)))
     for queue in SLA_QUEUES:
-        counts[queue] = _capped_count(agent, queue)
+        counts[queue] = count_rows(visible_tickets(agent).where(_in_queue(agent, queue)), COUNT_CAP)
     return counts
 
 

@@ -90,7 +90,7 @@ if DIALECT == "sqlite":
         for plan in sla_counts:
             assert "SEARCH tickets USING COVERING INDEX ix_tickets_sla_due_at (sla_due_at" in plan, plan
         capped = [(s, p) for s, p in statements if "FROM tickets" in s]
-        assert all("LIMIT ?" in s and listing.SLA_COUNT_CAP + 1 in p for s, p in capped), capped
+        assert all("LIMIT ?" in s and listing.COUNT_CAP + 1 in p for s, p in capped), capped
 
 
 def test_the_queue_indexes_exist_and_are_usable(db):
