@@ -4,15 +4,16 @@ instead of counting a million tickets.
 
 Every ticket change goes through the ORM (the verbs), and a flush listener turns the changes it writes
 into +1/-1 per key, applied as atomic upserts (`n = n + delta` in the database, never read, changed and
-written back), so concurrent writers never lose a count. Bulk writes that bypass the ORM (the bench
-seeder) call `rebuild`, which also repairs a table that drifted."""
+written back), so concurrent writers never lose a count. A bulk UPDATE or DELETE through the session
+that would move a count is refused; bulk inserts on a bare connection (the bench seeder) call
+`rebuild` afterwards, which also repairs a table that drifted."""
 
 from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, event, func, inspect, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from shared.models import Counter as NamedCounter
 from shared.models import QueueCounter, Status, Ticket
@@ -80,10 +81,28 @@ def add(connection: Connection, deltas: Counter[Key]) -> None:
     )
 
 
+class BypassError(RuntimeError):
+    """A bulk write of tickets that would move a count behind the counters' back."""
+
+
+def _refuse_bypass(state: ORMExecuteState) -> None:
+    """Bulk UPDATE and DELETE statements skip the flush, so the counters would not follow: refuse
+    those that delete tickets or write a counted column (claiming an SLA breach writes neither)."""
+    if not (state.is_update or state.is_delete) or getattr(state.statement.table, "name", None) != "tickets":
+        return
+    if state.is_delete:
+        raise BypassError("bulk delete of tickets: delete them through the session")
+    rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+    written = set(COUNTED) & set(state.statement.compile().params).union(*rows)
+    if written:
+        raise BypassError(f"bulk update of tickets.{', '.join(sorted(written))}: change tickets through the verbs")
+
+
 def install() -> None:
     """Keep the counters on every session, as history.install_guard guards the history."""
     if not event.contains(Session, "after_flush", _count_changes):
         event.listen(Session, "after_flush", _count_changes)
+        event.listen(Session, "do_orm_execute", _refuse_bypass)
 
 
 # --- Truth and repair ---------------------------------------------------------------------------

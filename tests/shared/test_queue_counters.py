@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
-from shared import agents, assignment, bulk, listing, merges, queue_counters, rules, tickets
+from shared import agents, assignment, bulk, listing, merges, queue_counters, rules, sla_tracking, tickets
 from shared.errors import DomainError
 from shared.extensions import db as _db
 from shared.models import Agent, Customer, QueueCounter, Status, Ticket, utcnow
@@ -227,4 +227,22 @@ def test_a_change_made_before_anything_is_read_back_still_leaves_its_old_count(d
     db.session.commit()
     ticket.assignee = None
     db.session.flush()
+    assert_counters_true(db)
+
+
+def test_bulk_writes_that_would_move_a_count_are_refused(db, agent, customer, make_ticket):
+    ticket = make_ticket(customer)
+    for statement in (
+        update(Ticket).where(Ticket.id == ticket.id).values(assignee_id=agent.id),
+        update(Ticket.__table__).values(status_id=rules.status_by_key("closed").id),
+        delete(Ticket).where(Ticket.id == ticket.id),
+    ):
+        with pytest.raises(queue_counters.BypassError):
+            db.session.execute(statement)
+    with pytest.raises(queue_counters.BypassError):
+        db.session.execute(update(Ticket), [{"id": ticket.id, "last_public_by": "agent"}])
+    db.session.rollback()
+    # What the SLA timer writes in bulk moves no count, and goes through.
+    assert sla_tracking.claim_breach(ticket.id, "first_response", utcnow() + timedelta(days=30)) in (True, False)
+    db.session.commit()
     assert_counters_true(db)
