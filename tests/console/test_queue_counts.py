@@ -18,7 +18,7 @@ def text(response) -> str:
 
 
 def sidebar_count(page: str, label: str) -> str:
-    found = re.search(rf'sidebar__label">{label}</span>\s*<span class="sidebar__count">([^<]*)</span>', page)
+    found = re.search(rf'sidebar__label"[^>]*>{label}</span>\s*<span class="sidebar__count">([^<]*)</span>', page)
     assert found, label
     return found.group(1)
 
