@@ -20,7 +20,7 @@ from shared.models import QueueCounter, Status, Ticket
 from shared.models.queue_counters import UNASSIGNED
 
 Key = tuple[int, int, str]  # (status_id, assignee_key, last_public_by)
-COUNTED = ("status_id", "assignee_id", "last_public_by")
+_COUNTED = ("status_id", "assignee_id", "last_public_by")
 _TABLE = QueueCounter.__table__
 _KEY_COLUMNS = [_TABLE.c.status_id, _TABLE.c.assignee_key, _TABLE.c.last_public_by]
 
@@ -30,17 +30,17 @@ def _key(status_id: int, assignee_id: int | None, last_public_by: str) -> Key:
 
 
 def _key_now(ticket: Ticket) -> Key:
-    return _key(*(getattr(ticket, name) for name in COUNTED))
+    return _key(*(getattr(ticket, name) for name in _COUNTED))
 
 
 def _key_before(ticket: Ticket) -> Key | None:
     """The key the ticket had before this flush, or None when the flush changed none of its counted
     columns. Their `active_history` makes the old value known even when it was not loaded."""
-    histories = [inspect(ticket).attrs[name].history for name in COUNTED]
+    histories = [inspect(ticket).attrs[name].history for name in _COUNTED]
     if not any(history.has_changes() for history in histories):
         return None
     old = []
-    for name, history in zip(COUNTED, histories, strict=True):
+    for name, history in zip(_COUNTED, histories, strict=True):
         if history.has_changes():
             old.append(history.deleted[0] if history.deleted else None)
         else:
@@ -93,7 +93,9 @@ def _refuse_bypass(state: ORMExecuteState) -> None:
     if state.is_delete:
         raise BypassError("bulk delete of tickets: delete them through the session")
     rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
-    written = set(COUNTED) & set(state.statement.compile().params).union(*rows)
+    # The statement's own SET values (column_keys=[] leaves out the columns it does not set), and
+    # the rows of a bulk update by primary key.
+    written = set(_COUNTED) & set(state.statement.compile(column_keys=[]).params).union(*rows)
     if written:
         raise BypassError(f"bulk update of tickets.{', '.join(sorted(written))}: change tickets through the verbs")
 
@@ -109,14 +111,14 @@ def install() -> None:
 
 # The 0 is written into the SQL, so that PostgreSQL sees the same expression in SELECT and GROUP BY.
 _ASSIGNEE_KEY = func.coalesce(Ticket.assignee_id, literal_column(str(UNASSIGNED)))
-TRUTH = select(Ticket.status_id, _ASSIGNEE_KEY, Ticket.last_public_by, func.count()).group_by(
+_TRUTH = select(Ticket.status_id, _ASSIGNEE_KEY, Ticket.last_public_by, func.count()).group_by(
     Ticket.status_id, _ASSIGNEE_KEY, Ticket.last_public_by
 )
 
 
 def counted_by_tickets(connection: Connection) -> dict[Key, int]:
     """The counts as the tickets have them now: one scan of the whole table, for repair and tests."""
-    return {_key(*row[:3]): row[3] for row in connection.execute(TRUTH)}
+    return {_key(*row[:3]): row[3] for row in connection.execute(_TRUTH)}
 
 
 def stored(connection: Connection) -> dict[Key, int]:
