@@ -20,6 +20,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import Connection, insert, select, text, update
 
+from shared import queue_counters
 from shared.accounts import set_password
 from shared.models import (
     ActorKind,
@@ -197,6 +198,8 @@ def seed(
             conn.exec_driver_sql("PRAGMA synchronous=OFF")
             conn.commit()
             result = _Seeder(conn, random.Random(rng_seed), now, probe.password_hash, tickets, quiet).run()
+            queue_counters.rebuild(conn)  # the bulk inserts went past the counters' flush listener
+            conn.commit()
             conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # the file alone holds it all
             conn.commit()

@@ -1,4 +1,4 @@
-"""The `flask --app wsgi ...` commands: accounts, timers, mail, the worker and demo data."""
+"""The `flask --app wsgi ...` commands: accounts, timers, mail, the worker, demo data and the queue counters."""
 
 import logging
 import os
@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared import accounts, reminders, sla_tracking, tickets
+from shared import accounts, queue_counters, reminders, sla_tracking, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 
@@ -19,6 +19,7 @@ users_cli = AppGroup("users", help="Create agent and customer accounts.")
 timers_cli = AppGroup("timers", help="Run time-based rules once (the worker also runs them).")
 demo_cli = AppGroup("demo", help="Demo data.")
 mail_cli = AppGroup("mail", help="Mail in and out.")
+counters_cli = AppGroup("counters", help="The queue counters behind the sidebar's counts.")
 
 
 def _password_option(kind: str):
@@ -175,6 +176,18 @@ def demo_seed_command(count: int) -> None:
         click.echo(line)
 
 
+@counters_cli.command("rebuild")
+def counters_rebuild_command() -> None:
+    """Recount the queue counters from the tickets in one transaction (a repair; they are kept as
+    tickets change), and print each counter that was wrong."""
+    corrections = queue_counters.rebuild(db.session.connection())
+    db.session.commit()
+    for c in corrections:
+        assignee = "unassigned" if c.assignee_key == 0 else f"agent {c.assignee_key}"
+        click.echo(f"status {c.status}, {assignee}, last public by {c.last_public_by}: {c.was} -> {c.now}")
+    click.echo(f"{len(corrections)} counter(s) corrected" if corrections else "The counters were right.")
+
+
 def init_cli(app: Flask) -> None:
-    for group in (users_cli, timers_cli, demo_cli, mail_cli, worker_command):
+    for group in (users_cli, timers_cli, demo_cli, mail_cli, counters_cli, worker_command):
         app.cli.add_command(group)

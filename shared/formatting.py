@@ -11,6 +11,7 @@ from flask_babel import format_decimal, get_locale, gettext
 from markupsafe import Markup, escape
 
 from shared import catalog, i18n, permissions
+from shared.listing import AtLeast
 from shared.models import utcnow
 from shared.sla_tracking import SOON
 from shared.urls import external_url
@@ -67,12 +68,20 @@ def file_size(size: int) -> str:
     return gettext("%(size)s MB", size=format_decimal(size / 1024 / 1024, "0.0"))
 
 
+def count(number: int) -> str:
+    """A count in the response's language; one that stopped at its cap (listing.AtLeast) as "1,000+"."""
+    if isinstance(number, AtLeast):
+        return gettext("%(num)s+", num=format_decimal(number))
+    return format_decimal(number)
+
+
 def init_formatting(app: Flask) -> None:
     app.add_template_filter(relative_time, "reltime")
     app.add_template_filter(file_size, "filesize")
     app.add_template_filter(due_time, "due")
     app.add_template_filter(duration, "duration")
     app.add_template_filter(day_name, "day_name")
+    app.add_template_filter(count, "count")
     app.add_template_global(catalog.customer_label)
     app.add_template_global(catalog.priority_label)
     app.add_template_global(catalog.channel_label)

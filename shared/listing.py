@@ -10,8 +10,20 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from shared import reads
 from shared.extensions import db
-from shared.models import PRIORITIES, ActorKind, Agent, Category, Customer, Organization, Status, Ticket, utcnow
-from shared.permissions import customer_ticket_filter, visible_tickets
+from shared.models import (
+    PRIORITIES,
+    ActorKind,
+    Agent,
+    Category,
+    Customer,
+    Organization,
+    QueueCounter,
+    Status,
+    Ticket,
+    utcnow,
+)
+from shared.models.queue_counters import UNASSIGNED
+from shared.permissions import customer_ticket_filter, sees_every_ticket, visible_tickets
 from shared.sla_tracking import SOON
 
 
@@ -50,8 +62,28 @@ class Page(Paged):
     unread: set[int] = field(default_factory=set)
 
 
-def paginate(query: Select, page: int, per_page: int) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+COUNT_CAP = 1000  # past this many, a count that has no counters behind it says "1,000+", as search does
+
+
+class AtLeast(int):
+    """A count that stopped at its cap: at least this many (shown as "1,000+", paged that far)."""
+
+
+def count_rows(query: Select, cap: int | None = None) -> int:
+    """How many rows `query` gives; with a `cap`, counting stops past it and answers AtLeast(cap), so
+    the cost is bounded by the cap rather than by the data."""
+    if cap is None:
+        return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    found = query.order_by(None).with_only_columns(Ticket.id).limit(cap + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(found)) or 0
+    return AtLeast(cap) if total > cap else total
+
+
+def paginate(query: Select, page: int, per_page: int, *, total: int | None = None, cap: int | None = None) -> Page:
+    """One page of `query`; `total` when the caller knows it (a queue's counters), else counted (up to
+    `cap`, when given)."""
+    if total is None:
+        total = count_rows(query, cap)
     # A page past the end (an old bookmark, a list that shrank) shows the last one.
     page = min(max(1, page), max(1, -(-total // per_page)))
     items = db.session.scalars(
@@ -181,7 +213,9 @@ def queue_tickets(
     """One page of an agent's queue, narrowed and ordered as asked; ties go to the newer ticket."""
     filters = filters or QueueFilters()
     query = _queue_query(agent, queue, filters)
-    total = db.session.scalar(query.with_only_columns(func.count())) or 0
+    total = counted_total(agent, queue) if not _narrowed_by(filters) else None
+    if total is None:
+        total = count_rows(query, COUNT_CAP)
     # A page past the end (an old bookmark, a list that shrank) shows the last one.
     page = min(max(1, page), max(1, -(-total // per_page)))
     ids = _page_ids(agent, queue, filters, query, (page - 1) * per_page, per_page)
@@ -271,24 +305,61 @@ def _queue_query(agent: Agent, queue: str, filters: QueueFilters) -> Select:
 
 
 def queue_count(agent: Agent, queue: str, filters: QueueFilters) -> int:
-    """How many tickets one narrowed queue holds: a saved view's live count."""
-    return db.session.scalar(_queue_query(agent, queue, filters).with_only_columns(func.count())) or 0
+    """How many tickets one narrowed queue holds: a saved view's live count. Unnarrowed, the counters
+    know; narrowed (or an SLA queue), the queue's index is read up to COUNT_CAP."""
+    if not _narrowed_by(filters) and (total := counted_total(agent, queue)) is not None:
+        return total
+    return count_rows(_queue_query(agent, queue, filters), COUNT_CAP)
+
+
+# The queues the counters answer (see shared/queue_counters.py): every one but the SLA queues, whose
+# membership moves with the clock. Those are counted along their due-time index, up to COUNT_CAP.
+SLA_QUEUES = ("breaching_soon", "overdue")
+
+
+def _counted_in(agent: Agent, queue: str) -> ColumnElement[bool]:
+    """The queue's definition (`_in_queue`) on the counters' keys: status, assignee, last public writer."""
+    if queue.startswith("status:"):
+        return Status.key == queue.partition(":")[2]
+    open_work = Status.category != Category.CLOSED
+    if queue == "needs_reply":
+        return and_(open_work, QueueCounter.last_public_by == ActorKind.CUSTOMER)
+    if queue == "mine":
+        return and_(open_work, QueueCounter.assignee_key == agent.id)
+    if queue == "unassigned":
+        return and_(open_work, QueueCounter.assignee_key == UNASSIGNED)
+    return open_work
+
+
+def _counters() -> Select:
+    return select(func.coalesce(func.sum(QueueCounter.n), 0)).join(Status, Status.id == QueueCounter.status_id)
+
+
+def counted_total(agent: Agent, queue: str) -> int | None:
+    """How many tickets an unnarrowed queue holds, from the counters; None for the SLA queues."""
+    if queue in SLA_QUEUES:
+        return None
+    if not sees_every_ticket(agent):  # the counters count the whole desk
+        return 0
+    return db.session.scalar(_counters().where(_counted_in(agent, queue)))
 
 
 def queue_counts(agent: Agent) -> Counter[str]:
-    """How many tickets each queue holds (0 for an empty one), in one grouped query that asks
-    the same conditions as the lists."""
-    named = list(QUEUE_LABELS)
-    by_status = (
-        visible_tickets(agent)
-        .join(Ticket.status)
-        .with_only_columns(Status.key, func.count(), *(func.count(case((_in_queue(agent, q), 1))) for q in named))
-        .group_by(Status.key)
-    )
+    """How many tickets each queue holds (0 for an empty one): one grouped read of the counters, and a
+    capped count along the due-time index per SLA queue (AtLeast(COUNT_CAP) when there are more)."""
     counts: Counter[str] = Counter()
-    for key, total, *in_named in db.session.execute(by_status):
-        counts[f"status:{key}"] = total
-        counts.update(dict(zip(named, in_named, strict=True)))
+    if sees_every_ticket(agent):
+        named = [queue for queue in QUEUE_LABELS if queue not in SLA_QUEUES]
+        by_status = (
+            _counters()
+            .add_columns(Status.key, *(func.sum(case((_counted_in(agent, q), QueueCounter.n), else_=0)) for q in named))
+            .group_by(Status.key)
+        )
+        for total, key, *in_named in db.session.execute(by_status):
+            counts[f"status:{key}"] = total
+            counts.update(dict(zip(named, in_named, strict=True)))
+    for queue in SLA_QUEUES:
+        counts[queue] = count_rows(visible_tickets(agent).where(_in_queue(agent, queue)), COUNT_CAP)
     return counts
 
 

@@ -16,10 +16,15 @@ def customer_ticket_filter(customer: Customer):
     return Ticket.customer_id == customer.id
 
 
+def sees_every_ticket(account: Customer | Agent | None) -> bool:
+    """Active agents see the whole desk, so desk-wide counts (shared/queue_counters.py) are theirs."""
+    return isinstance(account, Agent) and account.is_active
+
+
 def visible_tickets(account: Customer | Agent | None) -> Select[tuple[Ticket]]:
     """A query of the tickets `account` may see; nothing for anyone else."""
     query = select(Ticket)
-    if isinstance(account, Agent) and account.is_active:
+    if sees_every_ticket(account):
         return query
     if isinstance(account, Customer) and account.is_active:
         return query.where(customer_ticket_filter(account))

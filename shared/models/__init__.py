@@ -12,6 +12,7 @@ from shared.models.links import TicketLink
 from shared.models.mail import MailMessageId
 from shared.models.outbox import OutboxMessage
 from shared.models.presence import TicketPresence
+from shared.models.queue_counters import QueueCounter
 from shared.models.ratings import SCORES, Rating
 from shared.models.reads import TicketRead
 from shared.models.rules import Rule
@@ -49,6 +50,7 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "Product",
+    "QueueCounter",
     "Rating",
     "ResetToken",
     "Rule",

@@ -49,11 +49,13 @@ class Ticket(db.Model):
     type: Mapped[str] = mapped_column(String(20), default="question")
     priority: Mapped[str] = mapped_column(String(10), default="normal")
     channel: Mapped[str] = mapped_column(String(10), default="web")
-    status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id"))
+    # The queue counters' keys (status, assignee, last public writer) load their old value when set, so
+    # shared/queue_counters.py always knows which count a change leaves.
+    status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id"), active_history=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), active_history=True)
     # A reply to a ticket closed past the reopen window opens a new one pointing here.
     follows_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     # Links and merges (shared/links.py, shared/merges.py): a problem's incidents point to it; a
@@ -69,7 +71,7 @@ class Ticket(db.Model):
 
     # "Last updated by": the last public change, kept here so queues never join the history.
     last_public_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_public_by: Mapped[str] = mapped_column(String(10), default=ActorKind.CUSTOMER)
+    last_public_by: Mapped[str] = mapped_column(String(10), default=ActorKind.CUSTOMER, active_history=True)
     last_public_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     last_public_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     last_public_preview: Mapped[str] = mapped_column(String(200), default="")

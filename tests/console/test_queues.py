@@ -123,9 +123,9 @@ def statements_of(work) -> list[str]:
     return found
 
 
-def test_all_counts_take_one_query(agent, desk, db):
+def test_all_counts_take_one_read_of_the_counters_and_one_count_per_sla_queue(agent, desk, db):
     db.session.refresh(agent)
-    assert len(statements_of(lambda: listing.queue_counts(agent))) == 1
+    assert len(statements_of(lambda: listing.queue_counts(agent))) == 1 + len(listing.SLA_QUEUES)
 
 
 def test_the_page_runs_as_many_queries_for_eight_rows_as_for_two(

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from shared import accounts, canned, demo, tickets
+from shared import accounts, canned, demo, queue_counters, tickets
 from shared.attachments import blob_path
 from shared.extensions import db
 from shared.models import (
@@ -78,6 +78,11 @@ def test_tickets_cover_every_status_type_priority_and_channel(desk):
     assert {t.channel for t in all_tickets} == set(CHANNELS)
     assert len({t.department.name for t in all_tickets}) >= 3
     assert any(t.product is not None for t in all_tickets)
+
+
+def test_the_queue_counters_agree_with_the_seeded_tickets(desk):
+    connection = db.session.connection()
+    assert queue_counters.stored(connection) == queue_counters.counted_by_tickets(connection)
 
 
 def test_histories_look_like_real_use(desk):

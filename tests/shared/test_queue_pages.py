@@ -5,7 +5,7 @@ import random
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from shared import listing
 from shared.models import PRIORITIES, Status, Ticket
@@ -24,18 +24,12 @@ def mixed_desk(db, agent, customer, make_ticket):
     moments = [datetime(2026, 11, 20, 9) + timedelta(hours=h) for h in range(4)]
     for n in range(30):
         ticket = make_ticket(customer, subject=f"Ticket {n}")
-        db.session.execute(
-            update(Ticket)
-            .where(Ticket.id == ticket.id)
-            .values(
-                status_id=rng.choice(statuses),
-                priority=rng.choice(PRIORITIES),
-                assignee_id=rng.choice([None, agent.id]),
-                last_public_by=rng.choice(["customer", "agent"]),
-                updated_at=rng.choice(moments),
-                created_at=rng.choice(moments),
-            )
-        )
+        ticket.status_id = rng.choice(statuses)  # set on the objects: the queue counters follow
+        ticket.priority = rng.choice(PRIORITIES)
+        ticket.assignee_id = rng.choice([None, agent.id])
+        ticket.last_public_by = rng.choice(["customer", "agent"])
+        ticket.updated_at = rng.choice(moments)
+        ticket.created_at = rng.choice(moments)
     db.session.commit()
     return agent
 
