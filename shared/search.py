@@ -193,7 +193,7 @@ class Results(Paged):
     page: int
     per_page: int
     total: int  # exact up to COUNT_CAP
-    more: bool  # more than COUNT_CAP matched; only the best COUNT_CAP can be paged through
+    more: bool  # more than COUNT_CAP matched; only the newest COUNT_CAP can be paged through
 
     @property
     def pageable(self) -> int:
@@ -224,9 +224,10 @@ def _narrowed_by(filters: SearchFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _matching(agent: Agent, words: list[str], filters: SearchFilters) -> tuple[Select, ColumnElement]:
-    """The tickets the agent may see that match, and the best-first order: FTS5's bm25 (smaller is
-    better; the subject weighs most, then the customer) or PostgreSQL's ts_rank (larger is better)."""
+def _matching(agent: Agent, words: list[str], filters: SearchFilters) -> tuple[Select, ColumnElement, ColumnElement]:
+    """The tickets the agent may see that match; the best-first order: FTS5's bm25 (smaller is better;
+    the subject weighs most, then the customer) or PostgreSQL's ts_rank (larger is better); and the
+    newest-first order, which the index itself gives without ranking every match."""
     if _postgres():
         query = _tsquery(words)
         found = (
@@ -234,12 +235,24 @@ def _matching(agent: Agent, words: list[str], filters: SearchFilters) -> tuple[S
             .join(_PG, _PG.c.ticket_id == Ticket.id)
             .where(_PG.c.document.op("@@")(query))
         )
-        order = func.ts_rank(_PG.c.document, query).desc()
+        order, newest = func.ts_rank(_PG.c.document, query).desc(), _PG.c.ticket_id.desc()
     else:
         match = _FTS.op("MATCH")(bindparam(None, _fts5_query(words)))
         found = permissions.visible_tickets(agent).join(_SQLITE, _SQLITE.c.rowid == Ticket.id).where(match)
-        order = func.bm25(_FTS, 10.0, 4.0, 1.0).asc()
-    return found.where(*_narrowed_by(filters)), order
+        order, newest = func.bm25(_FTS, 10.0, 4.0, 1.0).asc(), _SQLITE.c.rowid.desc()
+    return found.where(*_narrowed_by(filters)), order, newest
+
+
+def _in_subject(ids: list[int], words: list[str]) -> set[int]:
+    """Which of `ids` (newest first) match every word in their subject alone. On SQLite the index is
+    asked only for the span of ids between the first and the last, never for every subject match."""
+    if _postgres():
+        subject = func.ts_filter(_PG.c.document, literal_column("'{a}'::\"char\"[]"))
+        rows = select(_PG.c.ticket_id).where(_PG.c.ticket_id.in_(ids), subject.op("@@")(_tsquery(words)))
+    else:
+        match = _FTS.op("MATCH")(bindparam(None, f"subject : ({_fts5_query(words)})"))
+        rows = select(_SQLITE.c.rowid).where(match, _SQLITE.c.rowid.between(ids[-1], ids[0]))
+    return set(db.session.scalars(rows)) & set(ids)
 
 
 def _marked(passage: str | None) -> Markup:
@@ -294,6 +307,8 @@ PASSAGE_WORDS = 24
 
 def _fold(word: str) -> str:
     """Case and accents away, as the index compares words."""
+    if word.isascii():  # nothing to decompose: the common case, kept quick
+        return word.lower()
     return "".join(ch for ch in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(ch))
 
 
@@ -310,13 +325,15 @@ def _wanted(words: list[str]) -> list[tuple[str, bool]]:
 def _mark(text_: str, wanted: list[tuple[str, bool]], window: int | None = None) -> str:
     """The text with START/STOP around the words the query asked for; with `window`, only that many
     words around the place where most different ones meet, with "…" where the text goes on."""
-    tokens = []
+    tokens, hits = [], {}  # hits: each different word of the text looked up once
     for found in _TOKEN.finditer(text_):
-        folded = _fold(found.group())
-        hit = next(
-            (i for i, (w, prefix) in enumerate(wanted) if folded == w or (prefix and folded.startswith(w))), None
-        )
-        tokens.append((found.start(), found.end(), hit))
+        word = found.group()
+        if word not in hits:
+            folded = _fold(word)
+            hits[word] = next(
+                (i for i, (w, prefix) in enumerate(wanted) if folded == w or (prefix and folded.startswith(w))), None
+            )
+        tokens.append((found.start(), found.end(), hits[word]))
     first, last = 0, len(tokens)
     if window is not None and len(tokens) > window:
         starts = [max(0, min(i - 3, len(tokens) - window)) for i, token in enumerate(tokens) if token[2] is not None]
@@ -335,24 +352,28 @@ def _mark(text_: str, wanted: list[tuple[str, bool]], window: int | None = None)
 def search(
     agent: Agent, query: str, filters: SearchFilters | None = None, *, page: int = 1, per_page: int = 20
 ) -> Results:
-    """One page of the tickets matching every word of `query`, best first, with marked subjects and
-    passages. Only the page's tickets are loaded; the count stops at COUNT_CAP."""
+    """One page of the tickets matching every word of `query`, with marked subjects and passages.
+
+    The index hands matches over newest first and stops after COUNT_CAP + 1 of them: that is the count
+    ("1,000+" past the cap). Up to the cap every match is ranked, best first. Past it, ranking would
+    cost time in proportion to every match (bm25 weighs each word by how many tickets hold it), so
+    the newest COUNT_CAP are the ones shown: those with the words in their subject first, then the
+    rest, newest first. Only the page's tickets are loaded and marked."""
     words = terms(query)
     if not words or not permissions.can_search_tickets(agent):
         return Results([], 1, per_page, 0, False)
-    found, order = _matching(agent, words, filters or SearchFilters())
-    counted = found.with_only_columns(Ticket.id).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
-    results = Results([], 1, per_page, total, total > COUNT_CAP)
+    found, order, newest = _matching(agent, words, filters or SearchFilters())
+    latest = list(db.session.scalars(found.with_only_columns(Ticket.id).order_by(newest).limit(COUNT_CAP + 1)))
+    results = Results([], 1, per_page, len(latest), len(latest) > COUNT_CAP)
     page = min(max(1, page), results.pages)
-    ids = list(
-        db.session.scalars(
-            found.with_only_columns(Ticket.id)
-            .order_by(order, Ticket.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
+    start = (page - 1) * per_page
+    if results.more:
+        latest = latest[:COUNT_CAP]
+        in_subject = _in_subject(latest, words)
+        ids = sorted(latest, key=lambda ticket_id: ticket_id not in in_subject)[start : start + per_page]
+    else:
+        ranked = found.with_only_columns(Ticket.id).order_by(order, Ticket.id.desc())
+        ids = list(db.session.scalars(ranked.limit(per_page).offset(start))) if latest else []
     loaded = db.session.scalars(
         select(Ticket)
         .where(Ticket.id.in_(ids))
@@ -370,4 +391,4 @@ def search(
         subject, snippet = marks.get(ticket_id, (None, None))
         ticket = by_id[ticket_id]
         hits.append(Hit(ticket, _marked(subject) if subject else escape(ticket.subject), _marked(snippet)))
-    return Results(hits, page, per_page, total, results.more)
+    return Results(hits, page, per_page, results.total, results.more)

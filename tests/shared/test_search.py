@@ -12,6 +12,7 @@ from sqlalchemy import event
 from shared import accounts, catalog, customers, search, tickets
 from shared.clock import frozen_at
 from tests.mail.inbound import compose, deliver
+from tests.querycount import recorded
 
 MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0011_search.py"
 
@@ -198,6 +199,8 @@ def test_the_query_starts_from_the_index_and_loads_only_its_page(db, agent, cust
     ranked = next(s for s in statements if "ORDER BY" in s[0] and "ticket_search" in s[0])
     loaded = next(s for s in statements if s[0].lstrip().startswith("SELECT tickets.id, tickets.number"))
     assert "LIMIT" in ranked[0] and "ticket_search" not in loaded[0]  # the page's tickets, by id
+    # The first statement counts: the newest COUNT_CAP + 1 matches in the index's own order, unranked.
+    assert search.COUNT_CAP + 1 in _values(ranked[1]) and "bm25" not in ranked[0] and "ts_rank" not in ranked[0]
     with db.engine.connect() as connection:
         cursor = connection.connection.cursor()
         if db.engine.dialect.name == "postgresql":
@@ -210,6 +213,30 @@ def test_the_query_starts_from_the_index_and_loads_only_its_page(db, agent, cust
             plan = [row[3] for row in cursor.fetchall()]
             assert plan[0].startswith("SCAN ticket_search VIRTUAL TABLE")  # the match drives the join
             assert "SEARCH tickets USING INTEGER PRIMARY KEY" in plan[1]
+            assert not any("TEMP B-TREE" in step for step in plan)  # newest first as FTS5 reads, no sort
+
+
+def _values(parameters: object) -> list[object]:
+    return list(parameters.values() if isinstance(parameters, dict) else parameters)
+
+
+def test_past_the_cap_the_newest_are_shown_subject_matches_first(db, agent, customer, make_ticket, monkeypatch):
+    """Ranking every match of a common word costs time in proportion to all of them: past the cap the
+    newest matches are shown, those with every word in the subject first, and nothing is ranked."""
+    oldest = make_ticket(customer, subject="Toaster smokes", body="x")
+    older = make_ticket(customer, subject="Kettle", body="The toaster again.")
+    in_subject = make_ticket(customer, subject="Toaster sparks", body="x")
+    second, newest = (make_ticket(customer, subject=f"Kettle {n}", body="Toaster!") for n in range(2))
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    with recorded(db.engine) as statements:
+        results = search.search(agent, "toast", per_page=2)
+    assert (results.total, results.more, results.pages) == (4, True, 2)
+    assert [hit.ticket.number for hit in results.hits] == [in_subject.number, newest.number]
+    assert [hit.ticket.number for hit in search.search(agent, "toast", per_page=2, page=2).hits] == [second.number]
+    assert not any(rank in statement for statement, _ in statements for rank in ("bm25", "ts_rank"))
+    monkeypatch.setattr(search, "COUNT_CAP", 5)  # up to the cap, every match is ranked: subjects first
+    ranked = numbers(agent, "toast")
+    assert set(ranked[:2]) == {oldest.number, in_subject.number} and older.number in ranked[2:]
 
 
 def test_the_migration_indexes_the_tickets_that_existed_before_it(db, agent, customer, make_ticket):
