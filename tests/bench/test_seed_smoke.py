@@ -52,6 +52,8 @@ def test_the_desk_has_the_shape_the_benchmarks_need(seeded):
             text("SELECT count(*) FROM ticket_search WHERE ticket_search MATCH :word"), {"word": result.search_word}
         )
         assert found > 0
+        # The seeder indexes what the view shows, word for word: FTS5 could not take a document out otherwise.
+        db.session.execute(text("INSERT INTO ticket_search (ticket_search, rank) VALUES ('integrity-check', 1)"))
 
 
 def test_pages_render_on_the_seeded_desk(seeded):
