@@ -19,7 +19,7 @@ from functools import reduce
 
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Select, bindparam, column, func, literal_column, select, table, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from shared import permissions
 from shared.extensions import db
@@ -429,14 +429,14 @@ def search(
     else:
         ranked = found.with_only_columns(Ticket.id).order_by(order, Ticket.id.desc())
         ids = list(db.session.scalars(ranked.limit(per_page).offset(start))) if latest else []
-    loaded = db.session.scalars(
+    loaded = db.session.scalars(  # one statement: each of these is one row per ticket at most
         select(Ticket)
         .where(Ticket.id.in_(ids))
         .options(
-            selectinload(Ticket.status),
-            selectinload(Ticket.customer).selectinload(Customer.organization),
-            selectinload(Ticket.assignee),
-            selectinload(Ticket.department),
+            joinedload(Ticket.status),
+            joinedload(Ticket.customer).joinedload(Customer.organization),
+            joinedload(Ticket.assignee),
+            joinedload(Ticket.department),
         )
     )
     by_id = {ticket.id: ticket for ticket in loaded}
