@@ -39,7 +39,7 @@ from shared.models import (
     Visibility,
 )
 from shared.models.catalog import department_agents
-from shared.search import SEPARATOR, TABLE
+from shared.search import CUSTOMERS, SEPARATOR, TABLE
 from wsgi import create_app
 
 SEED = 1042
@@ -282,6 +282,8 @@ class _Seeder:
             self.conn.execute(insert(Organization), orgs)
             for start in range(0, len(customers), 50_000):
                 self.conn.execute(insert(Customer), customers[start : start + 50_000])
+            # The customer text the search index holds (shared/search.py writes it with a ticket's first message).
+            self.conn.exec_driver_sql(f"INSERT INTO {CUSTOMERS} (customer_id, text) VALUES (?, ?)", self.customers)
 
     def _catalog(self) -> None:
         with self.conn.begin():

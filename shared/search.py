@@ -1,10 +1,14 @@
 """Full-text search for agents: ticket subjects, every message body (internal notes included) and the
 customer's name and address.
 
-One document per ticket lives in `ticket_search`, built by migration 0011: an FTS5 table keyed by the
-ticket's id on SQLite, a table with a generated `tsvector` and a GIN index on PostgreSQL. The ticket
-verbs keep it in step inside their own transaction, so a change rolled back is never findable. The
-index holds internal notes: only agents may query it (`permissions.can_search_tickets`).
+One document per ticket lives in `ticket_search`: on PostgreSQL a table with a generated `tsvector` and
+a GIN index (migration 0011); on SQLite an FTS5 index keyed by the ticket's id that stores no second
+copy of the text (0015): it reads documents through the view `ticket_search_documents`, which joins the
+subject, the messages in `entries` and `ticket_search_customers` (each customer's text as indexed).
+FTS5 takes a document out of its index by tokenizing the text it is given, so that must be the old
+text: the view shows only what never changes or what this module changes itself once the old document
+is out. The ticket verbs keep the index in step inside their own transaction, so a change rolled back
+is never findable. It holds internal notes: only agents may query it (`permissions.can_search_tickets`).
 """
 
 import re
@@ -15,7 +19,7 @@ from functools import reduce
 
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Select, bindparam, column, func, literal_column, select, table, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from shared import permissions
 from shared.extensions import db
@@ -23,8 +27,11 @@ from shared.listing import NOBODY, Paged
 from shared.models import Agent, Category, Customer, Entry, EntryKind, Status, Ticket
 
 TABLE = "ticket_search"
+DOCUMENTS = f"{TABLE}_documents"  # SQLite: the view FTS5 reads the documents through
+CUSTOMERS = f"{TABLE}_customers"  # SQLite: each customer's text as the index holds it
 # FTS5 keeps its index in shadow tables named after the virtual one; none of them is a model.
-TABLES = frozenset({TABLE, *(f"{TABLE}_{part}" for part in ("data", "idx", "content", "docsize", "config"))})
+_PARTS = ("data", "idx", "content", "docsize", "config", "documents", "customers")
+TABLES = frozenset({TABLE, *(f"{TABLE}_{part}" for part in _PARTS)})
 SEPARATOR = "\n\n"  # between the messages of one document
 COUNT_CAP = 1000  # past this many matches a search says "1,000+" instead of counting them all
 MAX_TERMS = 16
@@ -33,7 +40,8 @@ OPEN = "open"  # the status filter's value for every status that is not closed
 START, STOP = "\ue000", "\ue001"
 
 _NUMBER = re.compile(r"#?\s*(\d{1,9})")
-_SQLITE = table(TABLE, column("rowid"), column("subject"), column("body"))
+_SQLITE = table(TABLE, column("rowid"))
+_DOCUMENTS = table(DOCUMENTS, column("ticket_id"), column("subject"), column("body"))
 _FTS = literal_column(TABLE)  # FTS5's MATCH and its ranking functions take the table itself
 _PG = table(TABLE, column("ticket_id"), column("subject"), column("body"), column("document"))
 # PostgreSQL's "simple" configuration with unaccent where available (migration 0011).
@@ -50,10 +58,6 @@ def _postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _key() -> str:
-    return "ticket_id" if _postgres() else "rowid"
-
-
 # --- Keeping the index in step (called by the verbs, in their transaction) ------------------
 
 
@@ -65,62 +69,111 @@ def customer_text(customer: Customer | None) -> str:
     return " ".join(part for part in (customer.name, customer.email, customer.email.partition("@")[2]) if part)
 
 
+# SQLite: a ticket's messages as its document joins them (as the view of migration 0015 does), leaving
+# out one entry, the one just added.
+_BODY_WITHOUT = (
+    "coalesce((SELECT group_concat(body, char(10) || char(10)) FROM (SELECT e.body FROM entries e "
+    "WHERE e.ticket_id = d.ticket_id AND e.kind = 'message' AND e.body != '' AND e.id != :left_out "
+    "ORDER BY e.id)), '')"
+)
+
+
+def _indexed(ticket_ids: list[int]) -> list[int]:
+    """Which of the tickets have a document in the index: on SQLite, FTS5 keeps a size per document
+    (reading the table itself would read the view, which has every ticket)."""
+    key, where = ("ticket_id", TABLE) if _postgres() else ("id", f"{TABLE}_docsize")
+    query = text(f"SELECT {key} FROM {where} WHERE {key} IN :ids").bindparams(bindparam("ids", expanding=True))
+    return list(db.session.scalars(query, {"ids": ticket_ids}))
+
+
+def _write_documents(ticket_ids: list[int]) -> None:
+    """SQLite: index the tickets' documents as the view assembles them now."""
+    db.session.execute(
+        text(
+            f"INSERT INTO {TABLE} (rowid, subject, customer, body) "
+            f"SELECT ticket_id, subject, customer, body FROM {DOCUMENTS} WHERE ticket_id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": ticket_ids},
+    )
+
+
 def index_ticket(ticket: Ticket) -> None:
-    """Write the ticket's whole document: subject, customer, and its messages' bodies in order."""
+    """Write the document of a ticket not indexed yet: subject, customer, and its messages' bodies."""
     db.session.flush()
+    if not _postgres():
+        if ticket.customer is not None:  # kept as it is: the customer's other tickets are indexed with it
+            db.session.execute(
+                text(f"INSERT OR IGNORE INTO {CUSTOMERS} (customer_id, text) VALUES (:id, :text)"),
+                {"id": ticket.customer.id, "text": customer_text(ticket.customer)},
+            )
+        _write_documents([ticket.id])
+        return
     bodies = db.session.scalars(
         select(Entry.body).where(Entry.ticket_id == ticket.id, Entry.kind == EntryKind.MESSAGE).order_by(Entry.id)
     )
-    values = {
-        "id": ticket.id,
-        "subject": ticket.subject,
-        "customer": customer_text(ticket.customer),
-        "body": SEPARATOR.join(body for body in bodies if body),
-    }
-    if _postgres():
-        db.session.execute(
-            text(
-                f"INSERT INTO {TABLE} (ticket_id, subject, customer, body) VALUES (:id, :subject, :customer, :body) "
-                "ON CONFLICT (ticket_id) DO UPDATE SET subject = excluded.subject, customer = excluded.customer, "
-                "body = excluded.body"
-            ),
-            values,
-        )
-    else:  # FTS5 has no upsert
-        db.session.execute(text(f"DELETE FROM {TABLE} WHERE rowid = :id"), values)
-        db.session.execute(
-            text(f"INSERT INTO {TABLE} (rowid, subject, customer, body) VALUES (:id, :subject, :customer, :body)"),
-            values,
-        )
+    db.session.execute(
+        text(
+            f"INSERT INTO {TABLE} (ticket_id, subject, customer, body) VALUES (:id, :subject, :customer, :body) "
+            "ON CONFLICT (ticket_id) DO UPDATE SET subject = excluded.subject, customer = excluded.customer, "
+            "body = excluded.body"
+        ),
+        {
+            "id": ticket.id,
+            "subject": ticket.subject,
+            "customer": customer_text(ticket.customer),
+            "body": SEPARATOR.join(body for body in bodies if body),
+        },
+    )
 
 
 def add_message(entry: Entry) -> None:
     """Add a message's body to its ticket's document; a ticket not indexed yet (just opened) gets
     its whole document written."""
     db.session.flush()
-    indexed = db.session.scalar(text(f"SELECT 1 FROM {TABLE} WHERE {_key()} = :id"), {"id": entry.ticket_id})
-    if not indexed:
+    if not _indexed([entry.ticket_id]):
         index_ticket(entry.ticket)
-    elif entry.body:
+    elif entry.body and _postgres():
         db.session.execute(
             text(
                 f"UPDATE {TABLE} SET body = CASE WHEN body = '' THEN :body ELSE body || :sep || :body END "
-                f"WHERE {_key()} = :id"
+                "WHERE ticket_id = :id"
             ),
             {"id": entry.ticket_id, "body": entry.body, "sep": SEPARATOR},
         )
+    elif entry.body:  # FTS5 has no update in place: out with the document as it was, in with the new one
+        db.session.execute(
+            text(
+                f"INSERT INTO {TABLE} ({TABLE}, rowid, subject, customer, body) "
+                f"SELECT 'delete', d.ticket_id, d.subject, d.customer, {_BODY_WITHOUT} FROM {DOCUMENTS} d "
+                "WHERE d.ticket_id = :id"
+            ),
+            {"id": entry.ticket_id, "left_out": entry.id},
+        )
+        _write_documents([entry.ticket_id])
 
 
 def customer_changed(customer: Customer) -> None:
     """A customer's new name in the documents of all their tickets."""
     db.session.flush()
-    db.session.execute(
-        text(
-            f"UPDATE {TABLE} SET customer = :customer "
-            f"WHERE {_key()} IN (SELECT id FROM tickets WHERE customer_id = :id)"
-        ),
-        {"customer": customer_text(customer), "id": customer.id},
-    )
+    values = {"customer": customer_text(customer), "id": customer.id}
+    if _postgres():
+        db.session.execute(
+            text(
+                f"UPDATE {TABLE} SET customer = :customer "
+                "WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id = :id)"
+            ),
+            values,
+        )
+        return
+    indexed = _indexed(list(db.session.scalars(select(Ticket.id).where(Ticket.customer_id == customer.id))))
+    if indexed:  # FTS5 reads the old text through the view to take it out: before the text changes
+        db.session.execute(
+            text(f"DELETE FROM {TABLE} WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": indexed},
+        )
+    db.session.execute(text(f"INSERT OR REPLACE INTO {CUSTOMERS} (customer_id, text) VALUES (:id, :customer)"), values)
+    if indexed:
+        _write_documents(indexed)
 
 
 # --- Reading what the agent typed -------------------------------------------------------
@@ -193,7 +246,7 @@ class Results(Paged):
     page: int
     per_page: int
     total: int  # exact up to COUNT_CAP
-    more: bool  # more than COUNT_CAP matched; only the best COUNT_CAP can be paged through
+    more: bool  # more than COUNT_CAP matched; only the newest COUNT_CAP can be paged through
 
     @property
     def pageable(self) -> int:
@@ -224,9 +277,10 @@ def _narrowed_by(filters: SearchFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _matching(agent: Agent, words: list[str], filters: SearchFilters) -> tuple[Select, ColumnElement]:
-    """The tickets the agent may see that match, and the best-first order: FTS5's bm25 (smaller is
-    better; the subject weighs most, then the customer) or PostgreSQL's ts_rank (larger is better)."""
+def _matching(agent: Agent, words: list[str], filters: SearchFilters) -> tuple[Select, ColumnElement, ColumnElement]:
+    """The tickets the agent may see that match; the best-first order: FTS5's bm25 (smaller is better;
+    the subject weighs most, then the customer) or PostgreSQL's ts_rank (larger is better); and the
+    newest-first order, which the index itself gives without ranking every match."""
     if _postgres():
         query = _tsquery(words)
         found = (
@@ -234,12 +288,24 @@ def _matching(agent: Agent, words: list[str], filters: SearchFilters) -> tuple[S
             .join(_PG, _PG.c.ticket_id == Ticket.id)
             .where(_PG.c.document.op("@@")(query))
         )
-        order = func.ts_rank(_PG.c.document, query).desc()
+        order, newest = func.ts_rank(_PG.c.document, query).desc(), _PG.c.ticket_id.desc()
     else:
         match = _FTS.op("MATCH")(bindparam(None, _fts5_query(words)))
         found = permissions.visible_tickets(agent).join(_SQLITE, _SQLITE.c.rowid == Ticket.id).where(match)
-        order = func.bm25(_FTS, 10.0, 4.0, 1.0).asc()
-    return found.where(*_narrowed_by(filters)), order
+        order, newest = func.bm25(_FTS, 10.0, 4.0, 1.0).asc(), _SQLITE.c.rowid.desc()
+    return found.where(*_narrowed_by(filters)), order, newest
+
+
+def _in_subject(ids: list[int], words: list[str]) -> set[int]:
+    """Which of `ids` (newest first) match every word in their subject alone. On SQLite the index is
+    asked only for the span of ids between the first and the last, never for every subject match."""
+    if _postgres():
+        subject = func.ts_filter(_PG.c.document, literal_column("'{a}'::\"char\"[]"))
+        rows = select(_PG.c.ticket_id).where(_PG.c.ticket_id.in_(ids), subject.op("@@")(_tsquery(words)))
+    else:
+        match = _FTS.op("MATCH")(bindparam(None, f"subject : ({_fts5_query(words)})"))
+        rows = select(_SQLITE.c.rowid).where(match, _SQLITE.c.rowid.between(ids[-1], ids[0]))
+    return set(db.session.scalars(rows)) & set(ids)
 
 
 def _marked(passage: str | None) -> Markup:
@@ -281,7 +347,9 @@ def _highlights(ids: list[int], words: list[str]) -> dict[int, tuple[str, str]]:
     # FTS5's highlight() and snippet() would expand a prefix query again for every ticket asked for by
     # id (seconds on a big desk), so the page's few documents are marked here, by FTS5's own rules.
     wanted = _wanted(words)
-    rows = select(_SQLITE.c.rowid, _SQLITE.c.subject, _SQLITE.c.body).where(_SQLITE.c.rowid.in_(ids))
+    rows = select(_DOCUMENTS.c.ticket_id, _DOCUMENTS.c.subject, _DOCUMENTS.c.body).where(
+        _DOCUMENTS.c.ticket_id.in_(ids)
+    )
     return {
         ticket_id: (_mark(subject, wanted), _mark(body, wanted, window=PASSAGE_WORDS))
         for ticket_id, subject, body in db.session.execute(rows)
@@ -294,6 +362,8 @@ PASSAGE_WORDS = 24
 
 def _fold(word: str) -> str:
     """Case and accents away, as the index compares words."""
+    if word.isascii():  # nothing to decompose: the common case, kept quick
+        return word.lower()
     return "".join(ch for ch in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(ch))
 
 
@@ -310,13 +380,15 @@ def _wanted(words: list[str]) -> list[tuple[str, bool]]:
 def _mark(text_: str, wanted: list[tuple[str, bool]], window: int | None = None) -> str:
     """The text with START/STOP around the words the query asked for; with `window`, only that many
     words around the place where most different ones meet, with "…" where the text goes on."""
-    tokens = []
+    tokens, hits = [], {}  # hits: each different word of the text looked up once
     for found in _TOKEN.finditer(text_):
-        folded = _fold(found.group())
-        hit = next(
-            (i for i, (w, prefix) in enumerate(wanted) if folded == w or (prefix and folded.startswith(w))), None
-        )
-        tokens.append((found.start(), found.end(), hit))
+        word = found.group()
+        if word not in hits:
+            folded = _fold(word)
+            hits[word] = next(
+                (i for i, (w, prefix) in enumerate(wanted) if folded == w or (prefix and folded.startswith(w))), None
+            )
+        tokens.append((found.start(), found.end(), hits[word]))
     first, last = 0, len(tokens)
     if window is not None and len(tokens) > window:
         starts = [max(0, min(i - 3, len(tokens) - window)) for i, token in enumerate(tokens) if token[2] is not None]
@@ -335,32 +407,36 @@ def _mark(text_: str, wanted: list[tuple[str, bool]], window: int | None = None)
 def search(
     agent: Agent, query: str, filters: SearchFilters | None = None, *, page: int = 1, per_page: int = 20
 ) -> Results:
-    """One page of the tickets matching every word of `query`, best first, with marked subjects and
-    passages. Only the page's tickets are loaded; the count stops at COUNT_CAP."""
+    """One page of the tickets matching every word of `query`, with marked subjects and passages.
+
+    The index hands matches over newest first and stops after COUNT_CAP + 1 of them: that is the count
+    ("1,000+" past the cap). Up to the cap every match is ranked, best first. Past it, ranking would
+    cost time in proportion to every match (bm25 weighs each word by how many tickets hold it), so
+    the newest COUNT_CAP are the ones shown: those with the words in their subject first, then the
+    rest, newest first. Only the page's tickets are loaded and marked."""
     words = terms(query)
     if not words or not permissions.can_search_tickets(agent):
         return Results([], 1, per_page, 0, False)
-    found, order = _matching(agent, words, filters or SearchFilters())
-    counted = found.with_only_columns(Ticket.id).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
-    results = Results([], 1, per_page, total, total > COUNT_CAP)
+    found, order, newest = _matching(agent, words, filters or SearchFilters())
+    latest = list(db.session.scalars(found.with_only_columns(Ticket.id).order_by(newest).limit(COUNT_CAP + 1)))
+    results = Results([], 1, per_page, len(latest), len(latest) > COUNT_CAP)
     page = min(max(1, page), results.pages)
-    ids = list(
-        db.session.scalars(
-            found.with_only_columns(Ticket.id)
-            .order_by(order, Ticket.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    loaded = db.session.scalars(
+    start = (page - 1) * per_page
+    if results.more:
+        latest = latest[:COUNT_CAP]
+        in_subject = _in_subject(latest, words)
+        ids = sorted(latest, key=lambda ticket_id: ticket_id not in in_subject)[start : start + per_page]
+    else:
+        ranked = found.with_only_columns(Ticket.id).order_by(order, Ticket.id.desc())
+        ids = list(db.session.scalars(ranked.limit(per_page).offset(start))) if latest else []
+    loaded = db.session.scalars(  # one statement: each of these is one row per ticket at most
         select(Ticket)
         .where(Ticket.id.in_(ids))
         .options(
-            selectinload(Ticket.status),
-            selectinload(Ticket.customer).selectinload(Customer.organization),
-            selectinload(Ticket.assignee),
-            selectinload(Ticket.department),
+            joinedload(Ticket.status),
+            joinedload(Ticket.customer).joinedload(Customer.organization),
+            joinedload(Ticket.assignee),
+            joinedload(Ticket.department),
         )
     )
     by_id = {ticket.id: ticket for ticket in loaded}
@@ -370,4 +446,4 @@ def search(
         subject, snippet = marks.get(ticket_id, (None, None))
         ticket = by_id[ticket_id]
         hits.append(Hit(ticket, _marked(subject) if subject else escape(ticket.subject), _marked(snippet)))
-    return Results(hits, page, per_page, total, results.more)
+    return Results(hits, page, per_page, results.total, results.more)

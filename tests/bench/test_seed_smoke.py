@@ -55,6 +55,8 @@ def test_the_desk_has_the_shape_the_benchmarks_need(seeded):
         assert found > 0
         connection = db.session.connection()  # the bulk inserts bypass the counters: the seeder rebuilds them
         assert queue_counters.stored(connection) == queue_counters.counted_by_tickets(connection)
+        # The seeder indexes what the view shows, word for word: FTS5 could not take a document out otherwise.
+        db.session.execute(text("INSERT INTO ticket_search (ticket_search, rank) VALUES ('integrity-check', 1)"))
 
 
 def test_pages_render_on_the_seeded_desk(seeded):

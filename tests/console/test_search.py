@@ -3,7 +3,7 @@ filters in the address, and no failure whatever is typed."""
 
 import pytest
 
-from shared import catalog, tickets
+from shared import catalog, search, tickets
 
 HX = {"HX-Request": "true"}
 
@@ -164,3 +164,15 @@ class TestCsrf:
         response = client.get("/console/search?q=toner")
         assert response.status_code == 200 and "/console/tickets/1001" in response.get_data(as_text=True)
         assert client.get("/console/search?q=toner", headers=HX).status_code == 200
+
+
+def test_past_the_cap_the_page_says_which_tickets_are_listed(client, searching, customer, make_ticket, monkeypatch):
+    make_ticket(customer, subject="Printer", body="The invoice is attached.")
+    in_subject = make_ticket(customer, subject="Invoice copy", body="x")
+    newest = make_ticket(customer, subject="Scanner", body="The invoice again.")
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    html = client.get("/console/search?q=invoice").get_data(as_text=True)
+    assert "2+ tickets" in html and "the newest 2 are listed, those with the words in the subject first" in html
+    listed = [f"/console/tickets/{number}" for number in (in_subject.number, newest.number)]
+    assert html.index(listed[0]) < html.index(listed[1]) and "/console/tickets/1001" not in html
+    assert "So many tickets match" not in client.get("/console/search?q=scanner").get_data(as_text=True)

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from shared import accounts, catalog, customers, search, tickets
 from shared.clock import frozen_at
 from tests.mail.inbound import compose, deliver
+from tests.querycount import recorded
 
-MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0011_search.py"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 
 
 def numbers(agent, query: str, **filters) -> list[int]:
@@ -198,6 +199,8 @@ def test_the_query_starts_from_the_index_and_loads_only_its_page(db, agent, cust
     ranked = next(s for s in statements if "ORDER BY" in s[0] and "ticket_search" in s[0])
     loaded = next(s for s in statements if s[0].lstrip().startswith("SELECT tickets.id, tickets.number"))
     assert "LIMIT" in ranked[0] and "ticket_search" not in loaded[0]  # the page's tickets, by id
+    # The first statement counts: the newest COUNT_CAP + 1 matches in the index's own order, unranked.
+    assert search.COUNT_CAP + 1 in _values(ranked[1]) and "bm25" not in ranked[0] and "ts_rank" not in ranked[0]
     with db.engine.connect() as connection:
         cursor = connection.connection.cursor()
         if db.engine.dialect.name == "postgresql":
@@ -210,6 +213,64 @@ def test_the_query_starts_from_the_index_and_loads_only_its_page(db, agent, cust
             plan = [row[3] for row in cursor.fetchall()]
             assert plan[0].startswith("SCAN ticket_search VIRTUAL TABLE")  # the match drives the join
             assert "SEARCH tickets USING INTEGER PRIMARY KEY" in plan[1]
+            assert not any("TEMP B-TREE" in step for step in plan)  # newest first as FTS5 reads, no sort
+
+
+def _values(parameters: object) -> list[object]:
+    return list(parameters.values() if isinstance(parameters, dict) else parameters)
+
+
+def test_past_the_cap_the_newest_are_shown_subject_matches_first(db, agent, customer, make_ticket, monkeypatch):
+    """Ranking every match of a common word costs time in proportion to all of them: past the cap the
+    newest matches are shown, those with every word in the subject first, and nothing is ranked."""
+    oldest = make_ticket(customer, subject="Toaster smokes", body="x")
+    older = make_ticket(customer, subject="Kettle", body="The toaster again.")
+    in_subject = make_ticket(customer, subject="Toaster sparks", body="x")
+    second, newest = (make_ticket(customer, subject=f"Kettle {n}", body="Toaster!") for n in range(2))
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    with recorded(db.engine) as statements:
+        results = search.search(agent, "toast", per_page=2)
+    assert (results.total, results.more, results.pages) == (4, True, 2)
+    assert [hit.ticket.number for hit in results.hits] == [in_subject.number, newest.number]
+    assert [hit.ticket.number for hit in search.search(agent, "toast", per_page=2, page=2).hits] == [second.number]
+    assert not any(rank in statement for statement, _ in statements for rank in ("bm25", "ts_rank"))
+    monkeypatch.setattr(search, "COUNT_CAP", 5)  # up to the cap, every match is ranked: subjects first
+    ranked = numbers(agent, "toast")
+    assert set(ranked[:2]) == {oldest.number, in_subject.number} and older.number in ranked[2:]
+
+
+def assert_index_is_whole(db) -> None:
+    """SQLite: FTS5 checks its index against the documents as the view assembles them now (a document
+    taken out with other words than it went in with fails here). PostgreSQL: the stored text is the
+    messages' as they are now."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("INSERT INTO ticket_search (ticket_search, rank) VALUES ('integrity-check', 1)"))
+        return
+    stored = dict(db.session.execute(text("SELECT ticket_id, body FROM ticket_search")).all())
+    messages = db.session.execute(
+        text("SELECT ticket_id, body FROM entries WHERE kind = 'message' AND body != '' ORDER BY id")
+    ).all()
+    expected = {ticket_id: search.SEPARATOR.join(b for t, b in messages if t == ticket_id) for ticket_id in stored}
+    assert stored == expected
+
+
+def test_every_change_leaves_one_document_per_ticket_as_the_ticket_is_now(db, agent, customer, make_ticket):
+    ticket = make_ticket(customer, subject="Router", body="It blinks red.")
+    other = make_ticket(customer, subject="Modem", body="Fine.")
+    tickets.post_reply(ticket, actor=agent, body="Unplug the router.")
+    tickets.add_internal_note(ticket, actor=agent, body="Known firmware bug.")
+    customers.update_customer(customer, name="Ada Quill", organization=None, actor=agent)
+    tickets.post_reply(ticket, actor=customer, body="Still blinking.")
+    accounts.update_profile(customer, name="Ada Wren", locale="en")
+    db.session.commit()
+    assert_index_is_whole(db)
+    assert numbers(agent, "quill") == [] and set(numbers(agent, "wren")) == {ticket.number, other.number}
+    assert numbers(agent, "blinks unplug firmware blinking router wren") == [ticket.number]
+    [hit] = search.search(agent, "firmware").hits
+    assert "<mark>firmware</mark>" in hit.snippet
+    if db.engine.dialect.name == "sqlite":  # the text is read from the entries, not stored a second time
+        tables = set(db.session.scalars(text("SELECT name FROM sqlite_master")))
+        assert {"ticket_search", "ticket_search_docsize"} <= tables and "ticket_search_content" not in tables
 
 
 def test_the_migration_indexes_the_tickets_that_existed_before_it(db, agent, customer, make_ticket):
@@ -219,16 +280,25 @@ def test_the_migration_indexes_the_tickets_that_existed_before_it(db, agent, cus
         actor=agent, customer_email=None, subject="Order cables", body="Two metres.", department=ticket.department
     )
     db.session.commit()
-    spec = importlib.util.spec_from_file_location("migration_0011", MIGRATION)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
     connection = db.session.connection()
     connection.exec_driver_sql("DROP TABLE ticket_search")
     if db.engine.dialect.name == "postgresql":
         connection.exec_driver_sql("DROP TEXT SEARCH CONFIGURATION deskbell_search")
+    else:
+        connection.exec_driver_sql("DROP VIEW ticket_search_documents")
+        connection.exec_driver_sql("DROP TABLE ticket_search_customers")
     with Operations.context(MigrationContext.configure(connection)):
-        migration.upgrade()
+        for name in ("0011_search.py", "0015_search_storage.py"):  # built with a copy, then without
+            spec = importlib.util.spec_from_file_location(name.removesuffix(".py"), MIGRATIONS / name)
+            migration = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(migration)
+            migration.upgrade()
     db.session.commit()
+    assert_index_is_whole(db)
     assert numbers(agent, "hums firmware archer modem") == [ticket.number]
     assert numbers(agent, "example.com") == [ticket.number]
     assert numbers(agent, "cables metres") == [internal.number]
+    tickets.post_reply(ticket, actor=agent, body="Swapped the modem.")  # documents the migration built change
+    db.session.commit()
+    assert_index_is_whole(db)
+    assert numbers(agent, "swapped hums") == [ticket.number]
