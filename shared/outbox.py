@@ -8,7 +8,7 @@ row for a while (a lease), send it, and mark it sent, retried later, or failed, 
 from datetime import datetime, timedelta
 from functools import cache
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, gettext
 from jinja2 import Environment, meta
 from sqlalchemy import insert, or_, select, update
@@ -124,12 +124,15 @@ def _sent_id(values: dict) -> dict:
 
 
 def _render(template: str, locale: str, context: dict) -> tuple[str, str, str]:
-    """The subject (one line), text and HTML of `template` in `locale`."""
+    """The subject (one line), text and HTML of `template` in `locale`. Mail is no page: it is
+    rendered from its own context alone, without the context processors of the request it is queued
+    in (the console's build forms), so it reads the same from a view, mail intake or the worker."""
     context = {"desk_name": current_app.config["DESK_NAME"], **context}
+    env = current_app.jinja_env
     with force_locale(locale):
-        subject = render_template(f"email/{template}.subject.txt", **context)
-        text = render_template(f"email/{template}.txt", **context)
-        html = render_template(f"email/{template}.html", **context)
+        subject = env.get_template(f"email/{template}.subject.txt").render(context)
+        text = env.get_template(f"email/{template}.txt").render(context)
+        html = env.get_template(f"email/{template}.html").render(context)
     return " ".join(subject.split()), text, html  # one line, whatever the template or ticket subject held
 
 
