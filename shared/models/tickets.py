@@ -29,6 +29,7 @@ class Ticket(db.Model):
     __table_args__ = (
         Index("ix_tickets_status_updated", "status_id", "updated_at"),
         Index("ix_tickets_assignee_updated", "assignee_id", "updated_at"),
+        Index("ix_tickets_assignee_status", "assignee_id", "status_id"),  # each agent's open tickets, counted
         Index("ix_tickets_department_updated", "department_id", "updated_at"),
         Index("ix_tickets_customer_updated", "customer_id", "updated_at"),
         Index("ix_tickets_last_public_by_updated", "last_public_by", "updated_at"),
