@@ -6,7 +6,6 @@ row for a while (a lease), send it, and mark it sent, retried later, or failed, 
 """
 
 from datetime import datetime, timedelta
-from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -138,8 +137,13 @@ def _render(template: str, locale: str, context: dict) -> tuple[str, str, str]:
 
 def _mentions_recipient(env: Environment, template: str) -> bool:
     """Whether any part of `template`, or a template it extends, includes or imports, reads
-    `recipient`. Kept per template, unless templates reload while the app runs (debug)."""
-    return _scan_for_recipient(env, template) if env.auto_reload else _scanned_for_recipient(env, template)
+    `recipient`. Kept with the app per template, unless templates reload while it runs (debug)."""
+    if env.auto_reload:
+        return _scan_for_recipient(env, template)
+    known = current_app.extensions.setdefault("deskbell_personal_mail", {})
+    if template not in known:
+        known[template] = _scan_for_recipient(env, template)
+    return known[template]
 
 
 def _scan_for_recipient(env: Environment, template: str) -> bool:
@@ -158,9 +162,6 @@ def _scan_for_recipient(env: Environment, template: str) -> bool:
             return True
         pending += referenced
     return False
-
-
-_scanned_for_recipient = cache(_scan_for_recipient)
 
 
 def notify_customer(ticket: Ticket, template: str) -> OutboxMessage | None:
