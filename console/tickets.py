@@ -198,9 +198,11 @@ def ticket_reply(number: int):
             db.session.rollback()
             show_error(form, error)
         else:
+            db.session.flush()
+            anchor = f"e{entry.id}"  # read before the commit expires it: no reload for the redirect
             db.session.commit()
             if not is_fragment_request():
-                return redirect(url_for("console.ticket_show", number=number, _anchor=f"e{entry.id}"), 303)
+                return redirect(url_for("console.ticket_show", number=number, _anchor=anchor), 303)
             fresh = _reply_form(statuses, formdata=None, visibility=form.visibility.data, seen=since)
             return _changed(ticket, statuses, since, reply_form=fresh)
     preview_html = Markup(render_markdown(form.body.data)) if form.body.data else None  # what was typed, kept

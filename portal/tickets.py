@@ -89,9 +89,10 @@ def ticket_new():
             db.session.rollback()
             show_error(form, error)
         else:
+            number = ticket.number  # read before the commit expires it: no reload for the redirect
             db.session.commit()
-            flash(gettext("Ticket #%(number)d is filed. We sent you a confirmation.", number=ticket.number), "success")
-            return redirect(url_for("portal.ticket_show", number=ticket.number), 303)
+            flash(gettext("Ticket #%(number)d is filed. We sent you a confirmation.", number=number), "success")
+            return redirect(url_for("portal.ticket_show", number=number), 303)
     return render_template("portal/ticket_new.html", form=form), 422 if form.errors else 200
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import Response, abort, current_app, send_file
 from flask_babel import gettext, ngettext
+from sqlalchemy import inspect
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shared.errors import DomainError
 from shared.extensions import db
@@ -93,6 +95,8 @@ def store_blob(data: bytes) -> str:
 
 def attach(entry: Entry, uploads: list[Upload]) -> list[Attachment]:
     check_uploads(uploads)
+    if inspect(entry).pending:  # a new entry has these files and no others: no query to list them later
+        set_committed_value(entry, "attachments", [])
     rows = []
     for upload in uploads:
         row = Attachment(

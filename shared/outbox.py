@@ -7,15 +7,16 @@ row for a while (a lease), send it, and mark it sent, retried later, or failed, 
 
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import or_, select, update
+from jinja2 import Environment, meta
+from sqlalchemy import insert, or_, select, update
 
 from shared import mail_ids, permissions
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.history import last_entry_id
-from shared.models import Agent, Customer, Entry, OutboxMessage, Ticket, utcnow
+from shared.models import Agent, Customer, Entry, MailMessageId, OutboxMessage, Ticket, utcnow
 
 # Candidates looked at per claim: a worker that loses the race for one tries the next.
 _CANDIDATES = 5
@@ -35,40 +36,132 @@ def enqueue(
 
     Ticket mail gets a signed Message-ID naming the ticket and `entry`, stored so replies thread;
     `automatic` mail (anything but an agent's own reply) says so in `Auto-Submitted`."""
-    context = {"recipient": recipient, "ticket": ticket, "desk_name": current_app.config["DESK_NAME"], **context}
-    with force_locale(recipient.locale or "en"):
-        subject = render_template(f"email/{template}.subject.txt", **context)
-        text = render_template(f"email/{template}.txt", **context)
-        html = render_template(f"email/{template}.html", **context)
-    subject = " ".join(subject.split())  # one line, whatever the template or ticket subject held
+    [values] = _messages([recipient], template, ticket, entry, automatic, with_attachments, context)
+    message = OutboxMessage(**values)
+    db.session.add(message)
     if ticket is not None:
-        if ticket.id is None or (entry is not None and entry.id is None):
-            db.session.flush()
-        subject = f"[#{ticket.number}] {subject}"
-        message_id = mail_ids.sign(ticket, entry)
-    else:
-        message_id = mail_ids.random_id()
+        # A freshly signed ID is new by construction: nothing to look up before storing it.
+        db.session.add(MailMessageId(**_sent_id(values)))
+    return message
+
+
+def enqueue_each(
+    recipients: list[Customer | Agent],
+    template: str,
+    *,
+    ticket: Ticket | None = None,
+    entry: Entry | None = None,
+    automatic: bool = True,
+    with_attachments: bool = False,
+    **context: object,
+) -> None:
+    """`enqueue` to each of `recipients`, a message of their own each: a notice to every agent.
+
+    What most of filing a ticket used to cost a desk with many agents is done once: a template that
+    never reads the recipient is rendered once per language, and the rows go in one bulk insert."""
+    rows = _messages(recipients, template, ticket, entry, automatic, with_attachments, context)
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)
+    if rows and ticket is not None:
+        db.session.execute(insert(MailMessageId), [_sent_id(values) for values in rows])
+
+
+def _messages(
+    recipients: list[Customer | Agent],
+    template: str,
+    ticket: Ticket | None,
+    entry: Entry | None,
+    automatic: bool,
+    attached: bool,
+    context: dict,
+) -> list[dict]:
+    """The outbox rows' values for `recipients`, each rendered in the recipient's language."""
+    if ticket is not None and (ticket.id is None or (entry is not None and entry.id is None)):
+        db.session.flush()
     headers = {"Reply-To": current_app.config["MAIL_FROM"]}
     if automatic:
         # RFC 3834, and the header Exchange and Outlook honour, so out-of-office replies stay away.
         headers["Auto-Submitted"] = "auto-generated"
         headers["X-Auto-Response-Suppress"] = "All"
-    message = OutboxMessage(
-        to_addr=recipient.email,
-        subject=subject[:300],
-        body_text=text,
-        body_html=html,
-        headers=headers,
-        message_id=message_id,
-        template=template,
-        ticket_id=ticket.id if ticket is not None else None,
-        entry_id=entry.id if entry is not None else None,
-        with_attachments=with_attachments,
-    )
-    db.session.add(message)
-    if ticket is not None:
-        mail_ids.remember(message_id, ticket, entry, "out")
-    return message
+    personal = _mentions_recipient(current_app.jinja_env, template)
+    by_locale: dict[str, tuple[str, str, str]] = {}
+    rows = []
+    for recipient in recipients:
+        locale = recipient.locale or "en"
+        rendered = None if personal else by_locale.get(locale)
+        if rendered is None:
+            rendered = _render(template, locale, {"recipient": recipient, "ticket": ticket, **context})
+            by_locale[locale] = rendered
+        subject, text, html = rendered
+        if ticket is not None:
+            subject = f"[#{ticket.number}] {subject}"
+        rows.append(
+            {
+                "to_addr": recipient.email,
+                "subject": subject[:300],
+                "body_text": text,
+                "body_html": html,
+                "headers": dict(headers),
+                "message_id": mail_ids.sign(ticket, entry) if ticket is not None else mail_ids.random_id(),
+                "template": template,
+                "ticket_id": ticket.id if ticket is not None else None,
+                "entry_id": entry.id if entry is not None else None,
+                "with_attachments": attached,
+            }
+        )
+    return rows
+
+
+def _sent_id(values: dict) -> dict:
+    """The stored Message-ID row of an outbox row's values, so replies to it thread."""
+    return {
+        "message_id": values["message_id"],
+        "ticket_id": values["ticket_id"],
+        "entry_id": values["entry_id"],
+        "direction": "out",
+    }
+
+
+def _render(template: str, locale: str, context: dict) -> tuple[str, str, str]:
+    """The subject (one line), text and HTML of `template` in `locale`. Mail is no page: it is
+    rendered from its own context alone, without the context processors of the request it is queued
+    in (the console's build forms), so it reads the same from a view, mail intake or the worker."""
+    context = {"desk_name": current_app.config["DESK_NAME"], **context}
+    env = current_app.jinja_env
+    with force_locale(locale):
+        subject = env.get_template(f"email/{template}.subject.txt").render(context)
+        text = env.get_template(f"email/{template}.txt").render(context)
+        html = env.get_template(f"email/{template}.html").render(context)
+    return " ".join(subject.split()), text, html  # one line, whatever the template or ticket subject held
+
+
+def _mentions_recipient(env: Environment, template: str) -> bool:
+    """Whether any part of `template`, or a template it extends, includes or imports, reads
+    `recipient`. Kept with the app per template, unless templates reload while it runs (debug)."""
+    if env.auto_reload:
+        return _scan_for_recipient(env, template)
+    known = current_app.extensions.setdefault("deskbell_personal_mail", {})
+    if template not in known:
+        known[template] = _scan_for_recipient(env, template)
+    return known[template]
+
+
+def _scan_for_recipient(env: Environment, template: str) -> bool:
+    pending = [f"email/{template}.{part}" for part in ("subject.txt", "txt", "html")]
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = env.parse(env.loader.get_source(env, name)[0])
+        if "recipient" in meta.find_undeclared_variables(tree):
+            return True
+        referenced = list(meta.find_referenced_templates(tree))
+        if None in referenced:  # a name worked out while rendering: it might read anything
+            return True
+        pending += referenced
+    return False
 
 
 def notify_customer(ticket: Ticket, template: str) -> OutboxMessage | None:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import db
@@ -39,7 +39,10 @@ class AccountMixin:
     is_anonymous = False
 
     def get_id(self) -> str:
-        return f"{self.kind}:{self.id}"
+        # The key the session holds the row by: a row the request's commit expired is not reloaded
+        # just to name who made the request in its log line.
+        identity = inspect(self).identity
+        return f"{self.kind}:{identity[0] if identity else self.id}"
 
     @property
     def display_name(self) -> str:

@@ -33,6 +33,7 @@ class Ticket(db.Model):
         Index("ix_tickets_status_number", "status_id", "number"),
         Index("ix_tickets_status_priority_updated", "status_id", "priority", "updated_at"),
         Index("ix_tickets_assignee_updated", "assignee_id", "updated_at"),
+        Index("ix_tickets_assignee_status", "assignee_id", "status_id"),  # each agent's open tickets, counted
         Index("ix_tickets_department_updated", "department_id", "updated_at"),
         Index("ix_tickets_customer_updated", "customer_id", "updated_at"),
         # The portal's lists, read in order; the status in it counts them without reading the tickets.

@@ -7,13 +7,14 @@ from datetime import datetime
 
 import pytest
 from flask import render_template_string
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from shared import assignment, catalog, tickets
 from shared.clock import frozen_at
 from shared.errors import DomainError
 from shared.extensions import db as _db
 from shared.models import AuditEvent, Customer, Department, Entry, Ticket
+from tests.querycount import recorded
 
 
 def auto_events(ticket: Ticket) -> list[tuple[str, dict]]:
@@ -266,3 +267,20 @@ def test_two_tickets_opened_at_once_take_different_turns(app, db, strategy, team
     assert sorted(owners) == [team[0].id, team[1].id]
     assert db.session.get(Department, department.id).last_assigned_agent_id == team[1].id
     assert db.session.scalar(select(Entry.id).where(Entry.event == "auto_assignment_failed")) is None
+
+
+def test_open_tickets_are_counted_from_the_assignee_and_status_index(db, team, customer, make_ticket):
+    """Caps and least-open count each member's open tickets when a ticket is filed, in its write
+    transaction: through the (assignee, status) index over the open statuses, never reading the
+    closed tickets (most of a desk's; a scan of them took 0.6 s at 100k tickets)."""
+    with recorded(_db.engine) as statements:
+        counts = assignment._open_counts([agent.id for agent in team])
+    assert counts == {}
+    [(statement, parameters)] = [(sql, values) for sql, values in statements if "FROM tickets" in sql]
+    if _db.engine.dialect.name == "sqlite":
+        with _db.engine.connect() as connection:
+            plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        assert "COVERING INDEX ix_tickets_assignee_status (assignee_id=? AND status_id=?)" in plan[0][3]
+    else:
+        indexes = {index["name"]: index["column_names"] for index in inspect(_db.engine).get_indexes("tickets")}
+        assert indexes["ix_tickets_assignee_status"] == ["assignee_id", "status_id"]
