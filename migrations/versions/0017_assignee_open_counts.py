@@ -1,7 +1,7 @@
 """An index for counting each agent's open tickets (automatic assignment's caps and least-open).
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-01 20:15:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-01 20:15:00
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0014"
-down_revision = "0013"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
