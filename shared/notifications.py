@@ -23,8 +23,7 @@ def _agents_for(ticket: Ticket, *, actor: Actor) -> list[Agent]:
 
 def ticket_opened(ticket: Ticket, entry: Entry, *, actor: Actor) -> None:
     """Tell the department's agents a ticket came in (the customer's acknowledgement is rule 1's)."""
-    for agent in _agents_for(ticket, actor=actor):
-        outbox.enqueue(agent, "agent_new_ticket", ticket=ticket, entry=entry, message=entry)
+    outbox.enqueue_each(_agents_for(ticket, actor=actor), "agent_new_ticket", ticket=ticket, entry=entry, message=entry)
 
 
 def agent_replied(entry: Entry) -> None:

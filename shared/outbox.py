@@ -6,10 +6,12 @@ row for a while (a lease), send it, and mark it sent, retried later, or failed, 
 """
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
-from sqlalchemy import or_, select, update
+from jinja2 import Environment, meta
+from sqlalchemy import insert, or_, select, update
 
 from shared import mail_ids, permissions
 from shared.errors import DomainError
@@ -35,6 +37,47 @@ def enqueue(
 
     Ticket mail gets a signed Message-ID naming the ticket and `entry`, stored so replies thread;
     `automatic` mail (anything but an agent's own reply) says so in `Auto-Submitted`."""
+    subject, text, html = _render(recipient, template, ticket, context)
+    if ticket is not None:
+        if ticket.id is None or (entry is not None and entry.id is None):
+            db.session.flush()
+        message_id = mail_ids.sign(ticket, entry)
+    else:
+        message_id = mail_ids.random_id()
+    message = OutboxMessage(
+        **_row(recipient, template, (subject, text, html), message_id, ticket, entry, automatic, with_attachments)
+    )
+    db.session.add(message)
+    if ticket is not None:
+        mail_ids.remember_signed([message_id], ticket, entry)
+    return message
+
+
+def enqueue_each(recipients: list[Customer | Agent], template: str, *, ticket: Ticket, entry: Entry, **context) -> int:
+    """The same automatic ticket mail to each of `recipients`, queued as `enqueue` would one by one;
+    returns how many. A notice to every agent is most of the work of opening a ticket, so the mail
+    is rendered once per language when its templates never name the recipient, and the rows are
+    inserted together."""
+    if not recipients:
+        return 0
+    if ticket.id is None or entry.id is None:
+        db.session.flush()
+    personal = _names_recipient(current_app.jinja_env, template)
+    rendered: dict[object, tuple[str, str, str]] = {}
+    rows, message_ids = [], []
+    for recipient in recipients:
+        key = id(recipient) if personal else (recipient.locale or "en")
+        if key not in rendered:
+            rendered[key] = _render(recipient, template, ticket, context)
+        message_ids.append(mail_ids.sign(ticket, entry))
+        rows.append(_row(recipient, template, rendered[key], message_ids[-1], ticket, entry, True, False))
+    db.session.execute(insert(OutboxMessage), rows)
+    mail_ids.remember_signed(message_ids, ticket, entry)
+    return len(rows)
+
+
+def _render(recipient: Customer | Agent, template: str, ticket: Ticket | None, context: dict) -> tuple[str, str, str]:
+    """(subject, text, html) in the recipient's language; a ticket's subject starts with its number."""
     context = {"recipient": recipient, "ticket": ticket, "desk_name": current_app.config["DESK_NAME"], **context}
     with force_locale(recipient.locale or "en"):
         subject = render_template(f"email/{template}.subject.txt", **context)
@@ -42,33 +85,59 @@ def enqueue(
         html = render_template(f"email/{template}.html", **context)
     subject = " ".join(subject.split())  # one line, whatever the template or ticket subject held
     if ticket is not None:
-        if ticket.id is None or (entry is not None and entry.id is None):
-            db.session.flush()
         subject = f"[#{ticket.number}] {subject}"
-        message_id = mail_ids.sign(ticket, entry)
-    else:
-        message_id = mail_ids.random_id()
+    return subject, text, html
+
+
+def _row(
+    recipient: Customer | Agent,
+    template: str,
+    rendered: tuple[str, str, str],
+    message_id: str,
+    ticket: Ticket | None,
+    entry: Entry | None,
+    automatic: bool,
+    with_attachments: bool,
+) -> dict[str, object]:
+    subject, text, html = rendered
     headers = {"Reply-To": current_app.config["MAIL_FROM"]}
     if automatic:
         # RFC 3834, and the header Exchange and Outlook honour, so out-of-office replies stay away.
         headers["Auto-Submitted"] = "auto-generated"
         headers["X-Auto-Response-Suppress"] = "All"
-    message = OutboxMessage(
-        to_addr=recipient.email,
-        subject=subject[:300],
-        body_text=text,
-        body_html=html,
-        headers=headers,
-        message_id=message_id,
-        template=template,
-        ticket_id=ticket.id if ticket is not None else None,
-        entry_id=entry.id if entry is not None else None,
-        with_attachments=with_attachments,
-    )
-    db.session.add(message)
-    if ticket is not None:
-        mail_ids.remember(message_id, ticket, entry, "out")
-    return message
+    return {
+        "to_addr": recipient.email,
+        "subject": subject[:300],
+        "body_text": text,
+        "body_html": html,
+        "headers": headers,
+        "message_id": message_id,
+        "template": template,
+        "ticket_id": ticket.id if ticket is not None else None,
+        "entry_id": entry.id if entry is not None else None,
+        "with_attachments": with_attachments,
+    }
+
+
+@lru_cache(maxsize=256)
+def _names_recipient(environment: Environment, template: str) -> bool:
+    """Whether any of the mail's three templates (or what they extend, include or import) uses
+    `recipient`, so the text differs from one recipient to the next."""
+    names = [f"email/{template}.subject.txt", f"email/{template}.txt", f"email/{template}.html"]
+    seen: set[str] = set()
+    while names:
+        name = names.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = environment.parse(environment.loader.get_source(environment, name)[0])
+        if "recipient" in meta.find_undeclared_variables(tree):
+            return True
+        for referenced in meta.find_referenced_templates(tree):
+            if referenced is None:  # a name worked out at render time: assume the worst
+                return True
+            names.append(referenced)
+    return False
 
 
 def notify_customer(ticket: Ticket, template: str) -> OutboxMessage | None:
