@@ -6,7 +6,7 @@ row for a while (a lease), send it, and mark it sent, retried later, or failed, 
 """
 
 from datetime import datetime, timedelta
-from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
@@ -119,10 +119,20 @@ def _row(
     }
 
 
-@lru_cache(maxsize=256)
+# Per Jinja environment (one per app), template name -> whether it names its recipient.
+_PERSONAL: WeakKeyDictionary[Environment, dict[str, bool]] = WeakKeyDictionary()
+
+
 def _names_recipient(environment: Environment, template: str) -> bool:
     """Whether any of the mail's three templates (or what they extend, include or import) uses
-    `recipient`, so the text differs from one recipient to the next."""
+    `recipient`, so the text differs from one recipient to the next. Read once per app."""
+    known = _PERSONAL.setdefault(environment, {})
+    if template not in known:
+        known[template] = _uses_recipient(environment, template)
+    return known[template]
+
+
+def _uses_recipient(environment: Environment, template: str) -> bool:
     names = [f"email/{template}.subject.txt", f"email/{template}.txt", f"email/{template}.html"]
     seen: set[str] = set()
     while names:

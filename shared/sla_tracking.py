@@ -240,7 +240,7 @@ def record_breaches(now: datetime | None = None) -> int:
                 db.session.refresh(ticket)
                 due_at = getattr(ticket, f"{target}_due_at")
                 event = record_event(ticket, "sla_breach", {"target": target, "due": due_at.isoformat()}, actor=None)
-                for agent in notifications.breach_recipients(ticket):
-                    outbox.enqueue(agent, "sla_breach", ticket=ticket, entry=event, target=target, due_at=due_at)
+                recipients = notifications.breach_recipients(ticket)
+                outbox.enqueue_each(recipients, "sla_breach", ticket=ticket, entry=event, target=target, due_at=due_at)
                 done += 1
     return done
