@@ -51,7 +51,8 @@ def add_customer(
     """A customer added by hand (met on the phone, say), optionally mailed a link to set a password
     (`set_url_for` makes that link, so inviting needs it)."""
     customer = accounts.create_customer(email, name=name)
-    customer.organization = organization
+    if organization is not None:  # setting None on the new row would cost an UPDATE of nothing
+        customer.organization = organization
     if invite:
         accounts.send_invitation(customer, set_url_for=set_url_for, inviter=actor)
     audit.record("customer.created", customer, actor=actor, invited=invite)

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import case, func, or_, select
@@ -30,9 +31,14 @@ def _domain() -> str:
     return current_app.config["MAIL_FROM"].rpartition("@")[2] or "deskbell.localhost"
 
 
-def _signature(ticket_id: int, entry_id: int, nonce: str) -> str:
+@lru_cache(maxsize=8)
+def _key(secret: str) -> bytes:
     # A key of its own, derived from the secret, so these signatures can never stand in for another use of it.
-    key = hmac.new(current_app.config["SECRET_KEY"].encode(), b"deskbell mail message-id", hashlib.sha256).digest()
+    return hmac.new(secret.encode(), b"deskbell mail message-id", hashlib.sha256).digest()
+
+
+def _signature(ticket_id: int, entry_id: int, nonce: str) -> str:
+    key = _key(current_app.config["SECRET_KEY"])
     digest = hmac.new(key, f"{ticket_id}.{entry_id}.{nonce}".encode(), hashlib.sha256).digest()
     return _base32(digest[:10])  # 80 bits: forging one means guessing it, one mail at a time
 

@@ -46,6 +46,8 @@ from shared.models import (
 
 SUBJECT_MAX = 200
 BODY_MAX = 100_000
+# Tickets a timer loads at once (see `expire_pending`).
+TIMER_BATCH = 200
 
 
 def next_number() -> int:
@@ -384,22 +386,29 @@ def change_type(ticket: Ticket, ticket_type: str, *, actor: Agent) -> None:
 
 
 def expire_pending(now: datetime | None = None) -> int:
-    """The pending-expiry timer: fire `timer.pending_expired` for tickets waiting too long."""
+    """The pending-expiry timer: fire `timer.pending_expired` for tickets waiting too long. Only the
+    ids are read at once; the tickets are loaded, moved and flushed a batch at a time, so the
+    worker's memory does not grow with the backlog."""
     now = now or utcnow()
     days = rules.pending_expiry_days()
     if not days:
         return 0
     cutoff = now - timedelta(days=days[0])
     due = db.session.scalars(
-        select(Ticket)
+        select(Ticket.id)
         .join(Ticket.status)
         .where(Status.category == Category.PENDING, Ticket.status_changed_at <= cutoff)
         .order_by(Ticket.id)
     ).all()
     moved = 0
     with frozen_at(now):  # the history records the timer's time, also when a caller passes one
-        for ticket in due:
-            before = ticket.status
-            rules.fire("timer.pending_expired", ticket, actor=None, now=now)
-            moved += ticket.status is not before
+        for start in range(0, len(due), TIMER_BATCH):
+            batch = db.session.scalars(
+                select(Ticket).where(Ticket.id.in_(due[start : start + TIMER_BATCH])).order_by(Ticket.id)
+            ).all()
+            for ticket in batch:
+                before = ticket.status
+                rules.fire("timer.pending_expired", ticket, actor=None, now=now)
+                moved += ticket.status is not before
+            db.session.flush()  # written: the batch's objects can go
     return moved

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, inspect
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, func, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import db
@@ -77,3 +77,9 @@ class Agent(AccountMixin, db.Model):
     is_away: Mapped[bool] = mapped_column(Boolean, default=False)
     open_ticket_cap: Mapped[int | None] = mapped_column(Integer)
     last_assigned_at: Mapped[datetime | None]
+
+
+# Accounts are found by address case-insensitively (`shared.accounts._find`): mail intake does so
+# for every sender and copied address, so the lookup must not scan.
+Index("ix_customers_email_lower", func.lower(Customer.email))
+Index("ix_agents_email_lower", func.lower(Agent.email))
