@@ -221,17 +221,17 @@ def claim_breach(ticket_id: int, target: str, now: datetime) -> bool:
     return claimed.rowcount == 1
 
 
-def record_breaches(now: datetime | None = None) -> int:
+def record_breaches(now: datetime | None = None, *, limit: int | None = None) -> int:
     """For each running target whose due time has passed and that was never breached: an internal
     `sla_breach` event and one mail to the assignee (or the department's agents). Once per target
-    per ticket, ever."""
+    per ticket, ever. At most `limit` tickets per target, so a caller can commit between batches."""
     now = now or utcnow()
     done = 0
     with frozen_at(now):  # the history records the timer's time, also when a caller passes one
         for target in TARGETS:
             due, breached = _columns(target)
             candidates = db.session.scalars(
-                select(Ticket.id).where(due <= now, breached.is_(None)).order_by(due, Ticket.id)
+                select(Ticket.id).where(due <= now, breached.is_(None)).order_by(due, Ticket.id).limit(limit)
             ).all()
             for ticket_id in candidates:
                 if not claim_breach(ticket_id, target, now):

@@ -16,6 +16,7 @@ from flask import current_app
 
 from shared import mail_fetch, mail_send, reminders, sla_tracking, tickets
 from shared.extensions import db
+from shared.models import utcnow
 
 log = logging.getLogger("deskbell.worker")
 
@@ -34,8 +35,17 @@ def _expire_pending() -> str:
     return f"{moved} ticket(s) closed after waiting on the customer, {reminded} reminder(s) sent"
 
 
-def _record_breaches() -> str:
-    breached = sla_tracking.record_breaches()
+# Breached tickets recorded per transaction.
+BREACH_BATCH = 100
+
+
+def record_breaches() -> str:
+    """The SLA breaches due now, committed a batch at a time: a backlog (a desk back from a long
+    weekend) is neither held in memory at once nor lost as a whole when the worker stops."""
+    now, breached = utcnow(), 0
+    while found := sla_tracking.record_breaches(now, limit=BREACH_BATCH):
+        db.session.commit()
+        breached += found
     db.session.commit()
     return f"{breached} SLA breach(es) recorded"
 
@@ -43,7 +53,7 @@ def _record_breaches() -> str:
 # The outbox comes last, so a single run (`--once`, cron) also sends what the other jobs queued.
 JOBS: list[Job] = [
     Job("pending-expiry", _expire_pending, "WORKER_TIMERS_SECONDS"),
-    Job("sla-breaches", _record_breaches, "WORKER_TIMERS_SECONDS"),
+    Job("sla-breaches", record_breaches, "WORKER_TIMERS_SECONDS"),
     Job("mail-in", mail_fetch.poll, "WORKER_MAIL_IN_SECONDS"),
     Job("outbox", mail_send.deliver_due, "WORKER_OUTBOX_SECONDS"),
 ]

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from shared import calendars, sla_tracking, tickets
+from shared import calendars, sla_tracking, tickets, worker
 from shared.clock import frozen_at
 from shared.errors import DomainError
 from shared.models import BusinessCalendar, Department, Holiday, Ticket
@@ -123,6 +123,20 @@ def test_an_internal_task_has_no_sla(db, agent, department):
         )
         db.session.commit()
     assert dues(task) == (None, None, None) and sla_tracking.summary(task) is None
+
+
+def test_the_worker_records_a_backlog_of_breaches_a_committed_batch_at_a_time(make_ticket, customer, db, monkeypatch):
+    with frozen_at(FRIDAY_4PM):
+        late = [make_ticket(customer, priority="urgent") for _ in range(3)]
+    monkeypatch.setattr(worker, "BREACH_BATCH", 2)
+    assert sla_tracking.record_breaches(datetime(2026, 12, 4, 17, 1), limit=2) == 2
+    db.session.rollback()
+    committed = []
+    monkeypatch.setattr(db.session, "commit", lambda real=db.session.commit: committed.append(real()))
+    with frozen_at(datetime(2026, 12, 4, 17, 1)):
+        assert worker.record_breaches() == "3 SLA breach(es) recorded"
+    assert len(committed) == 3  # two batches, and the round that found nothing more
+    assert all(ticket.first_response_breached_at for ticket in late)
 
 
 def test_a_breach_is_recorded_and_mailed_once(urgent, agent, make_agent, db, outbox):
