@@ -219,7 +219,7 @@ def queue_tickets(
     # A page past the end (an old bookmark, a list that shrank) shows the last one.
     page = min(max(1, page), max(1, -(-total // per_page)))
     ids = _page_ids(agent, queue, filters, query, (page - 1) * per_page, per_page)
-    return Page(_tickets_in_order(ids), page, per_page, total)
+    return Page(tickets_in_order(ids), page, per_page, total)
 
 
 def _sort_keys(filters: QueueFilters) -> list[ColumnElement]:
@@ -277,7 +277,7 @@ def _branches(agent: Agent, queue: str, filters: QueueFilters) -> list[list[Colu
     return [[Ticket.status_id == s, Ticket.priority == p] for s in status_ids for p in priorities] or [[false()]]
 
 
-def _tickets_in_order(ids: list[int]) -> list[Ticket]:
+def tickets_in_order(ids: list[int]) -> list[Ticket]:
     """The page's tickets with what a row shows, in one query (each row's few references joined),
     in the order of `ids`."""
     if not ids:

@@ -19,11 +19,10 @@ from functools import reduce
 
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Select, bindparam, column, func, literal_column, select, table, text
-from sqlalchemy.orm import joinedload
 
 from shared import permissions
 from shared.extensions import db
-from shared.listing import NOBODY, Paged
+from shared.listing import NOBODY, Paged, tickets_in_order
 from shared.models import Agent, Category, Customer, Entry, EntryKind, Status, Ticket
 
 TABLE = "ticket_search"
@@ -429,21 +428,9 @@ def search(
     else:
         ranked = found.with_only_columns(Ticket.id).order_by(order, Ticket.id.desc())
         ids = list(db.session.scalars(ranked.limit(per_page).offset(start))) if latest else []
-    loaded = db.session.scalars(  # one statement: each of these is one row per ticket at most
-        select(Ticket)
-        .where(Ticket.id.in_(ids))
-        .options(
-            joinedload(Ticket.status),
-            joinedload(Ticket.customer).joinedload(Customer.organization),
-            joinedload(Ticket.assignee),
-            joinedload(Ticket.department),
-        )
-    )
-    by_id = {ticket.id: ticket for ticket in loaded}
     marks = _highlights(ids, words) if ids else {}
     hits = []
-    for ticket_id in ids:
-        subject, snippet = marks.get(ticket_id, (None, None))
-        ticket = by_id[ticket_id]
+    for ticket in tickets_in_order(ids):
+        subject, snippet = marks.get(ticket.id, (None, None))
         hits.append(Hit(ticket, _marked(subject) if subject else escape(ticket.subject), _marked(snippet)))
     return Results(hits, page, per_page, results.total, results.more)
