@@ -79,27 +79,17 @@ def count_rows(query: Select, cap: int | None = None) -> int:
     return AtLeast(cap) if total > cap else total
 
 
-def paginate(query: Select, page: int, per_page: int, *, total: int | None = None, cap: int | None = None) -> Page:
-    """One page of `query`; `total` when the caller knows it (a queue's counters), else counted (up to
-    `cap`, when given)."""
-    if total is None:
-        total = count_rows(query, cap)
-    # A page past the end (an old bookmark, a list that shrank) shows the last one.
-    page = min(max(1, page), max(1, -(-total // per_page)))
-    items = db.session.scalars(
-        query.options(
-            selectinload(Ticket.status),
-            selectinload(Ticket.customer).selectinload(Customer.organization),
-            selectinload(Ticket.assignee),
-            selectinload(Ticket.department),
-            selectinload(Ticket.product),
-            selectinload(Ticket.last_public_customer),
-            selectinload(Ticket.last_public_agent),
-        )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(items), page, per_page, total)
+def _page_number(page: int, total: int, per_page: int) -> int:
+    """The page asked for; past the end (an old bookmark, a list that shrank), the last one."""
+    return min(max(1, page), max(1, -(-total // per_page)))
+
+
+def paginate(query: Select, page: int, per_page: int) -> Page:
+    """One page of `query`, counted, its tickets loaded as the lists show them."""
+    total = count_rows(query)
+    page = _page_number(page, total, per_page)
+    ids = db.session.scalars(query.with_only_columns(Ticket.id).limit(per_page).offset((page - 1) * per_page))
+    return Page(tickets_in_order(list(ids)), page, per_page, total)
 
 
 def shared_organization(customer: Customer) -> Organization | None:
@@ -216,8 +206,7 @@ def queue_tickets(
     total = counted_total(agent, queue) if not _narrowed_by(filters) else None
     if total is None:
         total = count_rows(query, COUNT_CAP)
-    # A page past the end (an old bookmark, a list that shrank) shows the last one.
-    page = min(max(1, page), max(1, -(-total // per_page)))
+    page = _page_number(page, total, per_page)
     ids = _page_ids(agent, queue, filters, query, (page - 1) * per_page, per_page)
     return Page(tickets_in_order(ids), page, per_page, total)
 
