@@ -296,15 +296,34 @@ def _matching(agent: Agent, words: list[str], filters: SearchFilters) -> tuple[S
 
 
 def _in_subject(ids: list[int], words: list[str]) -> set[int]:
-    """Which of `ids` (newest first) match every word in their subject alone. On SQLite the index is
-    asked only for the span of ids between the first and the last, never for every subject match."""
-    if _postgres():
-        subject = func.ts_filter(_PG.c.document, literal_column("'{a}'::\"char\"[]"))
-        rows = select(_PG.c.ticket_id).where(_PG.c.ticket_id.in_(ids), subject.op("@@")(_tsquery(words)))
-    else:
-        match = _FTS.op("MATCH")(bindparam(None, f"subject : ({_fts5_query(words)})"))
-        rows = select(_SQLITE.c.rowid).where(match, _SQLITE.c.rowid.between(ids[-1], ids[0]))
-    return set(db.session.scalars(rows)) & set(ids)
+    """Which of `ids` hold every word in their subject, read from the subjects themselves by the same
+    rules the marks follow: asking the index again would expand the last word's prefix a second time,
+    in proportion to every ticket that holds it (13 ms of a search at 1M tickets)."""
+    wanted = [[_fold(token) for token in _TOKEN.findall(word)] for word in words]
+    prefix = _prefix(words[-1])
+    subjects = db.session.execute(select(Ticket.id, Ticket.subject).where(Ticket.id.in_(ids)))
+    return {ticket_id for ticket_id, subject in subjects if _holds(subject, wanted, prefix)}
+
+
+def _holds(text_: str, wanted: list[list[str]], prefix: bool) -> bool:
+    """Whether the text holds each word's tokens side by side, as FTS5 matches a phrase; with `prefix`,
+    the very last token may begin a longer word."""
+    folded = _fold(text_)
+    if not all(token in folded for phrase in wanted for token in phrase):
+        return False  # most texts: a word is not even a part of it
+    tokens = _TOKEN.findall(folded)
+    for n, phrase in enumerate(wanted):
+        last = len(phrase) - 1
+        loose = prefix and n == len(wanted) - 1
+        if not any(
+            all(
+                tokens[at + i] == token or (loose and i == last and tokens[at + i].startswith(token))
+                for i, token in enumerate(phrase)
+            )
+            for at in range(len(tokens) - last)
+        ):
+            return False
+    return True
 
 
 def _marked(passage: str | None) -> Markup:

@@ -239,6 +239,24 @@ def test_past_the_cap_the_newest_are_shown_subject_matches_first(db, agent, cust
     assert set(ranked[:2]) == {oldest.number, in_subject.number} and older.number in ranked[2:]
 
 
+def test_past_the_cap_a_subject_match_follows_the_index_rules(db, agent, customer, make_ticket, monkeypatch):
+    """Subjects are checked in Python past the cap: accents and case fold away, a word of several
+    tokens is a phrase (side by side, in order), and only the last word may begin a longer one."""
+    body = "Café e-mail receipt"
+    make_ticket(customer, subject="CAFE E-Mail receipt", body=body)  # past the newest COUNT_CAP: not shown
+    accented = make_ticket(customer, subject="CAFE E-Mail receipts", body=body)
+    make_ticket(customer, subject="Mail e café receipts", body=body)  # "e-mail" not side by side
+    make_ticket(customer, subject="Cafés e-mail receipt", body=body)  # "café" is not the last word
+    newest = make_ticket(customer, subject="Something else", body=body)
+    monkeypatch.setattr(search, "COUNT_CAP", 4)
+    with recorded(db.engine) as statements:
+        results = search.search(agent, "café e-mail receipt", per_page=2)
+    assert results.more
+    asked = [statement for statement, _ in statements if " MATCH " in statement or " @@ " in statement]
+    assert len(asked) == 1  # the index expands the prefix once, for the newest matches
+    assert [hit.ticket.number for hit in results.hits] == [accented.number, newest.number]
+
+
 def assert_index_is_whole(db) -> None:
     """SQLite: FTS5 checks its index against the documents as the view assembles them now (a document
     taken out with other words than it went in with fails here). PostgreSQL: the stored text is the
