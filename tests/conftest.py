@@ -24,12 +24,12 @@ def databases(tmp_path_factory: pytest.TempPathFactory):
         yield dbs
 
 
-def make_app(databases, directory: Path, **config) -> Flask:
+def make_app(databases, directory: Path, *, fresh: bool = False, **config) -> Flask:
     return create_app(
         {
             "TESTING": True,
             "INSTANCE_PATH": str(directory),
-            "DATABASE_URL": databases.new(directory),
+            "DATABASE_URL": databases.new(directory, fresh=fresh),
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
@@ -62,8 +62,9 @@ class RequestClient(FlaskClient):
 
 
 @pytest.fixture
-def app(databases, tmp_path: Path, app_config: dict) -> Iterator[Flask]:
-    app = make_app(databases, tmp_path / "instance", **app_config)
+def app(request: pytest.FixtureRequest, databases, tmp_path: Path, app_config: dict) -> Iterator[Flask]:
+    fresh = request.node.get_closest_marker("fresh_database") is not None
+    app = make_app(databases, tmp_path / "instance", fresh=fresh, **app_config)
     app.test_client_class = RequestClient
     with app.app_context():
         yield app
