@@ -60,6 +60,7 @@ class SizeResult:
     database_mb: float
     rows: list[Row] = field(default_factory=list)
     gunicorn_rss_mb: float | None = None
+    gunicorn_settled_mb: float | None = None  # the largest worker's RSS once the load is over
     floor_rss_mb: float | None = None
     worker_rss_mb: float | None = None
     ingest_per_second: float | None = None
@@ -114,8 +115,15 @@ class Server:
 
     def peak_rss_mb(self) -> float:
         """The largest peak resident set (VmHWM) among the workers."""
+        return self._largest("VmHWM")
+
+    def settled_rss_mb(self) -> float:
+        """The largest resident set among the workers now (VmRSS): what they keep between peaks."""
+        return self._largest("VmRSS")
+
+    def _largest(self, field: str) -> float:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        return round(max(_high_water_mb(int(pid)) for pid in children), 1)
+        return round(max(_status_mb(int(pid), field) for pid in children), 1)
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -311,7 +319,7 @@ def peak_rss_mb(command: list[str], env: dict[str, str], limit_seconds: float) -
     process = subprocess.Popen(command, cwd=ROOT, env=env, **quiet)
     deadline, peak = time.monotonic() + limit_seconds, 0.0
     while process.poll() is None:
-        peak = max(peak, _high_water_mb(process.pid))
+        peak = max(peak, _status_mb(process.pid))
         if time.monotonic() > deadline:
             process.kill()
             break
@@ -320,13 +328,14 @@ def peak_rss_mb(command: list[str], env: dict[str, str], limit_seconds: float) -
     return round(peak, 1)
 
 
-def _high_water_mb(pid: int) -> float:
-    """VmHWM of a live process in MB; 0 once it has exited (a zombie has no memory lines)."""
+def _status_mb(pid: int, field: str = "VmHWM") -> float:
+    """A memory field of a live process's /proc status in MB (VmHWM: its peak resident set); 0 once
+    it has exited (a zombie has no memory lines)."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except FileNotFoundError:
         return 0.0
-    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), 0.0)
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith(f"{field}:")), 0.0)
 
 
 def _env(home: Path, database: Path) -> dict[str, str]:
@@ -358,6 +367,7 @@ def run_size(tickets: int, duration: int) -> SizeResult:
         try:
             rows = measure_pages(server.base, desk, duration, server.log)
             result.gunicorn_rss_mb = server.peak_rss_mb()
+            result.gunicorn_settled_mb = server.settled_rss_mb()
         finally:
             server.stop()
         locked = server.log.read_text().count("database is locked")
@@ -405,7 +415,8 @@ def markdown(results: list[SizeResult], when: str) -> str:
         lines += [
             "",
             f"Mail ingest: {_cell(result.ingest_per_second)} messages/s. Peak RSS: gunicorn worker "
-            f"{_cell(result.gunicorn_rss_mb)} MB (floor {_cell(result.floor_rss_mb)} MB), "
+            f"{_cell(result.gunicorn_rss_mb)} MB ({_cell(result.gunicorn_settled_mb)} MB after the load; "
+            f"floor {_cell(result.floor_rss_mb)} MB), "
             f"`flask worker --once` {_cell(result.worker_rss_mb)} MB.",
             "",
         ]
