@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from shared import accounts, queue_counters, reminders, sla_tracking, tickets
 from shared.errors import DomainError
 from shared.extensions import db
+from shared.models.queue_counters import UNASSIGNED
 
 users_cli = AppGroup("users", help="Create agent and customer accounts.")
 timers_cli = AppGroup("timers", help="Run time-based rules once (the worker also runs them).")
@@ -185,7 +186,7 @@ def counters_rebuild_command() -> None:
     corrections = queue_counters.rebuild(db.session.connection())
     db.session.commit()
     for c in corrections:
-        assignee = "unassigned" if c.assignee_key == 0 else f"agent {c.assignee_key}"
+        assignee = "unassigned" if c.assignee_key == UNASSIGNED else f"agent {c.assignee_key}"
         click.echo(f"status {c.status}, {assignee}, last public by {c.last_public_by}: {c.was} -> {c.now}")
     click.echo(f"{len(corrections)} counter(s) corrected" if corrections else "The counters were right.")
 

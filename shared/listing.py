@@ -63,6 +63,9 @@ class Page(Paged):
 
 
 COUNT_CAP = 1000  # past this many, a count that has no counters behind it says "1,000+", as search does
+# The queues the counters answer (see shared/queue_counters.py): every one but the SLA queues, whose
+# membership moves with the clock. Those are counted along their due-time index, up to COUNT_CAP.
+SLA_QUEUES = ("breaching_soon", "overdue")
 
 
 class AtLeast(int):
@@ -202,12 +205,9 @@ def queue_tickets(
 ) -> Page:
     """One page of an agent's queue, narrowed and ordered as asked; ties go to the newer ticket."""
     filters = filters or QueueFilters()
-    query = _queue_query(agent, queue, filters)
-    total = counted_total(agent, queue) if not _narrowed_by(filters) else None
-    if total is None:
-        total = count_rows(query, COUNT_CAP)
+    total = queue_count(agent, queue, filters)
     page = _page_number(page, total, per_page)
-    ids = _page_ids(agent, queue, filters, query, (page - 1) * per_page, per_page)
+    ids = _page_ids(agent, queue, filters, _queue_query(agent, queue, filters), (page - 1) * per_page, per_page)
     return Page(tickets_in_order(ids), page, per_page, total)
 
 
@@ -239,10 +239,10 @@ def _page_ids(agent: Agent, queue: str, filters: QueueFilters, query: Select, of
         narrowed = query.where(*branches[0]) if branches else query
         ordered = narrowed.with_only_columns(Ticket.id).order_by(*_ordered(keys, filters))
         return list(db.session.scalars(ordered.limit(limit).offset(offset)))
+    # Sorted by priority, each branch holds one: it is ordered by what breaks the ties.
+    order = _ordered(keys, filters)[1:] if filters.sort == "priority" else _ordered(keys, filters)
     parts = []
     for conditions in branches:
-        # Sorted by priority, each branch holds one: it is ordered by what breaks the ties.
-        order = _ordered(keys, filters)[1:] if filters.sort == "priority" else _ordered(keys, filters)
         branch = query.where(*conditions).with_only_columns(*keys).order_by(*order).limit(offset + limit)
         parts.append(select(*branch.subquery().c))
     merged = union_all(*parts).subquery()
@@ -253,7 +253,7 @@ def _page_ids(agent: Agent, queue: str, filters: QueueFilters, query: Select, of
 def _branches(agent: Agent, queue: str, filters: QueueFilters) -> list[list[ColumnElement[bool]]] | None:
     """The conditions of each branch a queue's page is read in, or None for the SLA queues (read by
     their due-time index) and the due-time sort (whose empty values no index orders last)."""
-    if queue in ("breaching_soon", "overdue") or filters.sort == "due":
+    if queue in SLA_QUEUES or filters.sort == "due":
         return None
     if queue.startswith("status:"):
         wanted = select(Status.id).where(Status.key == queue.partition(":")[2])
@@ -299,11 +299,6 @@ def queue_count(agent: Agent, queue: str, filters: QueueFilters) -> int:
     if not _narrowed_by(filters) and (total := counted_total(agent, queue)) is not None:
         return total
     return count_rows(_queue_query(agent, queue, filters), COUNT_CAP)
-
-
-# The queues the counters answer (see shared/queue_counters.py): every one but the SLA queues, whose
-# membership moves with the clock. Those are counted along their due-time index, up to COUNT_CAP.
-SLA_QUEUES = ("breaching_soon", "overdue")
 
 
 def _counted_in(agent: Agent, queue: str) -> ColumnElement[bool]:
