@@ -2,13 +2,16 @@
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, redirect, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 from whitenoise import WhiteNoise
 
-from shared import auth, cli, database, formatting, history, queue_counters, web
+from shared import auth, cli, database, formatting, history, logs, queue_counters, web
 from shared.config import PROJECT_ROOT, load_config
 from shared.extensions import init_extensions
+from shared.security_headers import SecurityHeaders
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -23,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     load_config(app, config)
+    logs.init_logging(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     database.install_pragmas()
@@ -41,4 +45,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(console_bp)
     app.add_url_rule("/", "index", lambda: redirect(url_for("portal.tickets_list")))
     app.wsgi_app = WhiteNoise(app.wsgi_app, root=str(PROJECT_ROOT / "static"), prefix="static/")
+    # Outside WhiteNoise, so static files get the headers too; inside ProxyFix, so HTTPS is the client's.
+    app.wsgi_app = SecurityHeaders(
+        app.wsgi_app,
+        https_base=urlsplit(app.config["BASE_URL"]).scheme == "https",
+        hsts_seconds=int(app.config["HSTS_SECONDS"]),
+    )
+    if proxies := app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
     return app

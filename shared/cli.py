@@ -90,8 +90,9 @@ def worker_command(once: bool) -> None:
         for name, result in worker.run_once().items():
             click.echo(f"{name}: {'failed (see the log)' if result is None else result}")
         return
-    # A long-running process: what it sends and what fails goes to standard error.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # A long-running process: what it sends and what fails goes to standard error, each line
+    # timestamped by the handler the app installed (shared/logs.py).
+    logging.getLogger().setLevel(logging.INFO)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -37,6 +37,13 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # Reverse proxies in front of the desk that set X-Forwarded-For/-Proto/-Host/-Port (each adds
+    # one hop); the desk believes exactly that many and ignores the headers when it is 0, so a
+    # client cannot choose the address rate limits count nor the scheme the desk thinks it has.
+    "PROXY_COUNT": 0,
+    # Strict-Transport-Security's max-age, sent when the desk is served over HTTPS (BASE_URL is
+    # https, or the request came in over HTTPS); 0 sends none.
+    "HSTS_SECONDS": 365 * 24 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -92,6 +99,13 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.setdefault("ATTACHMENTS_DIR", str(Path(app.instance_path) / "attachments"))
     app.config.setdefault("MAIL_CATCHER_DIR", str(Path(app.instance_path) / "mail-catcher"))
     _require_secret_key(app)
+    _check_proxy_count(app)
+
+
+def _check_proxy_count(app: Flask) -> None:
+    count = app.config["PROXY_COUNT"]
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise ConfigError(f"DESKBELL_PROXY_COUNT must be a whole number of proxies, 0 or more (it is {count!r}).")
 
 
 def _require_secret_key(app: Flask) -> None:

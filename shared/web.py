@@ -10,8 +10,10 @@ from sqlalchemy import text
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
 
+from shared import remote_images
 from shared.attachments import Upload, limit_bytes
 from shared.extensions import db
+from shared.logs import iso_utc
 
 request_log = logging.getLogger("deskbell.request")
 
@@ -36,7 +38,8 @@ def _start_timer() -> None:
 
 
 def _log_request(response: Response) -> Response:
-    """One JSON line per request, for people and log shippers alike."""
+    """One JSON line per request, for people and log shippers alike. It names the route
+    (/portal/reset/<token>), never the path nor the query string, which may carry a secret."""
     if is_fragment_request() or request.headers.get("HX-Request"):
         response.vary.add("HX-Request")
     started = g.get("request_started")
@@ -44,8 +47,9 @@ def _log_request(response: Response) -> Response:
     request_log.info(
         json.dumps(
             {
+                "time": iso_utc(time.time()),
                 "method": request.method,
-                "path": request.path,
+                "route": request.url_rule.rule if request.url_rule else None,
                 "status": response.status_code,
                 "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
                 "user": user,
@@ -54,6 +58,13 @@ def _log_request(response: Response) -> Response:
             }
         )
     )
+    return response
+
+
+def _no_store(response: Response) -> Response:
+    """Nothing the app itself answers is kept by a browser or a proxy cache: its pages show one
+    person's tickets, and the login pages carry a form token. (Static files are WhiteNoise's.)"""
+    response.cache_control.no_store = True
     return response
 
 
@@ -85,7 +96,9 @@ def init_web(app: Flask) -> None:
         request_log.setLevel(logging.INFO)
         request_log.propagate = False
     app.before_request(_start_timer)
+    app.after_request(_no_store)
     app.after_request(_log_request)
+    app.add_template_filter(remote_images.hold_remote_images, "hold_remote_images")
     app.register_error_handler(HTTPException, _handle_http_error)
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/favicon.ico", "favicon", favicon)

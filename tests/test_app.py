@@ -56,7 +56,7 @@ def test_one_structured_log_line_per_request(client, caplog):
         client.get("/healthz")
         client.get("/portal/login")
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "deskbell.request"]
-    assert [(line["method"], line["path"], line["status"]) for line in lines] == [
+    assert [(line["method"], line["route"], line["status"]) for line in lines] == [
         ("GET", "/healthz", 200),
         ("GET", "/portal/login", 200),
     ]
