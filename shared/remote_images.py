@@ -39,9 +39,10 @@ def _link(match: re.Match) -> str:
         return match.group(0)
     alt = attributes.get("alt", "").strip()
     label = gettext("Remote image from %(host)s", host=host)
+    hint = gettext("Not loaded, so its sender cannot tell you read this. Open it in a new tab.")
     return (
         f'<a class="remote-image" href="{escape(src)}" target="_blank" rel="noopener noreferrer nofollow" '
-        f'title="{escape(gettext("Not loaded, so its sender cannot see you read this. Open it in a new tab."))}">'
+        f'title="{escape(hint)}">'
         f'<span class="icon icon--image" aria-hidden="true"></span>'
         f'<span class="remote-image__label">{escape(label)}</span>'
         + (f'<span class="remote-image__alt">{escape(alt)}</span>' if alt else "")

@@ -3,6 +3,7 @@ customer and an agent (pages, htmx fragments, files, errors, static assets); HST
 cookies over HTTPS only, whether BASE_URL says so or the request (after the trusted proxies) does."""
 
 import re
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -166,3 +167,27 @@ def test_an_attachment_keeps_its_own_stricter_policy(client, desk, customer):
     assert response.status_code == 200
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox; frame-ancestors 'none'"
     assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_templates_hold_no_inline_script_nor_style():
+    """What the CSP would block: script bodies, handler attributes, hx-on (eval), javascript: URLs,
+    style attributes. Mail templates are not pages (mail clients need their inline styles)."""
+    patterns = [
+        r"<script\b(?![^>]*\bsrc=)",
+        r"\son[a-z]+\s*=",
+        r"\bhx-on\b",
+        r"\bhx-on:",
+        r"js:",
+        r"javascript:",
+        r"\bstyle\s*=",
+        r"<style\b",
+    ]
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    offenders = [
+        f"{path.relative_to(templates)}: {pattern}"
+        for path in templates.rglob("*.html")
+        if path.parent.name != "email"
+        for pattern in patterns
+        if re.search(pattern, re.sub(r"\{#.*?#\}", "", path.read_text(), flags=re.S))
+    ]
+    assert offenders == []
