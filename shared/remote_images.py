@@ -43,10 +43,10 @@ def _link(match: re.Match) -> str:
     return (
         f'<a class="remote-image" href="{escape(src)}" target="_blank" rel="noopener noreferrer nofollow" '
         f'title="{escape(hint)}">'
-        f'<span class="icon icon--image" aria-hidden="true"></span>'
+        f'<span class="icon icon--image" aria-hidden="true"></span><span class="remote-image__text">'
         f'<span class="remote-image__label">{escape(label)}</span>'
-        + (f'<span class="remote-image__alt">{escape(alt)}</span>' if alt else "")
-        + "</a>"
+        + (f' <span class="remote-image__alt">{escape(alt)}</span>' if alt else "")
+        + "</span></a>"
     )
 
 
