@@ -36,7 +36,9 @@ def init_logging(app: Flask) -> None:
     """The root logger writes timestamped lines to standard error, once per process; the desk's own
     loggers ("deskbell.*") say what they do (INFO), and Flask's handler without a timestamp goes."""
     root = logging.getLogger()
-    if not any(isinstance(handler, DeskHandler) for handler in root.handlers):
+    # Alembic's logging config (migrations/alembic.ini) replaces the root's handlers with one that
+    # uses the same formatter; either one is enough.
+    if not any(isinstance(handler.formatter, UtcFormatter) for handler in root.handlers):
         root.addHandler(DeskHandler())
     desk = logging.getLogger("deskbell")
     if desk.level == logging.NOTSET:

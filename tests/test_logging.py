@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.logs import DeskHandler
+from shared.logs import UtcFormatter
 from shared.web import request_log
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 def written() -> Iterator[dict[str, io.StringIO]]:
     """What the request log's handler and the desk's own handler write, as they write it."""
     handlers = {"request": request_log.handlers[0]}
-    handlers["desk"] = next(h for h in logging.getLogger().handlers if isinstance(h, DeskHandler))
+    handlers["desk"] = next(h for h in logging.getLogger().handlers if isinstance(h.formatter, UtcFormatter))
     streams = {name: io.StringIO() for name in handlers}
     old = {name: handler.setStream(streams[name]) for name, handler in handlers.items()}
     yield streams
