@@ -1,6 +1,7 @@
 """Configuration: built-in defaults, then `instance/config.py`, then `DESKBELL_*` variables."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,12 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # A login session ends after this many hours without a request (idle), and in any case this
+    # many hours after the login (absolute); the cookie lasts as long as the absolute limit.
+    "SESSION_IDLE_HOURS": 24 * 7,
+    "SESSION_ABSOLUTE_HOURS": 24 * 30,
+    # A self sign-up's confirmation link works once, for this many hours.
+    "SIGNUP_CONFIRM_HOURS": 24,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -86,6 +93,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if "DATABASE_URL" in app.config:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'deskbell.sqlite'}")
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["SESSION_ABSOLUTE_HOURS"]))
     mb = int(app.config["MAX_ATTACHMENT_MB"])
     # The request may carry several files; each is checked against the per-file limit.
     app.config["MAX_CONTENT_LENGTH"] = mb * 1024 * 1024 * int(app.config["MAX_ATTACHMENTS_PER_MESSAGE"]) + 1024 * 1024
