@@ -7,7 +7,7 @@ from flask_login import current_user
 from portal import bp
 from portal.forms import ProfileForm, SignupForm
 from shared import accounts
-from shared.account_views import login_limit, sessions_context
+from shared.account_views import login_limit, sessions_context, steady_answer
 from shared.auth import log_in
 from shared.errors import DomainError
 from shared.extensions import db, limiter
@@ -29,19 +29,20 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            accounts.register_customer(
-                form.email.data,
-                form.name.data,
-                form.password.data,
-                confirm_url_for=_confirm_url,
-                login_url=external_url("portal.login"),
-                locale=current_locale(),
-            )
+            with steady_answer():
+                accounts.register_customer(
+                    form.email.data,
+                    form.name.data,
+                    form.password.data,
+                    confirm_url_for=_confirm_url,
+                    login_url=external_url("portal.login"),
+                    locale=current_locale(),
+                )
+                db.session.commit()
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
         else:
-            db.session.commit()
             sent = gettext("Check your mail: we sent %(email)s a link to finish signing up.", email=form.email.data)
             flash(sent, "info")
             return redirect(url_for("portal.login"), 303)

@@ -1,5 +1,9 @@
 """Login, logout, password-reset and own-session views, the same for both areas over their own account kind."""
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user
@@ -14,6 +18,16 @@ from shared.urls import external_url
 from shared.web import is_fragment_request
 
 Model = type[Customer] | type[Agent]
+
+
+@contextmanager
+def steady_answer() -> Iterator[None]:
+    """Answer no sooner than ACCOUNT_ANSWER_MIN_MS: a stored link or a queued mail (only for some
+    addresses) must not show in how long the page takes."""
+    started = time.perf_counter()
+    yield
+    floor = float(current_app.config["ACCOUNT_ANSWER_MIN_MS"]) / 1000
+    time.sleep(max(0.0, floor - (time.perf_counter() - started)))
 
 
 def _safe_next(area: str, default: str) -> str:
@@ -51,12 +65,13 @@ def logout(area: str) -> Response:
 def reset_request(model: Model, area: str) -> Response | str:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(
-            model,
-            form.email.data,
-            reset_url_for=lambda token: external_url(f"{area}.reset_confirm", token=token),
-        )
-        db.session.commit()
+        with steady_answer():
+            accounts.request_password_reset(
+                model,
+                form.email.data,
+                reset_url_for=lambda token: external_url(f"{area}.reset_confirm", token=token),
+            )
+            db.session.commit()
         flash(gettext("If that address has an account, a reset link is on its way."), "info")
         return redirect(url_for(f"{area}.login"), 303)
     return render_template(f"{area}/reset_request.html", form=form), 422 if form.errors else 200

@@ -144,9 +144,11 @@ def _token_hash(token: str) -> str:
 def request_password_reset(model: type[Account], email: str, *, reset_url_for) -> None:
     """Mail a single-use link if the address belongs to an active account; silent otherwise."""
     account = _find(model, email or "")
-    if account is None or not account.is_active:
-        return
     hours = int(current_app.config["PASSWORD_RESET_HOURS"])
+    if account is None or not account.is_active:
+        # As long as a real reset takes: the page must not tell a stranger which addresses exist.
+        outbox.rehearse(model(email=email or ""), "password_reset", reset_url=reset_url_for("x" * 43), hours=hours)
+        return
     token = _issue_token(account, timedelta(hours=hours))
     outbox.enqueue(account, "password_reset", reset_url=reset_url_for(token), hours=hours)
 
@@ -219,11 +221,11 @@ def register_customer(
     password_hash = _hasher()[0].hash(password)
     locale = _language(locale) if locale else None
     existing = find_customer(email)
-    if existing is not None and existing.password_hash is not None:
-        if existing.is_active:
-            outbox.enqueue(existing, "signup_account_exists", login_url=login_url)
+    if existing is not None and existing.password_hash is not None and existing.is_active:
+        outbox.enqueue(existing, "signup_account_exists", login_url=login_url)
         return
     if existing is not None and not existing.is_active:
+        outbox.rehearse(existing, "signup_account_exists", login_url=login_url)  # as long, and no mail
         return
     hours = int(current_app.config["SIGNUP_CONFIRM_HOURS"])
     token = secrets.token_urlsafe(32)

@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     # many hours after the login (absolute); the cookie lasts as long as the absolute limit.
     "SESSION_IDLE_HOURS": 24 * 7,
     "SESSION_ABSOLUTE_HOURS": 24 * 30,
+    # Asking for a reset link and signing up answer no sooner than this (milliseconds), so the time
+    # does not tell whether the address has an account (only then is a link stored and mailed).
+    "ACCOUNT_ANSWER_MIN_MS": 250,
     # A self sign-up's confirmation link works once, for this many hours.
     "SIGNUP_CONFIRM_HOURS": 24,
     "SESSION_COOKIE_HTTPONLY": True,
