@@ -13,13 +13,13 @@ from shared.models import Agent, Customer
 from shared.web import is_fragment_request
 
 _KINDS: dict[str, type[Customer] | type[Agent]] = {"customer": Customer, "agent": Agent}
-_TOKEN_KEY = "sid"
+SESSION_TOKEN_KEY = "sid"
 
 
 def _load_account(user_id: str) -> Customer | Agent | None:
     kind, _, raw_id = user_id.partition(":")
     model = _KINDS.get(kind)
-    token = session.get(_TOKEN_KEY)
+    token = session.get(SESSION_TOKEN_KEY)
     if model is None or not raw_id.isdigit() or len(raw_id) > 18 or not isinstance(token, str):
         return None
     fresh = not db.session().in_transaction()
@@ -48,7 +48,7 @@ def log_in(account: Customer | Agent) -> None:
     Adds the session row; the caller commits."""
     session.clear()
     token = sessions.start(account, user_agent=request.user_agent.string or "", ip=request.remote_addr or "")
-    session[_TOKEN_KEY] = token
+    session[SESSION_TOKEN_KEY] = token
     login_user(account)
     session.permanent = True
 

@@ -4,10 +4,11 @@ import re
 
 import pytest
 
-from shared import accounts, sessions
+from shared import accounts
 from shared.config import DEFAULTS
 from shared.models import Customer
 from tests.conftest import PASSWORD
+from tests.logins import enter_session
 
 NEW_PASSWORD = "a much longer secret"
 
@@ -176,12 +177,7 @@ def test_a_refused_password_change_keeps_the_old_password(client, customer, logi
 
 def test_an_account_without_a_password_sets_one_without_a_current_one(client, make_customer, db):
     customer = make_customer("erin@example.com", name="Erin", password=None)
-    token = sessions.start(customer, user_agent="test", ip="127.0.0.1")  # a real server-side session
-    db.session.commit()
-    with client.session_transaction() as session:  # as after following an emailed link
-        session["_user_id"] = customer.get_id()
-        session["sid"] = token
-        session["_fresh"] = True
+    enter_session(client, customer)  # as after following an emailed link
     page = client.get("/portal/profile").get_data(as_text=True)
     assert 'name="current_password"' not in page and 'name="password"' in page
     response = client.post("/portal/profile/password", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
