@@ -26,13 +26,12 @@ def _load_account(user_id: str) -> Customer | Agent | None:
     found = sessions.find(model, int(raw_id), token)
     if found is None:
         return None
-    row, account = found
-    g.login_session_id = row.id
-    if fresh and sessions.needs_touch(row):
+    g.login_session_id = found.session_id
+    if fresh and sessions.needs_touch(found):
         # Nothing else has run in this transaction yet, so committing writes only the touch.
-        sessions.touch(row)
+        sessions.touch(found.session_id)
         db.session.commit()
-    return account
+    return found.account
 
 
 def current_session_id() -> str | None:

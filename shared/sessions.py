@@ -10,9 +10,11 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 
 from shared.extensions import db
 from shared.models import Agent, Customer, LoginSession, utcnow
@@ -60,25 +62,53 @@ def _open_filter(now: datetime):
     )
 
 
-def find(kind: type[Account], account_id: int, token: str) -> tuple[LoginSession, Account] | None:
-    """The open session `token` names and its active account of `kind`, in one indexed lookup."""
+@cache
+def _lookup(kind: type[Account]) -> Select:
+    """The per-request lookup, built once per account kind (building it cost as much as running it)."""
     owner = _owner_column(kind)
-    found = db.session.execute(
-        select(LoginSession, kind)
-        .join(kind, kind.id == owner)
-        .where(LoginSession.id == token_hash(token), owner == account_id, *_open_filter(utcnow()))
-    ).first()
-    if found is None or not found[1].is_active:
+    return (
+        select(kind, LoginSession.last_seen_at)
+        .join(LoginSession, kind.id == owner)
+        .where(
+            LoginSession.id == bindparam("session_id"),
+            owner == bindparam("account_id"),
+            LoginSession.ended_at.is_(None),
+            LoginSession.last_seen_at > bindparam("seen_after"),
+            LoginSession.created_at > bindparam("made_after"),
+        )
+    )
+
+
+class Found(NamedTuple):
+    account: Account
+    session_id: str
+    last_seen_at: datetime
+
+
+def find(kind: type[Account], account_id: int, token: str) -> Found | None:
+    """The active account of `kind` whose open session `token` names, in one lookup by primary key
+    (the account and two of the session's columns: every request pays for it)."""
+    session_id = token_hash(token)
+    idle, absolute = _limits()
+    now = utcnow()
+    values = {
+        "session_id": session_id,
+        "account_id": account_id,
+        "seen_after": now - idle,
+        "made_after": now - absolute,
+    }
+    found = db.session.execute(_lookup(kind), values).first()
+    if found is None or not found[0].is_active:
         return None
-    return found[0], found[1]
+    return Found(found[0], session_id, found[1])
 
 
-def needs_touch(row: LoginSession) -> bool:
-    return utcnow() - row.last_seen_at >= TOUCH_EVERY
+def needs_touch(found: Found) -> bool:
+    return utcnow() - found.last_seen_at >= TOUCH_EVERY
 
 
-def touch(row: LoginSession) -> None:
-    db.session.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=utcnow()))
+def touch(session_id: str) -> None:
+    db.session.execute(update(LoginSession).where(LoginSession.id == session_id).values(last_seen_at=utcnow()))
 
 
 def end(session_id: str) -> None:
