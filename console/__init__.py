@@ -23,6 +23,7 @@ from console import (  # noqa: E402,F401  (views register on bp)
     held_mail,
     links,
     new_ticket,
+    profile,
     queues,
     saved_views,
     search,

@@ -7,7 +7,13 @@ from shared.auth import guard
 from shared.models import Customer
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
-OPEN_ENDPOINTS = {"portal.login", "portal.reset_request", "portal.reset_confirm", "portal.signup"}
+OPEN_ENDPOINTS = {
+    "portal.login",
+    "portal.reset_request",
+    "portal.reset_confirm",
+    "portal.signup",
+    "portal.signup_confirm",
+}
 
 
 @bp.before_request

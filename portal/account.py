@@ -5,48 +5,71 @@ from flask_babel import force_locale, gettext
 from flask_login import current_user
 
 from portal import bp
-from portal.forms import PasswordChangeForm, ProfileForm, SignupForm
+from portal.forms import ProfileForm, SignupForm
 from shared import accounts
-from shared.account_views import login_limit
+from shared.account_views import login_limit, sessions_context, steady_answer
 from shared.auth import log_in
 from shared.errors import DomainError
 from shared.extensions import db, limiter
-from shared.forms import ResetForm, show_error
+from shared.forms import PasswordChangeForm, ResetForm, SignupConfirmForm, show_error
 from shared.i18n import current_locale
 from shared.urls import external_url
 
 
-def _reset_url(token: str) -> str:
-    return external_url("portal.reset_confirm", token=token)
-
-
-def _after_signup(customer, email: str):
-    if customer is None:  # the address was made from an email: its owner got a link instead
-        flash(gettext("Check your mail: we sent %(email)s a link to set your password.", email=email), "info")
-        return redirect(url_for("portal.login"), 303)
-    log_in(customer)
-    flash(gettext("Welcome, %(name)s! Your account is ready.", name=customer.display_name), "success")
-    return redirect(url_for("portal.tickets_list"), 303)
+def _confirm_url(token: str) -> str:
+    return external_url("portal.signup_confirm", token=token)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 def signup():
+    """The same answer whether or not the address has an account: only its owner's mail differs."""
     if not current_app.config["SIGNUP_ENABLED"]:
         abort(404)
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            customer = accounts.register_customer(
-                form.email.data, form.name.data, form.password.data, reset_url_for=_reset_url, locale=current_locale()
-            )
+            with steady_answer():
+                accounts.register_customer(
+                    form.email.data,
+                    form.name.data,
+                    form.password.data,
+                    confirm_url_for=_confirm_url,
+                    login_url=external_url("portal.login"),
+                    locale=current_locale(),
+                )
+                db.session.commit()
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
         else:
-            db.session.commit()
-            return _after_signup(customer, form.email.data)
+            sent = gettext("Check your mail: we sent %(email)s a link to finish signing up.", email=form.email.data)
+            flash(sent, "info")
+            return redirect(url_for("portal.login"), 303)
     return render_template("portal/signup.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def signup_confirm(token: str):
+    """The mailed link: a GET only shows the form (mail scanners open links), the password finishes."""
+    pending = accounts.pending_signup(token)
+    if pending is None:
+        return render_template("portal/signup_confirm.html", pending=None), 404
+    form = SignupConfirmForm()
+    if form.validate_on_submit():
+        try:
+            customer = accounts.confirm_signup(token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            log_in(customer)
+            db.session.commit()
+            flash(gettext("Welcome, %(name)s! Your account is ready.", name=customer.display_name), "success")
+            return redirect(url_for("portal.tickets_list"), 303)
+    status = 422 if form.errors else 200
+    return render_template("portal/signup_confirm.html", pending=pending, form=form), status
 
 
 def _profile_form(**kwargs) -> ProfileForm:
@@ -60,7 +83,8 @@ def _password_form(**kwargs) -> ResetForm:
 
 def _profile_page(profile_form: ProfileForm, password_form: ResetForm):
     status = 422 if profile_form.errors or password_form.errors else 200
-    return render_template("portal/profile.html", form=profile_form, password_form=password_form), status
+    context = sessions_context("portal")
+    return render_template("portal/profile.html", form=profile_form, password_form=password_form, **context), status
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -92,7 +116,8 @@ def password_change():
             db.session.rollback()
             show_error(form, error)
         else:
+            log_in(current_user._get_current_object())  # the new password ended every session, this one too
             db.session.commit()
-            flash(gettext("Your password is changed."), "success")
+            flash(gettext("Your password is changed. Every other session is logged out."), "success")
             return redirect(url_for("portal.profile"), 303)
     return _profile_page(_profile_form(formdata=None), form)

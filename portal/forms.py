@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, MultipleFileField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from shared.forms import ResetForm, SelectField, choices
+from shared.forms import SelectField, choices
 
 TYPE_CHOICES = choices([("question", _l("Question")), ("feature", _l("Feature request")), ("bug", _l("Bug report"))])
 
@@ -43,12 +43,6 @@ class SignupForm(FlaskForm):
 class ProfileForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-
-
-class PasswordChangeForm(ResetForm):
-    """For accounts that have a password; those without one get the plain ResetForm."""
-
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)])
 
 
 # --- Rating a closed ticket ------------------------------------------------------------

@@ -11,10 +11,10 @@ from flask import current_app
 from flask_babel import gettext, ngettext
 from sqlalchemy import func, select, update
 
-from shared import outbox, search
+from shared import outbox, search, sessions
 from shared.errors import DomainError
 from shared.extensions import db
-from shared.models import Agent, Customer, Organization, ResetToken, utcnow
+from shared.models import Agent, Customer, Organization, ResetToken, SignupRequest, utcnow
 
 PASSWORD_MIN = 10
 Account = Customer | Agent
@@ -50,8 +50,24 @@ def check_password_strength(password: str) -> None:
 
 
 def set_password(account: Account, password: str) -> None:
+    """A new password ends every session of the account and retires its outstanding links.
+
+    Whoever knew the old password (or held a reset link, or a stolen cookie) is out; the view
+    starts a fresh session for the person who just chose it."""
     check_password_strength(password)
     account.password_hash = _hasher()[0].hash(password)
+    if account.id is not None:
+        _retire_tokens(account)
+        sessions.end_all(account)
+
+
+def _retire_tokens(account: Account) -> None:
+    now = utcnow()
+    db.session.execute(
+        update(ResetToken)
+        .where(_owner_filter(account), ResetToken.used_at.is_(None), ResetToken.expires_at > now)
+        .values(expires_at=now)
+    )
 
 
 def _find(model: type[Account], email: str) -> Account | None:
@@ -128,9 +144,11 @@ def _token_hash(token: str) -> str:
 def request_password_reset(model: type[Account], email: str, *, reset_url_for) -> None:
     """Mail a single-use link if the address belongs to an active account; silent otherwise."""
     account = _find(model, email or "")
-    if account is None or not account.is_active:
-        return
     hours = int(current_app.config["PASSWORD_RESET_HOURS"])
+    if account is None or not account.is_active:
+        # As long as a real reset takes: the page must not tell a stranger which addresses exist.
+        outbox.rehearse(model(email=email or ""), "password_reset", reset_url=reset_url_for("x" * 43), hours=hours)
+        return
     token = _issue_token(account, timedelta(hours=hours))
     outbox.enqueue(account, "password_reset", reset_url=reset_url_for(token), hours=hours)
 
@@ -158,12 +176,7 @@ def send_invitation(account: Account, *, set_url_for, inviter: Agent | None) -> 
         raise DomainError(gettext("%(name)s has already set a password.", name=account.display_name))
     if not account.is_active:
         raise DomainError(gettext("%(name)s is deactivated.", name=account.display_name))
-    now = utcnow()
-    db.session.execute(
-        update(ResetToken)
-        .where(_owner_filter(account), ResetToken.used_at.is_(None), ResetToken.expires_at > now)
-        .values(expires_at=now)
-    )
+    _retire_tokens(account)
     days = int(current_app.config["INVITATION_DAYS"])
     token = _issue_token(account, timedelta(days=days))
     template = "agent_invitation" if isinstance(account, Agent) else "customer_invitation"
@@ -184,9 +197,9 @@ def reset_password(model: type[Account], token: str, password: str) -> Account:
     account = account_for_token(model, token)
     if account is None:
         raise DomainError(gettext("This link has expired or was already used. Ask for a new one."))
-    set_password(account, password)
     row = db.session.scalar(select(ResetToken).where(ResetToken.token_hash == _token_hash(token)))
     row.used_at = utcnow()
+    set_password(account, password)  # ends every session: whoever else was in loses the address
     return account
 
 
@@ -194,24 +207,80 @@ def reset_password(model: type[Account], token: str, password: str) -> Account:
 
 
 def register_customer(
-    email: str, name: str, password: str, *, reset_url_for, locale: str | None = None
-) -> Customer | None:
-    """A new customer from the portal's sign-up form, or None when the address already has an
-    account without a password (made from an email): instead of letting whoever typed the
-    address claim it, its owner is mailed a link to set a password."""
+    email: str, name: str, password: str, *, confirm_url_for, login_url: str, locale: str | None
+) -> None:
+    """A sign-up from the portal: the address's owner is mailed, whoever typed it learns nothing.
+
+    No account exists until the owner opens the mailed link (`confirm_signup`). An address that
+    already has a password is mailed a note instead (log in, or reset); a deactivated one nothing.
+    The password is hashed either way, so every answer takes as long."""
     email = normalize_email(email)
-    existing = find_customer(email)
-    if existing is not None and existing.password_hash is not None:
-        raise DomainError(
-            gettext("An account with this address exists — log in or reset your password."), field="email"
-        )
-    if existing is not None:
-        request_password_reset(Customer, email, reset_url_for=reset_url_for)
-        return None
     if not (name or "").strip():
         raise DomainError(gettext("Enter your name."), field="name")
-    customer = create_customer(email, name=name, password=password)
-    customer.locale = _language(locale) if locale else None
+    check_password_strength(password)
+    password_hash = _hasher()[0].hash(password)
+    locale = _language(locale) if locale else None
+    existing = find_customer(email)
+    if existing is not None and existing.password_hash is not None and existing.is_active:
+        outbox.enqueue(existing, "signup_account_exists", login_url=login_url)
+        return
+    if existing is not None and not existing.is_active:
+        outbox.rehearse(existing, "signup_account_exists", login_url=login_url)  # as long, and no mail
+        return
+    hours = int(current_app.config["SIGNUP_CONFIRM_HOURS"])
+    token = secrets.token_urlsafe(32)
+    pending = SignupRequest(
+        token_hash=_token_hash(token),
+        email=email,
+        name=name.strip(),
+        password_hash=password_hash,
+        locale=locale,
+        expires_at=utcnow() + timedelta(hours=hours),
+    )
+    db.session.add(pending)
+    outbox.enqueue(pending, "signup_confirm", confirm_url=confirm_url_for(token), hours=hours)
+
+
+def pending_signup(token: str) -> SignupRequest | None:
+    """The sign-up a still-valid confirmation link names; None if unknown, used or expired."""
+    row = db.session.scalar(select(SignupRequest).where(SignupRequest.token_hash == _token_hash(token or "")))
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    return row
+
+
+def confirm_signup(token: str, password: str) -> Customer:
+    """Open the account a sign-up asked for, once its link and its password are both shown.
+
+    The link proves the mailbox; the password proves the person who signed up, so an owner who
+    opens a link someone else requested for their address hands nobody their mail. A customer the
+    desk already knows from mail (no password yet) becomes the account, with their tickets."""
+    pending = pending_signup(token)
+    if pending is None:
+        raise DomainError(gettext("This link has expired or was already used. Sign up again."))
+    hasher, _ = _hasher()
+    try:
+        hasher.verify(pending.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        raise DomainError(gettext("That is not the password you chose when signing up."), field="password") from None
+    now = utcnow()
+    db.session.execute(
+        update(SignupRequest)
+        .where(func.lower(SignupRequest.email) == pending.email, SignupRequest.used_at.is_(None))
+        .values(used_at=now)
+    )
+    customer = find_customer(pending.email)
+    if customer is not None and (customer.password_hash is not None or not customer.is_active):
+        raise DomainError(gettext("This address already has an account. Log in, or reset your password."))
+    if customer is None:
+        customer = Customer(email=pending.email, name=pending.name)
+        db.session.add(customer)
+    customer.name = customer.name or pending.name
+    customer.locale = customer.locale or pending.locale
+    customer.password_hash = pending.password_hash
+    db.session.flush()
+    _retire_tokens(customer)
+    search.customer_changed(customer)
     return customer
 
 

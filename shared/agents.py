@@ -10,7 +10,7 @@ from datetime import datetime
 from flask_babel import gettext
 from sqlalchemy import func, select
 
-from shared import accounts, audit, tickets
+from shared import accounts, audit, sessions, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import Agent, Category, ResetToken, Status, Ticket
@@ -89,6 +89,7 @@ def deactivate_agent(agent: Agent, *, actor: Agent | None) -> int:
         return 0
     _keep_an_admin(agent)
     agent.is_active = False
+    sessions.end_all(agent)  # out at once, not at their next login
     assigned = db.session.scalars(
         select(Ticket)
         .join(Ticket.status)

@@ -1,32 +1,64 @@
-"""Sessions for the two account kinds, and the guards each area installs once."""
+"""Sessions for the two account kinds, and the guards each area installs once.
 
-from flask import Flask, Response, redirect, request, session, url_for
+The signed cookie names the account and carries the token of a server-side session
+(shared/sessions.py); the account is loaded only while that session is open.
+"""
+
+from flask import Flask, Response, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from shared import sessions
 from shared.extensions import db, login_manager
 from shared.models import Agent, Customer
 from shared.web import is_fragment_request
 
 _KINDS: dict[str, type[Customer] | type[Agent]] = {"customer": Customer, "agent": Agent}
+SESSION_TOKEN_KEY = "sid"
 
 
-def _load_account(session_id: str) -> Customer | Agent | None:
-    kind, _, raw_id = session_id.partition(":")
+def _load_account(user_id: str) -> Customer | Agent | None:
+    kind, _, raw_id = user_id.partition(":")
     model = _KINDS.get(kind)
-    if model is None or not raw_id.isdigit():
+    token = session.get(SESSION_TOKEN_KEY)
+    if model is None or not raw_id.isdigit() or len(raw_id) > 18 or not isinstance(token, str):
         return None
-    account = db.session.get(model, int(raw_id))
-    return account if account is not None and account.is_active else None
+    fresh = not db.session().in_transaction()
+    found = sessions.find(model, int(raw_id), token)
+    if found is None:
+        return None
+    g.login_session_id = found.session_id
+    if fresh and sessions.needs_touch(found):
+        # Nothing else has run in this transaction yet, so committing writes only the touch.
+        sessions.touch(found.session_id)
+        db.session.commit()
+    return found.account
+
+
+def current_session_id() -> str | None:
+    """The id of the request's own session row (to mark "this session" and to keep it)."""
+    if not current_user.is_authenticated:
+        return None
+    return g.get("login_session_id")
 
 
 def log_in(account: Customer | Agent) -> None:
-    """Start a fresh session: nothing from before the login (or a planted id) survives it."""
+    """Start a fresh session: nothing from before the login (or a planted id) survives it.
+
+    Adds the session row; the caller commits."""
     session.clear()
+    token = sessions.start(account, user_agent=request.user_agent.string or "", ip=request.remote_addr or "")
+    session[SESSION_TOKEN_KEY] = token
     login_user(account)
     session.permanent = True
 
 
 def log_out() -> None:
+    """End this session on the server too: a copy of the cookie is worth nothing afterwards.
+
+    The caller commits."""
+    session_id = current_session_id()
+    if session_id is not None:
+        sessions.end(session_id)
     logout_user()
     session.clear()
 

@@ -1,6 +1,7 @@
 """Configuration: built-in defaults, then `instance/config.py`, then `DESKBELL_*` variables."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,15 @@ DEFAULTS: dict[str, Any] = {
     # Strict-Transport-Security's max-age, sent when the desk is served over HTTPS (BASE_URL is
     # https, or the request came in over HTTPS); 0 sends none.
     "HSTS_SECONDS": 365 * 24 * 3600,
+    # A login session ends after this many hours without a request (idle), and in any case this
+    # many hours after the login (absolute); the cookie lasts as long as the absolute limit.
+    "SESSION_IDLE_HOURS": 24 * 7,
+    "SESSION_ABSOLUTE_HOURS": 24 * 30,
+    # Asking for a reset link and signing up answer no sooner than this (milliseconds), so the time
+    # does not tell whether the address has an account (only then is a link stored and mailed).
+    "ACCOUNT_ANSWER_MIN_MS": 250,
+    # A self sign-up's confirmation link works once, for this many hours.
+    "SIGNUP_CONFIRM_HOURS": 24,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -93,6 +103,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if "DATABASE_URL" in app.config:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'deskbell.sqlite'}")
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["SESSION_ABSOLUTE_HOURS"]))
     mb = int(app.config["MAX_ATTACHMENT_MB"])
     # The request may carry several files; each is checked against the per-file limit.
     app.config["MAX_CONTENT_LENGTH"] = mb * 1024 * 1024 * int(app.config["MAX_ATTACHMENTS_PER_MESSAGE"]) + 1024 * 1024

@@ -51,6 +51,18 @@ class ResetForm(FlaskForm):
     )
 
 
+class PasswordChangeForm(ResetForm):
+    """For accounts that have a password; those without one get the plain ResetForm."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)])
+
+
+class SignupConfirmForm(FlaskForm):
+    """The last step of a sign-up: the password chosen then, beside the mailed link."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+
+
 def show_error(form, error: DomainError, renamed: dict[str, str] | None = None) -> None:
     """Show a domain refusal next to the field it names (through `renamed` where the form calls that
     field otherwise), or above the form when it names none the form has."""

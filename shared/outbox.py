@@ -45,6 +45,12 @@ def enqueue(
     return message
 
 
+def rehearse(recipient: Customer | Agent, template: str, **context: object) -> None:
+    """Render `template` as `enqueue` would and queue nothing: an answer about an address without an
+    account does the same work as one with, so its timing does not tell which it was."""
+    _messages([recipient], template, None, None, True, False, context)
+
+
 def enqueue_each(
     recipients: list[Customer | Agent],
     template: str,

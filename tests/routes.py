@@ -20,6 +20,8 @@ SAMPLE_VALUES = {
     "inbound_id": 1,
     "outbox_id": 1,
     "name": "20260101T120000000000-0123abcd.eml",
+    # A login session (the sha256 of its token).
+    "session_id": "0" * 64,
 }
 
 

@@ -16,11 +16,12 @@ from shared.models.queue_counters import QueueCounter
 from shared.models.ratings import SCORES, Rating
 from shared.models.reads import TicketRead
 from shared.models.rules import Rule
+from shared.models.sessions import LoginSession
 from shared.models.sla import UNITS, BusinessCalendar, Holiday, SlaTarget
 from shared.models.statuses import Category, Status
 from shared.models.tickets import CHANNELS, PRIORITIES, TYPES, ActorKind, Counter, Ticket
 from shared.models.time_spent import MAX_MINUTES, TimeSpent
-from shared.models.tokens import ResetToken
+from shared.models.tokens import ResetToken, SignupRequest
 from shared.models.views import SavedView
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "Holiday",
     "InboundMessage",
     "InboundState",
+    "LoginSession",
     "MailMessageId",
     "Organization",
     "OutboxMessage",
@@ -55,6 +57,7 @@ __all__ = [
     "ResetToken",
     "Rule",
     "SavedView",
+    "SignupRequest",
     "SlaTarget",
     "Status",
     "Ticket",

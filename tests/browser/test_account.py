@@ -34,6 +34,20 @@ def test_customer_signs_up_edits_the_profile_and_changes_the_password(
     page.get_by_label("Password", exact=True).fill(carol.password)
     page.get_by_label("Repeat the password").fill(carol.password)
     page.get_by_role("button", name="Create account").click()
+    # No account until the address is proved: the owner gets a link, the page says only that.
+    expect(page).to_have_url("/portal/login")
+    expect(page.get_by_text("Check your mail: we sent carol@example.com a link to finish signing up.")).to_be_visible()
+    screenshot(page, "check-your-mail")
+    page.goto(mailed_link(live_server, carol.email, "/portal/signup/confirm/"))
+    expect(page.get_by_role("heading", name="Confirm your address")).to_be_visible()
+    screenshot(page, "confirm-your-address")
+    page.get_by_label("Password").fill("not what I chose")
+    page.get_by_role("button", name="Confirm and log in").click()
+    expect(page.get_by_label("Password")).to_have_accessible_description(
+        re.compile(r"That is not the password you chose when signing up\.")
+    )
+    page.get_by_label("Password").fill(carol.password)
+    page.get_by_role("button", name="Confirm and log in").click()
     expect(page).to_have_url("/portal/tickets")
     expect(page.get_by_text("Welcome, Carol Chen! Your account is ready.")).to_be_visible()
     expect(page.get_by_role("heading", name="My tickets")).to_be_visible()
@@ -86,6 +100,33 @@ def test_customer_signs_up_edits_the_profile_and_changes_the_password(
     log_in(page, "portal", Account(carol.email, carol.name, "second secret 5678"))
     expect(page).to_have_url("/portal/tickets")
     expect(page.get_by_role("banner")).to_contain_text("Carol Chen-Ward")
+
+
+def mailed_link(live_server, address: str, path: str) -> str:
+    """The path of the link in the latest mail to `address` (the mail names BASE_URL's host)."""
+    with live_server.app.app_context():
+        mail = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.to_addr == address).order_by(OutboxMessage.id.desc())
+        ).first()
+        return re.search(rf"https?://[^/\s]+({re.escape(path)}\S+)", mail.body_text).group(1)
+
+
+def test_a_used_confirmation_link_says_so_plainly(page: Page, live_server, screenshot) -> None:
+    live_server.app.config["SIGNUP_ENABLED"] = True
+    page.goto("/portal/signup")
+    page.get_by_label("Your name").fill("Erin Early")
+    page.get_by_label("Email").fill("erin@example.com")
+    page.get_by_label("Password", exact=True).fill("erin's secret 123")
+    page.get_by_label("Repeat the password").fill("erin's secret 123")
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url("/portal/login")
+    link = mailed_link(live_server, "erin@example.com", "/portal/signup/confirm/")
+    assert page.goto(link[:-2]).status == 404  # copied incompletely
+    expect(page.get_by_role("heading", name="This link does not work")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign up again")).to_be_visible()
+    screenshot(page, "broken-link")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "broken-link-phone")
 
 
 def test_without_sign_up_the_login_page_offers_none(page: Page, live_server) -> None:

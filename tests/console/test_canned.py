@@ -4,6 +4,7 @@ import pytest
 
 from shared import canned
 from shared.models import CannedReply
+from tests.logins import enter_session
 
 
 @pytest.fixture
@@ -98,9 +99,7 @@ class TestWithCsrf:
     def test_changes_without_the_token_are_refused(self, client, agent, db):
         reply = canned.create_canned("Mine", "Text", shared=False, actor=agent)
         db.session.commit()
-        with client.session_transaction() as session:
-            session["_user_id"] = agent.get_id()
-            session["_fresh"] = True
+        enter_session(client, agent)
         for path in ("/console/canned", f"/console/canned/{reply.id}", f"/console/canned/{reply.id}/delete"):
             assert client.post(path, data={"title": "x", "body": "y"}).status_code in (400, 422)
         assert (reply.title, db.session.scalars(db.select(CannedReply)).all()) == ("Mine", [reply])

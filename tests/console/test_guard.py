@@ -8,7 +8,7 @@ OPEN = {"/console/login", "/console/reset", "/portal/login", "/portal/reset", "/
 
 
 def is_open(path: str) -> bool:
-    return path in OPEN or "/reset/" in path
+    return path in OPEN or "/reset/" in path or "/signup/confirm/" in path
 
 
 @pytest.fixture

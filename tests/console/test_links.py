@@ -4,6 +4,7 @@ import pytest
 
 from shared import links, merges
 from shared.models import Status, Ticket
+from tests.logins import enter_session
 
 HX = {"HX-Request": "true"}
 
@@ -139,9 +140,7 @@ class TestCsrf:
 
     def test_every_change_without_the_token_is_refused(self, client, agent, two):
         one, other = two
-        with client.session_transaction() as session:
-            session["_user_id"] = agent.get_id()
-            session["_fresh"] = True
+        enter_session(client, agent)
         base = f"/console/tickets/{one.number}"
         assert client.post(f"{base}/links", data={"number": other.number}).status_code == 400
         assert client.post(f"{base}/links/remove", data={"other": other.number}).status_code == 400

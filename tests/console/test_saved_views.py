@@ -4,6 +4,7 @@ import pytest
 
 from shared import saved_views, tickets
 from shared.models import SavedView
+from tests.logins import enter_session
 
 
 def test_saving_without_javascript_redirects_to_the_same_list(client, login_as, agent, db):
@@ -66,9 +67,7 @@ class TestCsrf:
     def test_saving_and_deleting_without_the_token_are_refused(self, client, agent, db):
         view = saved_views.save_view(agent, "Mine", "queue=mine")
         db.session.commit()
-        with client.session_transaction() as session:
-            session["_user_id"] = agent.get_id()
-            session["_fresh"] = True
+        enter_session(client, agent)
         assert client.post("/console/views", data={"name": "X", "query": ""}).status_code == 400
         assert client.post(f"/console/views/{view.id}/delete").status_code == 400
         assert [v.name for v in saved_views.views_for(agent)] == ["Mine"]

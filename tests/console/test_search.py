@@ -4,6 +4,7 @@ filters in the address, and no failure whatever is typed."""
 import pytest
 
 from shared import catalog, search, tickets
+from tests.logins import enter_session
 
 HX = {"HX-Request": "true"}
 
@@ -158,9 +159,7 @@ class TestCsrf:
 
     def test_searching_is_a_get_that_needs_no_token(self, client, agent, customer, make_ticket):
         make_ticket(customer, subject="Toner empty")
-        with client.session_transaction() as session:
-            session["_user_id"] = agent.get_id()
-            session["_fresh"] = True
+        enter_session(client, agent)
         response = client.get("/console/search?q=toner")
         assert response.status_code == 200 and "/console/tickets/1001" in response.get_data(as_text=True)
         assert client.get("/console/search?q=toner", headers=HX).status_code == 200

@@ -7,6 +7,7 @@ import pytest
 
 from shared import time_tracking
 from shared.models import Entry, TimeSpent
+from tests.logins import enter_session
 
 
 def _reply(client, ticket, minutes, **headers):
@@ -82,8 +83,6 @@ class TestWithCsrf:
 
     def test_minutes_without_the_token_are_refused(self, client, agent, customer, make_ticket, db):
         ticket = make_ticket(customer)
-        with client.session_transaction() as session:
-            session["_user_id"] = agent.get_id()
-            session["_fresh"] = True
+        enter_session(client, agent)
         assert _reply(client, ticket, "10").status_code in (400, 422)
         assert db.session.scalars(db.select(TimeSpent)).all() == []
