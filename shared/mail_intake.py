@@ -185,8 +185,10 @@ def _process(inbound: InboundMessage, *, rate_limit: bool) -> None:
         return
     poster = mail_routing.poster_for(match, mail)
     if poster is None:
-        note = mail_routing.hold(inbound, mail, match.ticket)
-        _settle(inbound, InboundState.HELD, "not_on_ticket", ticket=match.ticket, entry=note)
+        impostor = mail_routing.is_unverified_agent(mail)
+        note = mail_routing.hold(inbound, mail, match.ticket, agent_address=impostor)
+        reason = "unverified_agent" if impostor else "not_on_ticket"
+        _settle(inbound, InboundState.HELD, reason, ticket=match.ticket, entry=note)
         return
     entry = mail_routing.post_from_mail(inbound, mail, match.ticket, poster)
     _settle(inbound, InboundState.PROCESSED, "reply", ticket=entry.ticket, entry=entry)
@@ -238,6 +240,13 @@ def accept_held(inbound: InboundMessage, *, actor: Agent):
     _check_agent(actor)
     if inbound.state != InboundState.HELD or inbound.ticket is None:
         raise DomainError(gettext("This message is not waiting for a decision."))
+    if inbound.reason == "unverified_agent":
+        raise DomainError(
+            gettext(
+                "Mail from an agent's address that does not answer the desk's mail to that agent is never "
+                "posted: the agent can answer in the console, or split it into a new ticket."
+            )
+        )
     mail = mail_parse.parse(raw_bytes(inbound))
     customer = mail_routing.add_participant(inbound.ticket, mail.from_addr, name=mail.from_name, actor=actor)
     entry = mail_routing.post_from_mail(inbound, mail, inbound.ticket, customer)

@@ -61,6 +61,8 @@ class ParsedMail:
     message_id: str | None = None
     from_addr: str | None = None
     from_name: str = ""
+    # How many mailboxes From names (RFC 5322 allows several); mail naming more than one never speaks for an agent.
+    sender_count: int = 0
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     subject: str = ""
@@ -129,6 +131,7 @@ def _read_headers(message: Message) -> ParsedMail:
     mail = ParsedMail()
     mail.message_id = message_id_of(message)
     mail.from_addr, mail.from_name = first_address(message.get_all("From") or [])
+    mail.sender_count = len(addresses(message.get_all("From") or []))
     mail.to = addresses(message.get_all("To") or [])
     mail.cc = addresses(message.get_all("Cc") or [])
     mail.subject = header_text(message.get("Subject"))

@@ -20,7 +20,7 @@ from email.utils import format_datetime, formataddr
 
 from flask import current_app
 
-from shared import mail_ids, mail_servers, outbox
+from shared import accounts, mail_ids, mail_servers, outbox, permissions
 from shared.attachments import blob_path
 from shared.extensions import db
 from shared.models import Entry, OutboxMessage
@@ -97,7 +97,9 @@ def build(message: OutboxMessage) -> EmailMessage:
     if message.body_html:
         mime.add_alternative(message.body_html, subtype="html")
     if message.with_attachments and message.entry_id is not None:
-        for attachment in db.session.get(Entry, message.entry_id).attachments:
+        # What the recipient may see of the entry: never an agent's emailed original for a customer.
+        recipient = accounts.find_agent(message.to_addr) or accounts.find_customer(message.to_addr)
+        for attachment in permissions.attachments_for(recipient, db.session.get(Entry, message.entry_id)):
             content_type = attachment.content_type
             if content_type == "application/octet-stream":  # sniffing only knows images; the name says more
                 content_type = mimetypes.guess_type(attachment.filename)[0] or content_type

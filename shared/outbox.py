@@ -34,7 +34,8 @@ def enqueue(
 ) -> OutboxMessage:
     """Render `email/<template>.txt|.html|.subject.txt` in the recipient's language and queue it.
 
-    Ticket mail gets a signed Message-ID naming the ticket and `entry`, stored so replies thread;
+    Ticket mail gets a Message-ID naming the ticket and `entry`, signed for the recipient and
+    stored so replies thread;
     `automatic` mail (anything but an agent's own reply) says so in `Auto-Submitted`."""
     [values] = _messages([recipient], template, ticket, entry, automatic, with_attachments, context)
     message = OutboxMessage(**values)
@@ -95,6 +96,9 @@ def _messages(
         subject, text, html = rendered
         if ticket is not None:
             subject = f"[#{ticket.number}] {subject}"
+            message_id = mail_ids.sign(ticket, entry, recipient.email)
+        else:
+            message_id = mail_ids.random_id()
         rows.append(
             {
                 "to_addr": recipient.email,
@@ -102,7 +106,7 @@ def _messages(
                 "body_text": text,
                 "body_html": html,
                 "headers": dict(headers),
-                "message_id": mail_ids.sign(ticket, entry) if ticket is not None else mail_ids.random_id(),
+                "message_id": message_id,
                 "template": template,
                 "ticket_id": ticket.id if ticket is not None else None,
                 "entry_id": entry.id if entry is not None else None,
