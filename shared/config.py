@@ -69,6 +69,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_DESK_ADDRESSES": [],
     # More messages than this from one sender within an hour are kept but not processed (loops).
     "MAIL_SENDER_LIMIT_PER_HOUR": 20,
+    # One received mail adds at most this many people from its To and Cc to a ticket (each a new
+    # customer if unknown); the rest are left out and the ticket's history names them.
+    "MAIL_MAX_NEW_PARTICIPANTS": 10,
 }
 
 

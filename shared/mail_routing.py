@@ -225,16 +225,40 @@ def _finish(inbound: InboundMessage, mail: ParsedMail, entry: Entry, skipped: li
         record_event(entry.ticket, "mail_files_skipped", {"files": skipped}, actor=None)
 
 
+# At most this many of a capped mail's left-out addresses are named in the history.
+_LEFT_OUT_NAMED = 50
+
+
 def _add_copied(ticket: Ticket, mail: ParsedMail) -> None:
-    """Everyone the mail went to besides the desk and its agents joins the ticket: reply-all works."""
+    """Everyone the mail went to besides the desk and its agents joins the ticket: reply-all works.
+    One mail adds at most MAIL_MAX_NEW_PARTICIPANTS people (a mail to dozens of addresses would make
+    as many customers); the history tells agents who was left out."""
     desk = desk_addresses() | {mail.from_addr}
+    room = int(current_app.config["MAIL_MAX_NEW_PARTICIPANTS"])
+    left_out: list[str] = []
     for address in [*mail.to, *mail.cc]:
-        if address in desk or accounts.find_agent(address) is not None:
+        if address in desk or accounts.find_agent(address) is not None or _is_on(ticket, address):
+            continue
+        if room <= 0:
+            left_out.append(address)
             continue
         try:
             add_participant(ticket, address, actor=None)
         except DomainError:  # a deactivated customer, or an address the desk cannot mail
             continue
+        room -= 1
+    if left_out:
+        limit = int(current_app.config["MAIL_MAX_NEW_PARTICIPANTS"])
+        data = {"addresses": left_out[:_LEFT_OUT_NAMED], "count": len(left_out), "limit": limit}
+        record_event(ticket, "mail_participants_capped", data, actor=None)
+
+
+def _is_on(ticket: Ticket, address: str) -> bool:
+    """Whether the customer with this address is already the ticket's customer or a participant."""
+    customer = accounts.find_customer(address)
+    if customer is None:
+        return False
+    return customer.id == ticket.customer_id or permissions.is_participant(customer, ticket)
 
 
 def _system_note(ticket: Ticket, inbound: InboundMessage, event: str, text: str, quoted: str) -> Entry:
