@@ -58,6 +58,7 @@ OUTBOX_STATES = {
     "pending": lazy_pgettext("mail state", "Pending"),
     "sent": lazy_pgettext("mail state", "Sent"),
     "failed": lazy_pgettext("mail state", "Failed"),
+    "held": lazy_pgettext("mail state", "Held (address bounced)"),
 }
 # What `InboundMessage.reason` says, in words.
 REASONS = {

@@ -31,6 +31,7 @@ from shared.models import (
     Entry,
     EntryKind,
     InboundMessage,
+    MailBounce,
     Ticket,
     TicketParticipant,
     Visibility,
@@ -180,9 +181,18 @@ def hold(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, *, agent_add
     return _system_note(ticket, inbound, "mail_held", text, mail_text.reply_text(mail.text))
 
 
-def note_automatic(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, kind: str) -> Entry:
+def note_automatic(
+    inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, kind: str, *, bounce: MailBounce | None = None
+) -> Entry:
     """A bounce or auto-reply to the desk's mail, as a note for agents: no status change, no reply."""
-    if kind == "bounce":
+    if bounce is not None:
+        text = gettext(
+            "The desk's mail to %(address)s could not be delivered (%(status)s): no more mail goes to that "
+            "address until an agent clears it on the customer's card.",
+            address=bounce.address,
+            status=bounce.status,
+        )
+    elif kind == "bounce":
         text = gettext("The desk's mail could not be delivered (a bounce from %(sender)s).", sender=_who(mail))
     else:
         text = gettext("An automatic reply from %(sender)s.", sender=_who(mail))

@@ -20,7 +20,7 @@ from email.utils import format_datetime, formataddr
 
 from flask import current_app
 
-from shared import accounts, mail_ids, mail_servers, outbox, permissions
+from shared import accounts, bounces, mail_ids, mail_servers, outbox, permissions
 from shared.attachments import blob_path
 from shared.extensions import db
 from shared.models import Entry, OutboxMessage
@@ -134,12 +134,13 @@ class Report:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    held: int = 0
 
     def __bool__(self) -> bool:  # a run that touched nothing is not worth a log line
-        return bool(self.sent or self.retried or self.failed)
+        return bool(self.sent or self.retried or self.failed or self.held)
 
     def __str__(self) -> str:
-        return f"{self.sent} sent, {self.retried} to retry, {self.failed} failed"
+        return f"{self.sent} sent, {self.retried} to retry, {self.failed} failed, {self.held} held (bounced)"
 
 
 _warned: set[str] = set()
@@ -178,6 +179,11 @@ def deliver_due(*, limit: int = 100) -> Report:
             message = outbox.claim_next(worker)
             if message is None:
                 break
+            bounce = bounces.active(message.to_addr)
+            if bounce is not None:  # a hard bounce stopped mail to this address until an agent clears it
+                outbox.mark_held(message, worker, bounces.held_reason(bounce))
+                report.held += 1
+                continue
             stage = "build"
             try:
                 mime = build(message)

@@ -232,6 +232,12 @@ def mark_sent(message: OutboxMessage, worker: str, *, headers: dict[str, str], n
     return _settle(message, worker, state="sent", sent_at=now or utcnow(), headers=headers)
 
 
+def mark_held(message: OutboxMessage, worker: str, reason: str) -> bool:
+    """Not sent, on purpose: its address bounced for good (`shared.bounces`). It waits, with the
+    reason, until an agent clears the address."""
+    return _settle(message, worker, state="held", last_error=reason)
+
+
 def backoff(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed try: MAIL_RETRY_SECONDS, doubling, capped."""
     first = int(current_app.config["MAIL_RETRY_SECONDS"])

@@ -115,6 +115,11 @@ def attachments_for(account: Customer | Agent | None, entry: Entry) -> list[Atta
     return [a for a in entry.attachments if not a.is_agents_original_mail]
 
 
+def can_clear_bounce(account: Customer | Agent | None) -> bool:
+    """Saying a bounced address works again (mail to it resumes) is any agent's call."""
+    return isinstance(account, Agent) and account.is_active
+
+
 def can_administer(account: Customer | Agent | None) -> bool:
     return isinstance(account, Agent) and account.is_active and account.is_admin
 
