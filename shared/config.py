@@ -72,6 +72,11 @@ DEFAULTS: dict[str, Any] = {
     # One received mail adds at most this many people from its To and Cc to a ticket (each a new
     # customer if unknown); the rest are left out and the ticket's history names them.
     "MAIL_MAX_NEW_PARTICIPANTS": 10,
+    # The authserv-id of the desk's own receiving mail server (the first word of the
+    # Authentication-Results header it adds). Set, mail is posted as an agent only when that
+    # server's topmost header says dmarc=pass. The server must remove such headers arriving from
+    # outside (RFC 8601 section 5). Empty: not checked.
+    "MAIL_TRUSTED_AUTHSERV_ID": "",
 }
 
 

@@ -86,6 +86,8 @@ class ParsedMail:
     no_auto_response: bool = False
     # The Message-IDs of the message a bounce or receipt reports on, from its returned headers.
     reported_ids: list[str] = field(default_factory=list)
+    # Authentication-Results headers (RFC 8601), top (the last hop's) first.
+    auth_results: list[str] = field(default_factory=list)
     # A DSN's permanent failures (Action: failed, Status: 5.x.x): (recipient, status, diagnostic).
     hard_failures: list[tuple[str, str, str]] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
@@ -140,6 +142,7 @@ def _read_headers(message: Message) -> ParsedMail:
     mail.subject = header_text(message.get("Subject"))
     mail.in_reply_to = mail_ids.ids_in(header_text(message.get("In-Reply-To")))
     mail.references = mail_ids.ids_in(" ".join(header_text(v) for v in message.get_all("References") or []))
+    mail.auth_results = [header_text(v) for v in message.get_all("Authentication-Results") or []]
     return mail
 
 

@@ -10,6 +10,7 @@ agent's From and quotes the desk's mail to themselves is held, never posted as t
 else's mail is held for an agent to decide.
 """
 
+import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -39,6 +40,8 @@ from shared.models import (
 from shared.models.attachments import ORIGINAL_MAIL_NAME
 
 ORIGINAL_NAME = ORIGINAL_MAIL_NAME
+_COMMENT = re.compile(r"\([^()]*\)")
+_DMARC = re.compile(r"(?:^|[\s;])dmarc\s*=\s*([a-z]+)", re.IGNORECASE)
 # Room left under the ticket verbs' body limit for the note that the text was cut.
 _BODY_ROOM = tickets.BODY_MAX - 200
 
@@ -93,10 +96,27 @@ def poster_for(match: Match, mail: ParsedMail) -> Customer | Agent | None:
 def answers_mail_to(agent: Agent, ticket: Ticket, mail: ParsedMail) -> bool:
     """Whether the mail answers a message the desk sent to `agent` about `ticket` (or a ticket merged
     into it), and names no other sender: the only thing that lets mail speak for an agent."""
-    if mail.sender_count != 1:
+    if mail.sender_count != 1 or not passes_dmarc(mail):
         return False
     sent = mail_ids.tickets_sent_to([*mail.in_reply_to, *mail.references], agent.email)
     return any(links.continuation(db.session.get(Ticket, ticket_id)) is ticket for ticket_id in sent)
+
+
+def passes_dmarc(mail: ParsedMail) -> bool:
+    """With MAIL_TRUSTED_AUTHSERV_ID set: whether the desk's own receiving server, in the topmost
+    Authentication-Results header it wrote, says the mail passed DMARC. Unset: True (not checked)."""
+    trusted = (current_app.config["MAIL_TRUSTED_AUTHSERV_ID"] or "").strip().lower()
+    if not trusted:
+        return True
+    for value in mail.auth_results:
+        while _COMMENT.search(value):
+            value = _COMMENT.sub(" ", value)
+        authserv, _semicolon, results = value.partition(";")
+        if authserv.lower().split()[:1] != [trusted]:
+            continue
+        found = _DMARC.search(results)
+        return found is not None and found.group(1).lower() == "pass"
+    return False
 
 
 def is_unverified_agent(mail: ParsedMail) -> bool:

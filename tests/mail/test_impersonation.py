@@ -195,3 +195,49 @@ def test_an_agents_mailed_reply_keeps_its_original_from_the_customer(db, agent, 
     page = console.get(f"/console/tickets/{ticket.number}").get_data(as_text=True)
     assert f"/attachments/{original.id}" in page
     assert status_of(console, f"/console/tickets/{ticket.number}/attachments/{original.id}") == 200
+
+
+# --- the desk's own receiving server's word (MAIL_TRUSTED_AUTHSERV_ID) ----------------------------
+
+
+def _agent_mail(agent, notice: str, *results: str) -> bytes:
+    raw = compose(sender=agent.email, in_reply_to=notice, body="On it.")
+    # Authentication-Results go on top, as each receiving server prepends its own.
+    return b"".join(f"Authentication-Results: {r}\r\n".encode() for r in results) + raw
+
+
+@pytest.mark.parametrize(
+    ("results", "posted"),
+    [
+        (["mx.desk.example; spf=pass smtp.mailfrom=a.test; dkim=pass; dmarc=pass header.from=a.test"], True),
+        (["MX.desk.example 1; dmarc=pass (p=reject) header.from=a.test"], True),
+        (["mx.desk.example; spf=fail; dmarc=fail (p=none) header.from=a.test"], False),
+        (["mx.desk.example; spf=pass (dmarc=pass, says the comment); dkim=none"], False),
+        (["mx.evil.example; dmarc=pass", "mx.desk.example; dmarc=fail"], False),  # another server's word is none
+        (["mx.desk.example; dmarc=fail", "mx.desk.example; dmarc=pass"], False),  # the topmost is the desk's own
+        ([], False),  # did not come through the desk's server at all
+    ],
+)
+def test_with_a_trusted_authserv_id_agent_mail_must_pass_dmarc(db, app, agent, answered, results, posted):
+    app.config["MAIL_TRUSTED_AUTHSERV_ID"] = "mx.desk.example"
+    _ticket, notice, _reply = answered
+    inbound = deliver(_agent_mail(agent, notice, *results))
+    if posted:
+        assert inbound.state == InboundState.PROCESSED and isinstance(inbound.entry.author, Agent)
+    else:
+        assert inbound.state == InboundState.HELD and inbound.reason == "unverified_agent"
+
+
+def test_without_a_trusted_authserv_id_the_headers_are_not_read(db, app, agent, answered):
+    assert app.config["MAIL_TRUSTED_AUTHSERV_ID"] == ""
+    _ticket, notice, _reply = answered
+    inbound = deliver(_agent_mail(agent, notice, "mx.desk.example; dmarc=fail"))
+    assert inbound.state == InboundState.PROCESSED and isinstance(inbound.entry.author, Agent)
+
+
+def test_customers_are_not_held_for_dmarc(db, app, answered):
+    """The check guards agent identity; a customer's reply is judged as before."""
+    app.config["MAIL_TRUSTED_AUTHSERV_ID"] = "mx.desk.example"
+    ticket, _notice, reply = answered
+    inbound = deliver(compose(sender=ALICE, in_reply_to=reply, body="Thanks!"))
+    assert inbound.state == InboundState.PROCESSED and inbound.ticket is ticket
