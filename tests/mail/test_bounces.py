@@ -72,8 +72,14 @@ def test_a_hard_bounce_holds_further_mail_until_an_agent_clears_it(runner, smtp_
     [held] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "agent_reply")).all()
     assert held.state == "held" and "bounced (5.1.1" in held.last_error and held.sent_at is None
 
-    # The agent sees it on the customer's card and clears it; the held reply goes out.
+    # The outbox log says why it waits.
+    agent.is_admin = True
+    db.session.commit()
     console = login_as(agent)
+    log = console.get("/console/admin/mail/outbox?state=held").get_data(as_text=True)
+    assert "Held (address bounced)" in log and "Not sent: mail to alice@example.com bounced (5.1.1" in log
+
+    # The agent sees it on the customer's card and clears it; the held reply goes out.
     page = console.get(f"/console/tickets/{number}").get_data(as_text=True)
     assert "Mail to this address bounced" in page and "5.1.1" in page
     response = console.post(f"/console/tickets/{number}/bounce/clear")
