@@ -19,6 +19,7 @@ from console import (  # noqa: E402,F401  (views register on bp)
     admin,
     auth,
     away,
+    bounces,
     canned,
     held_mail,
     links,

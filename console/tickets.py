@@ -15,6 +15,7 @@ from console import bp
 from console.forms import PropertiesForm, ReplyForm
 from shared import (
     attachments,
+    bounces,
     catalog,
     history,
     links,
@@ -135,6 +136,7 @@ def _page(
         time_total=time_tracking.ticket_total(ticket),
         sla=sla_tracking.summary(ticket),
         ticket_links=links.links_of(ticket),
+        bounce=bounces.active(ticket.customer.email) if ticket.customer else None,
         **panels,
         **_names(statuses),
     )

@@ -86,6 +86,14 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_DESK_ADDRESSES": [],
     # More messages than this from one sender within an hour are kept but not processed (loops).
     "MAIL_SENDER_LIMIT_PER_HOUR": 20,
+    # One received mail adds at most this many people from its To and Cc to a ticket (each a new
+    # customer if unknown); the rest are left out and the ticket's history names them.
+    "MAIL_MAX_NEW_PARTICIPANTS": 10,
+    # The authserv-id of the desk's own receiving mail server (the first word of the
+    # Authentication-Results header it adds). Set, mail is posted as an agent only when that
+    # server's topmost header says dmarc=pass. The server must remove such headers arriving from
+    # outside (RFC 8601 section 5). Empty: not checked.
+    "MAIL_TRUSTED_AUTHSERV_ID": "",
 }
 
 

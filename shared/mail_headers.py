@@ -16,6 +16,8 @@ _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _COMMENT = re.compile(r"\((?:\\.|[^()\\])*\)")
 _ANGLE_ADDR = re.compile(r"<([^<>]*)>")
 _ADDRESS = re.compile(r"^[^@\s<>()\[\]:;,\"]+@[^@\s<>()\[\]:;,\"]+$")
+_QUOTED = re.compile(r'"(?:\\.|[^"\\])*"')
+_PLACEHOLDER = re.compile(r'"(\d+)"')
 # Microsoft and other names for charsets Python knows under another name.
 _CHARSET_ALIASES = {
     "ks_c_5601-1987": "cp949",
@@ -93,48 +95,55 @@ def message_id_of(message: Message) -> str | None:
 
 
 def mailboxes(value: str) -> list[tuple[str, str]]:
-    """(display name, lower-case address) for each mailbox of an address header, forgiving the
-    forms real mail has: bare addresses separated by spaces, `Big Bug bb@bug.com`, a display name
-    with an `@` in it, comments, groups, raw UTF-8."""
-    value = unescape(value)
+    """(display name, lower-case address) for each mailbox of an address header.
+
+    The standard library's header registry decides: `"<ann@a.test>" <evil@b.test>` is evil@b.test,
+    whatever the display name says. Only a header it finds broken (defects) is read the way mail
+    clients read the forms real mail has (bare addresses separated by spaces or semicolons,
+    `Big Bug bb@bug.com`, `ann@host <ann@host.example>`), and never from inside a quoted string."""
+    value = _FOLD.sub("", unescape(str(value)))
+    try:
+        header = default_policy.header_factory("to", value)
+        parsed, broken = list(header.addresses), bool(header.defects)
+    except Exception:  # the registry gives up on some hopeless headers; the fallback still reads them
+        parsed, broken = [], True
+    found: list[tuple[str, str]] = []
+    for address in parsed:
+        addr_spec = address.addr_spec.lower()
+        if address.username and address.domain and _ADDRESS.match(addr_spec):
+            found.append((header_text(address.display_name), addr_spec))
+    return (_forgiving(value) or found) if broken else found
+
+
+def _forgiving(value: str) -> list[tuple[str, str]]:
+    """Mailboxes from a header the registry found broken. Quoted strings and comments are blanked
+    first, so a display name can never supply the address."""
+    names: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        names.append(match.group(0)[1:-1])
+        return f'"{len(names) - 1}"'
+
+    value = _QUOTED.sub(keep, value)
     while _COMMENT.search(value):
         value = _COMMENT.sub(" ", value)
     found = []
-    for segment in _split_commas(value):
-        segment = segment.strip().rstrip(";")
+    for segment in re.split(r"[,;]", value):
+        if ":" in segment.split("<", 1)[0]:  # a group: "Team: a@b, c@d;"
+            segment = segment.split(":", 1)[1]
         angle = _ANGLE_ADDR.search(segment)
         if angle:
             name, candidates = segment[: angle.start()], ["".join(angle.group(1).split())]
         else:
             words = segment.split()
             name, candidates = " ".join(w for w in words if "@" not in w), [w for w in words if "@" in w]
-        if ":" in name:  # a group: "Team: a@b, c@d;"
-            name = ""
+        name = _PLACEHOLDER.sub(lambda m: names[int(m.group(1))], name).strip()
         for address in candidates:
             address = address.strip("'").lower()
             if _ADDRESS.match(address):
-                found.append((header_text(name.strip().strip('"').strip()), address))
+                found.append((header_text(name), address))
                 name = ""
     return found
-
-
-def _split_commas(value: str) -> list[str]:
-    """Split at commas that are outside quotes and angle brackets; a group's colon starts a segment."""
-    parts, current, quoted, angled = [], [], False, False
-    for ch in value:
-        if ch == '"':
-            quoted = not quoted
-        elif ch == "<" and not quoted:
-            angled = True
-        elif ch == ">" and not quoted:
-            angled = False
-        elif ch in ",:" and not quoted and not angled:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(ch)
-    parts.append("".join(current))
-    return parts
 
 
 def addresses(values: list[str]) -> list[str]:

@@ -1,9 +1,12 @@
 """Message-IDs that say which ticket they belong to, and the store of every ID sent or received.
 
-The desk's own IDs carry the ticket and entry they were written for and an HMAC of both, keyed
-by the secret key, so a reply that quotes one can be threaded even before (or without) a lookup,
-and nobody can forge one for a ticket they do not know. Every ID the desk sends or receives is
-also stored, which is what threads replies to other people's IDs and survives a key change.
+The desk's own IDs carry the ticket and entry they were written for and an HMAC of both and of
+the address the message went to, keyed by the secret key. An ID proves only that the desk sent
+that message to that recipient: a reply quoting it speaks for its recipient and nobody else, so a
+customer who quotes the desk's mail to them cannot pass for the agent whose address they forge.
+Every ID the desk sends or receives is also stored, which is what threads replies to other
+people's IDs (and to IDs of the first format, signed without the recipient: they thread, but
+prove nothing) and survives a key change.
 """
 
 import base64
@@ -19,7 +22,8 @@ from sqlalchemy import case, func, or_, select
 from shared.extensions import db
 from shared.models import Entry, MailMessageId, OutboxMessage, Ticket
 
-PREFIX = "db"
+# "dbr": signed for one recipient. (IDs of the first format began "db." and named no recipient.)
+PREFIX = "dbr"
 # References keeps the thread's first ID and the most recent ones, like mail clients do (RFC 5322 3.6.4).
 MAX_REFERENCES = 20
 # Short enough that "In-Reply-To: <id>" fits on one 78-character line for most domains.
@@ -37,9 +41,10 @@ def _key(secret: str) -> bytes:
     return hmac.new(secret.encode(), b"deskbell mail message-id", hashlib.sha256).digest()
 
 
-def _signature(ticket_id: int, entry_id: int, nonce: str) -> str:
+def _signature(ticket_id: int, entry_id: int, nonce: str, recipient: str) -> str:
     key = _key(current_app.config["SECRET_KEY"])
-    digest = hmac.new(key, f"{ticket_id}.{entry_id}.{nonce}".encode(), hashlib.sha256).digest()
+    message = f"{ticket_id}.{entry_id}.{nonce}.{recipient.strip().lower()}"
+    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
     return _base32(digest[:10])  # 80 bits: forging one means guessing it, one mail at a time
 
 
@@ -52,23 +57,43 @@ def random_id() -> str:
     return f"<{secrets.token_hex(16)}@{_domain()}>"
 
 
-def sign(ticket: Ticket, entry: Entry | None) -> str:
-    """A new, unique Message-ID naming `ticket` and `entry` (both flushed), signed with the secret key."""
+def sign(ticket: Ticket, entry: Entry | None, recipient: str) -> str:
+    """A new, unique Message-ID naming `ticket` and `entry` (both flushed), signed with the secret
+    key for the message to `recipient` (an address)."""
     entry_id = entry.id if entry is not None else 0
     nonce = _base32(secrets.token_bytes(5))
-    return f"<{PREFIX}.{ticket.id}.{entry_id}.{nonce}.{_signature(ticket.id, entry_id, nonce)}@{_domain()}>"
+    signature = _signature(ticket.id, entry_id, nonce, recipient)
+    return f"<{PREFIX}.{ticket.id}.{entry_id}.{nonce}.{signature}@{_domain()}>"
 
 
-def verify(message_id: str) -> tuple[int, int | None] | None:
-    """(ticket id, entry id or None) if `message_id` is one the desk signed with its key; else None.
-    The domain is not checked: it follows MAIL_FROM, which may change."""
+def verify(message_id: str, recipient: str) -> tuple[int, int | None] | None:
+    """(ticket id, entry id or None) if `message_id` is one the desk signed with its key for a
+    message to `recipient`; else None. The domain is not checked: it follows MAIL_FROM, which may
+    change."""
     match = _SIGNED.match(normalize(message_id).lower())
-    if match is None:
+    if match is None or not recipient:
         return None
     ticket_id, entry_id, nonce, signature = match.groups()
-    if not hmac.compare_digest(signature, _signature(int(ticket_id), int(entry_id), nonce)):
+    if not hmac.compare_digest(signature, _signature(int(ticket_id), int(entry_id), nonce, recipient)):
         return None
     return int(ticket_id), int(entry_id) or None
+
+
+def tickets_sent_to(message_ids: list[str], address: str) -> set[int]:
+    """The tickets of those of `message_ids` that the desk sent to `address`: signed for it, or
+    recorded in the outbox as mail to it (which covers IDs of the first format). What lets a mail
+    from an agent's address speak for the agent."""
+    address = (address or "").strip().lower()
+    wanted = [normalize(m) for m in message_ids if m and m.strip()]
+    if not address or not wanted:
+        return set()
+    found = {signed[0] for m in wanted if (signed := verify(m, address)) is not None}
+    sent = select(OutboxMessage.ticket_id).where(
+        OutboxMessage.message_id.in_(wanted),
+        func.lower(OutboxMessage.to_addr) == address,
+        OutboxMessage.ticket_id.is_not(None),
+    )
+    return found | set(db.session.scalars(sent))
 
 
 def normalize(message_id: str) -> str:

@@ -11,7 +11,8 @@ What a message becomes (see `mail_routing` for who may post where):
 - a reply on its ticket, when its thread headers or `[#number]` tag match and the sender is on it;
 - held on that ticket for an agent, when the sender is not on it;
 - a new ticket, when nothing matches (no acknowledgement for list mail and the like);
-- an internal note on its ticket for a bounce or auto-reply of the desk's mail, else ignored;
+- an internal note on its ticket for a bounce or auto-reply of the desk's mail, else ignored; a
+  hard bounce of the desk's mail also stops mail to the address (`bounces`);
 - quarantined with its error, when it cannot be processed or its sender is over the rate limit.
 """
 
@@ -24,7 +25,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from shared import attachments, mail_parse, mail_routing, permissions
+from shared import attachments, bounces, mail_parse, mail_routing, permissions
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.mail_parse import ParsedMail
@@ -185,8 +186,10 @@ def _process(inbound: InboundMessage, *, rate_limit: bool) -> None:
         return
     poster = mail_routing.poster_for(match, mail)
     if poster is None:
-        note = mail_routing.hold(inbound, mail, match.ticket)
-        _settle(inbound, InboundState.HELD, "not_on_ticket", ticket=match.ticket, entry=note)
+        impostor = mail_routing.is_unverified_agent(mail)
+        note = mail_routing.hold(inbound, mail, match.ticket, agent_address=impostor)
+        reason = "unverified_agent" if impostor else "not_on_ticket"
+        _settle(inbound, InboundState.HELD, reason, ticket=match.ticket, entry=note)
         return
     entry = mail_routing.post_from_mail(inbound, mail, match.ticket, poster)
     _settle(inbound, InboundState.PROCESSED, "reply", ticket=entry.ticket, entry=entry)
@@ -196,9 +199,10 @@ def _automatic(inbound: InboundMessage, mail: ParsedMail, match: mail_routing.Ma
     """A bounce or auto-reply: a note on the ticket it answers (found by the desk's own Message-IDs,
     or sent by someone on the ticket); otherwise kept and ignored. Never a ticket, never a reply."""
     kind = "bounce" if mail.is_bounce else "auto_reply"
+    bounce = bounces.record(inbound, mail) if mail.is_bounce else None
     ticket = match.ticket
     if ticket is not None and (match.by_message_id or mail_routing.poster_for(match, mail) is not None):
-        note = mail_routing.note_automatic(inbound, mail, ticket, kind)
+        note = mail_routing.note_automatic(inbound, mail, ticket, kind, bounce=bounce)
         _settle(inbound, InboundState.PROCESSED, kind, ticket=ticket, entry=note)
     else:
         _settle(inbound, InboundState.IGNORED, kind)
@@ -238,6 +242,13 @@ def accept_held(inbound: InboundMessage, *, actor: Agent):
     _check_agent(actor)
     if inbound.state != InboundState.HELD or inbound.ticket is None:
         raise DomainError(gettext("This message is not waiting for a decision."))
+    if inbound.reason == "unverified_agent":
+        raise DomainError(
+            gettext(
+                "Mail from an agent's address that does not answer the desk's mail to that agent is never "
+                "posted: the agent can answer in the console, or split it into a new ticket."
+            )
+        )
     mail = mail_parse.parse(raw_bytes(inbound))
     customer = mail_routing.add_participant(inbound.ticket, mail.from_addr, name=mail.from_name, actor=actor)
     entry = mail_routing.post_from_mail(inbound, mail, inbound.ticket, customer)

@@ -58,12 +58,14 @@ OUTBOX_STATES = {
     "pending": lazy_pgettext("mail state", "Pending"),
     "sent": lazy_pgettext("mail state", "Sent"),
     "failed": lazy_pgettext("mail state", "Failed"),
+    "held": lazy_pgettext("mail state", "Held (address bounced)"),
 }
 # What `InboundMessage.reason` says, in words.
 REASONS = {
     "new_ticket": _l("Opened a ticket"),
     "reply": _l("Posted as a reply"),
     "not_on_ticket": _l("Sender is not on the ticket"),
+    "unverified_agent": _l("An agent's address, not answering the desk's mail to that agent"),
     "accepted": _l("Accepted by an agent"),
     "split": lazy_pgettext("mail outcome", "Split off into a new ticket"),
     "bounce": _l("Bounce"),

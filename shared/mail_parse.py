@@ -28,6 +28,7 @@ from shared.mail_headers import (
     unescape,
 )
 
+_FOLDED_LINE = re.compile(r"\r?\n(?=[ \t])")
 _SUBJECT_TAG = re.compile(r"\[#(\d{1,9})\]")
 # Parts that are never the readable body but one file each (not descended into).
 _OPAQUE_TYPES = ("message/", "text/rfc822-headers")
@@ -61,6 +62,8 @@ class ParsedMail:
     message_id: str | None = None
     from_addr: str | None = None
     from_name: str = ""
+    # How many mailboxes From names (RFC 5322 allows several); mail naming more than one never speaks for an agent.
+    sender_count: int = 0
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     subject: str = ""
@@ -83,6 +86,10 @@ class ParsedMail:
     no_auto_response: bool = False
     # The Message-IDs of the message a bounce or receipt reports on, from its returned headers.
     reported_ids: list[str] = field(default_factory=list)
+    # Authentication-Results headers (RFC 8601), top (the last hop's) first.
+    auth_results: list[str] = field(default_factory=list)
+    # A DSN's permanent failures (Action: failed, Status: 5.x.x): (recipient, status, diagnostic).
+    hard_failures: list[tuple[str, str, str]] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
 
     @property
@@ -129,11 +136,13 @@ def _read_headers(message: Message) -> ParsedMail:
     mail = ParsedMail()
     mail.message_id = message_id_of(message)
     mail.from_addr, mail.from_name = first_address(message.get_all("From") or [])
+    mail.sender_count = len(addresses(message.get_all("From") or []))
     mail.to = addresses(message.get_all("To") or [])
     mail.cc = addresses(message.get_all("Cc") or [])
     mail.subject = header_text(message.get("Subject"))
     mail.in_reply_to = mail_ids.ids_in(header_text(message.get("In-Reply-To")))
     mail.references = mail_ids.ids_in(" ".join(header_text(v) for v in message.get_all("References") or []))
+    mail.auth_results = [header_text(v) for v in message.get_all("Authentication-Results") or []]
     return mail
 
 
@@ -321,8 +330,9 @@ def _read_report(message: Message, mail: ParsedMail, report_type: str) -> None:
     for part, _alternative in _leaves(message):
         content_type = part.get_content_type()
         if content_type == "message/delivery-status":
-            status = _opaque_bytes(part).decode("utf-8", "replace").lower()
-            actions.update(re.findall(r"^\s*action:\s*([a-z]+)", status, re.MULTILINE))
+            status = _opaque_bytes(part).decode("utf-8", "replace")
+            actions.update(re.findall(r"^\s*action:\s*([a-z]+)", status.lower(), re.MULTILINE))
+            mail.hard_failures += _hard_failures(status)
         elif content_type in ("message/rfc822", "text/rfc822-headers"):
             returned = message_from_bytes(_opaque_bytes(part), policy=RAW_HEADERS)
             found = message_id_of(returned)
@@ -332,3 +342,26 @@ def _read_report(message: Message, mail: ParsedMail, report_type: str) -> None:
         mail.is_bounce = "failed" in actions
     elif report_type in ("", "delivery-status"):
         mail.is_bounce = bool(_FAILURE_SUBJECT.search(mail.subject))
+
+
+_STATUS = re.compile(r"^([245])\.\d{1,3}\.\d{1,3}")
+
+
+def _hard_failures(status: str) -> list[tuple[str, str, str]]:
+    """The recipients a DSN's delivery-status part (RFC 3464) reports as failed for good: their
+    Action is "failed" and their Status a 5.x.x code. Each recipient's fields are a block of their
+    own, after the per-message block."""
+    found = []
+    for block in re.split(r"\r?\n[ \t]*\r?\n", status.strip()):
+        fields: dict[str, str] = {}
+        for line in _FOLDED_LINE.sub(" ", block).splitlines():
+            name, colon, value = line.partition(":")
+            if colon:
+                fields.setdefault(name.strip().lower(), value.strip())
+        code = _STATUS.match(fields.get("status", ""))
+        if fields.get("action", "").lower() != "failed" or code is None or code.group(1) != "5":
+            continue
+        recipient = fields.get("final-recipient") or fields.get("original-recipient") or ""
+        address = first_address([recipient.partition(";")[2] or recipient])[0] or ""
+        found.append((address, code.group(0), fields.get("diagnostic-code", "").partition(";")[2].strip()[:1000]))
+    return found

@@ -1,13 +1,16 @@
 """Where a received mail belongs, and who may post there: threading that is strict and forgiving.
 
-A mail finds its ticket by the desk's signed Message-IDs or any stored Message-ID in its
-In-Reply-To/References (or, for a bounce, in the returned message), then by a `[#number]`
+A mail finds its ticket by the desk's Message-IDs (signed for its sender, or any stored one) in
+its In-Reply-To/References (or, for a bounce, in the returned message), then by a `[#number]`
 subject tag. Either way it is posted only when the sender is the ticket's customer, a member of
-the customer's organization with sharing on, or a participant; an agent's address counts only
-when the mail answers the desk's own mail (a signed ID), so a forged From with a guessed ticket
-number cannot speak for an agent. Anyone else's mail is held for an agent to decide.
+the customer's organization with sharing on, or a participant. An agent's address counts only
+when the mail answers a message the desk sent *to that agent* about the ticket (an ID signed for
+the agent, or one the outbox sent to them), and names a single sender: a customer who forges an
+agent's From and quotes the desk's mail to themselves is held, never posted as the agent. Anyone
+else's mail is held for an agent to decide.
 """
 
+import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -29,12 +32,16 @@ from shared.models import (
     Entry,
     EntryKind,
     InboundMessage,
+    MailBounce,
     Ticket,
     TicketParticipant,
     Visibility,
 )
+from shared.models.attachments import ORIGINAL_MAIL_NAME
 
-ORIGINAL_NAME = "original.eml"
+ORIGINAL_NAME = ORIGINAL_MAIL_NAME
+_COMMENT = re.compile(r"\([^()]*\)")
+_DMARC = re.compile(r"(?:^|[\s;])dmarc\s*=\s*([a-z]+)", re.IGNORECASE)
 # Room left under the ticket verbs' body limit for the note that the text was cut.
 _BODY_ROOM = tickets.BODY_MAX - 200
 
@@ -42,16 +49,12 @@ _BODY_ROOM = tickets.BODY_MAX - 200
 @dataclass(frozen=True)
 class Match:
     ticket: Ticket | None = None
-    # "signed" (the desk's own signed ID), "out"/"in" (a stored ID sent or received), "subject".
+    # "signed" (the desk's ID signed for the sender), "out"/"in" (a stored ID sent or received), "subject".
     via: str = ""
 
     @property
     def by_message_id(self) -> bool:
         return self.via in ("signed", "out", "in")
-
-    @property
-    def answers_desk_mail(self) -> bool:
-        return self.via in ("signed", "out")
 
 
 def find_ticket(mail: ParsedMail) -> Match:
@@ -65,7 +68,7 @@ def find_ticket(mail: ParsedMail) -> Match:
 def _find_ticket(mail: ParsedMail) -> Match:
     ids = mail.thread_ids
     for message_id in ids:
-        signed = mail_ids.verify(message_id)
+        signed = mail_ids.verify(message_id, mail.from_addr or "")
         ticket = db.session.get(Ticket, signed[0]) if signed else None
         if ticket is not None:
             return Match(ticket, "signed")
@@ -85,9 +88,40 @@ def poster_for(match: Match, mail: ParsedMail) -> Customer | Agent | None:
     if customer is not None and permissions.can_reply(customer, match.ticket):
         return customer
     agent = accounts.find_agent(mail.from_addr)
-    if agent is not None and agent.is_active and match.answers_desk_mail:
+    if agent is not None and agent.is_active and answers_mail_to(agent, match.ticket, mail):
         return agent
     return None
+
+
+def answers_mail_to(agent: Agent, ticket: Ticket, mail: ParsedMail) -> bool:
+    """Whether the mail answers a message the desk sent to `agent` about `ticket` (or a ticket merged
+    into it), and names no other sender: the only thing that lets mail speak for an agent."""
+    if mail.sender_count != 1 or not passes_dmarc(mail):
+        return False
+    sent = mail_ids.tickets_sent_to([*mail.in_reply_to, *mail.references], agent.email)
+    return any(links.continuation(db.session.get(Ticket, ticket_id)) is ticket for ticket_id in sent)
+
+
+def passes_dmarc(mail: ParsedMail) -> bool:
+    """With MAIL_TRUSTED_AUTHSERV_ID set: whether the desk's own receiving server, in the topmost
+    Authentication-Results header it wrote, says the mail passed DMARC. Unset: True (not checked)."""
+    trusted = (current_app.config["MAIL_TRUSTED_AUTHSERV_ID"] or "").strip().lower()
+    if not trusted:
+        return True
+    for value in mail.auth_results:
+        while _COMMENT.search(value):
+            value = _COMMENT.sub(" ", value)
+        authserv, _semicolon, results = value.partition(";")
+        if authserv.lower().split()[:1] != [trusted]:
+            continue
+        found = _DMARC.search(results)
+        return found is not None and found.group(1).lower() == "pass"
+    return False
+
+
+def is_unverified_agent(mail: ParsedMail) -> bool:
+    """Mail from an agent's address that could not show it is theirs (see `poster_for`)."""
+    return bool(mail.from_addr) and accounts.find_agent(mail.from_addr) is not None
 
 
 def desk_addresses() -> set[str]:
@@ -148,8 +182,17 @@ def post_from_mail(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, po
     return entry
 
 
-def hold(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket) -> Entry:
-    """Keep a stranger's mail off the ticket, with a note only agents see saying so."""
+def hold(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, *, agent_address: bool = False) -> Entry:
+    """Keep a stranger's mail off the ticket, with a note only agents see saying so. Mail that uses
+    an agent's address without answering the desk's mail to that agent may be forged: it says so."""
+    if agent_address:
+        text = gettext(
+            "Mail from the agent address %(sender)s matched this ticket but was not posted: it does not "
+            "answer mail the desk sent to that agent, so anyone may have written it. The agent can "
+            "answer in the console; split it into a new ticket in the inbound mail log if it needs work.",
+            sender=mail.from_addr,
+        )
+        return _system_note(ticket, inbound, "mail_held_agent", text, mail_text.reply_text(mail.text))
     text = gettext(
         "Mail from %(sender)s matched this ticket but was not posted: they are not its customer or "
         "a participant. Accept it (they join the ticket) or split it into a new ticket in the inbound mail log.",
@@ -158,9 +201,18 @@ def hold(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket) -> Entry:
     return _system_note(ticket, inbound, "mail_held", text, mail_text.reply_text(mail.text))
 
 
-def note_automatic(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, kind: str) -> Entry:
+def note_automatic(
+    inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, kind: str, *, bounce: MailBounce | None = None
+) -> Entry:
     """A bounce or auto-reply to the desk's mail, as a note for agents: no status change, no reply."""
-    if kind == "bounce":
+    if bounce is not None:
+        text = gettext(
+            "The desk's mail to %(address)s could not be delivered (%(status)s): no more mail goes to that "
+            "address until an agent clears it on the customer's card.",
+            address=bounce.address,
+            status=bounce.status,
+        )
+    elif kind == "bounce":
         text = gettext("The desk's mail could not be delivered (a bounce from %(sender)s).", sender=_who(mail))
     else:
         text = gettext("An automatic reply from %(sender)s.", sender=_who(mail))
@@ -203,16 +255,40 @@ def _finish(inbound: InboundMessage, mail: ParsedMail, entry: Entry, skipped: li
         record_event(entry.ticket, "mail_files_skipped", {"files": skipped}, actor=None)
 
 
+# At most this many of a capped mail's left-out addresses are named in the history.
+_LEFT_OUT_NAMED = 50
+
+
 def _add_copied(ticket: Ticket, mail: ParsedMail) -> None:
-    """Everyone the mail went to besides the desk and its agents joins the ticket: reply-all works."""
+    """Everyone the mail went to besides the desk and its agents joins the ticket: reply-all works.
+    One mail adds at most MAIL_MAX_NEW_PARTICIPANTS people (a mail to dozens of addresses would make
+    as many customers); the history tells agents who was left out."""
     desk = desk_addresses() | {mail.from_addr}
+    room = int(current_app.config["MAIL_MAX_NEW_PARTICIPANTS"])
+    left_out: list[str] = []
     for address in [*mail.to, *mail.cc]:
-        if address in desk or accounts.find_agent(address) is not None:
+        if address in desk or accounts.find_agent(address) is not None or _is_on(ticket, address):
+            continue
+        if room <= 0:
+            left_out.append(address)
             continue
         try:
             add_participant(ticket, address, actor=None)
         except DomainError:  # a deactivated customer, or an address the desk cannot mail
             continue
+        room -= 1
+    if left_out:
+        limit = int(current_app.config["MAIL_MAX_NEW_PARTICIPANTS"])
+        data = {"addresses": left_out[:_LEFT_OUT_NAMED], "count": len(left_out), "limit": limit}
+        record_event(ticket, "mail_participants_capped", data, actor=None)
+
+
+def _is_on(ticket: Ticket, address: str) -> bool:
+    """Whether the customer with this address is already the ticket's customer or a participant."""
+    customer = accounts.find_customer(address)
+    if customer is None:
+        return False
+    return customer.id == ticket.customer_id or permissions.is_participant(customer, ticket)
 
 
 def _system_note(ticket: Ticket, inbound: InboundMessage, event: str, text: str, quoted: str) -> Entry:

@@ -20,7 +20,7 @@ from email.utils import format_datetime, formataddr
 
 from flask import current_app
 
-from shared import mail_ids, mail_servers, outbox
+from shared import accounts, bounces, mail_ids, mail_servers, outbox, permissions
 from shared.attachments import blob_path
 from shared.extensions import db
 from shared.models import Entry, OutboxMessage
@@ -97,7 +97,9 @@ def build(message: OutboxMessage) -> EmailMessage:
     if message.body_html:
         mime.add_alternative(message.body_html, subtype="html")
     if message.with_attachments and message.entry_id is not None:
-        for attachment in db.session.get(Entry, message.entry_id).attachments:
+        # What the recipient may see of the entry: never an agent's emailed original for a customer.
+        recipient = accounts.find_agent(message.to_addr) or accounts.find_customer(message.to_addr)
+        for attachment in permissions.attachments_for(recipient, db.session.get(Entry, message.entry_id)):
             content_type = attachment.content_type
             if content_type == "application/octet-stream":  # sniffing only knows images; the name says more
                 content_type = mimetypes.guess_type(attachment.filename)[0] or content_type
@@ -132,12 +134,13 @@ class Report:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    held: int = 0
 
     def __bool__(self) -> bool:  # a run that touched nothing is not worth a log line
-        return bool(self.sent or self.retried or self.failed)
+        return bool(self.sent or self.retried or self.failed or self.held)
 
     def __str__(self) -> str:
-        return f"{self.sent} sent, {self.retried} to retry, {self.failed} failed"
+        return f"{self.sent} sent, {self.retried} to retry, {self.failed} failed, {self.held} held (bounced)"
 
 
 _warned: set[str] = set()
@@ -176,6 +179,11 @@ def deliver_due(*, limit: int = 100) -> Report:
             message = outbox.claim_next(worker)
             if message is None:
                 break
+            bounce = bounces.active(message.to_addr)
+            if bounce is not None:  # a hard bounce stopped mail to this address until an agent clears it
+                outbox.mark_held(message, worker, bounces.held_reason(bounce))
+                report.held += 1
+                continue
             stage = "build"
             try:
                 mime = build(message)

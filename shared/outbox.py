@@ -34,7 +34,8 @@ def enqueue(
 ) -> OutboxMessage:
     """Render `email/<template>.txt|.html|.subject.txt` in the recipient's language and queue it.
 
-    Ticket mail gets a signed Message-ID naming the ticket and `entry`, stored so replies thread;
+    Ticket mail gets a Message-ID naming the ticket and `entry`, signed for the recipient and
+    stored so replies thread;
     `automatic` mail (anything but an agent's own reply) says so in `Auto-Submitted`."""
     [values] = _messages([recipient], template, ticket, entry, automatic, with_attachments, context)
     message = OutboxMessage(**values)
@@ -101,6 +102,9 @@ def _messages(
         subject, text, html = rendered
         if ticket is not None:
             subject = f"[#{ticket.number}] {subject}"
+            message_id = mail_ids.sign(ticket, entry, recipient.email)
+        else:
+            message_id = mail_ids.random_id()
         rows.append(
             {
                 "to_addr": recipient.email,
@@ -108,7 +112,7 @@ def _messages(
                 "body_text": text,
                 "body_html": html,
                 "headers": dict(headers),
-                "message_id": mail_ids.sign(ticket, entry) if ticket is not None else mail_ids.random_id(),
+                "message_id": message_id,
                 "template": template,
                 "ticket_id": ticket.id if ticket is not None else None,
                 "entry_id": entry.id if entry is not None else None,
@@ -232,6 +236,12 @@ def _settle(message: OutboxMessage, worker: str, **values: object) -> bool:
 def mark_sent(message: OutboxMessage, worker: str, *, headers: dict[str, str], now: datetime | None = None) -> bool:
     """The server took the message; `headers` records the thread headers it went out with."""
     return _settle(message, worker, state="sent", sent_at=now or utcnow(), headers=headers)
+
+
+def mark_held(message: OutboxMessage, worker: str, reason: str) -> bool:
+    """Not sent, on purpose: its address bounced for good (`shared.bounces`). It waits, with the
+    reason, until an agent clears the address."""
+    return _settle(message, worker, state="held", last_error=reason)
 
 
 def backoff(attempts: int) -> timedelta:

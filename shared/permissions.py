@@ -101,7 +101,23 @@ def can_view_entry(account: Customer | Agent | None, entry: Entry) -> bool:
 
 
 def can_view_attachment(account: Customer | Agent | None, attachment: Attachment) -> bool:
+    """An entry's files go with the entry, except an agent's emailed original, which only agents see."""
+    if attachment.is_agents_original_mail and not isinstance(account, Agent):
+        return False
     return can_view_entry(account, attachment.entry)
+
+
+def attachments_for(account: Customer | Agent | None, entry: Entry) -> list[Attachment]:
+    """The files of an entry `account` may see (or be mailed): all of them for an agent; a customer
+    (and anyone unknown) never gets an agent's emailed original."""
+    if isinstance(account, Agent):
+        return list(entry.attachments)
+    return [a for a in entry.attachments if not a.is_agents_original_mail]
+
+
+def can_clear_bounce(account: Customer | Agent | None) -> bool:
+    """Saying a bounced address works again (mail to it resumes) is any agent's call."""
+    return isinstance(account, Agent) and account.is_active
 
 
 def can_administer(account: Customer | Agent | None) -> bool:

@@ -4,6 +4,7 @@ from shared.models.accounts import Agent, Customer, Organization
 from shared.models.attachments import Attachment
 from shared.models.audit import AuditEvent
 from shared.models.base import utcnow
+from shared.models.bounces import MailBounce
 from shared.models.canned import CannedReply
 from shared.models.catalog import STRATEGIES, Department, Product, department_agents
 from shared.models.entries import Entry, EntryKind, Visibility
@@ -48,6 +49,7 @@ __all__ = [
     "InboundMessage",
     "InboundState",
     "LoginSession",
+    "MailBounce",
     "MailMessageId",
     "Organization",
     "OutboxMessage",

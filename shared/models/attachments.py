@@ -8,8 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shared.extensions import db
 from shared.models.base import utcnow
 from shared.models.entries import Entry
+from shared.models.tickets import ActorKind
 
 INLINE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+# The name a received mail is kept under on the entry it became.
+ORIGINAL_MAIL_NAME = "original.eml"
 
 
 class Attachment(db.Model):
@@ -26,6 +29,13 @@ class Attachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     entry: Mapped[Entry] = relationship(back_populates="attachments")
+
+    @property
+    def is_agents_original_mail(self) -> bool:
+        """The raw mail of a reply an agent sent by mail: it may quote the desk's internal notices
+        (the agent answered one), so it is the desk's alone, never a customer's to see or receive."""
+        entry = self.entry
+        return self.filename == ORIGINAL_MAIL_NAME and entry.channel == "email" and entry.author_kind == ActorKind.AGENT
 
     @property
     def is_inline_image(self) -> bool:

@@ -25,7 +25,7 @@ class OutboxMessage(db.Model):
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"))
     # Send the entry's attachments with the message (an agent's reply carries the files it has).
     with_attachments: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sent, failed
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sent, failed, held (bounced)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -89,7 +89,7 @@ def test_a_mail_becomes_a_ticket_is_answered_in_the_console_and_the_reply_thread
     assert "<first.1@clinic.example>" in reply["References"]
     assert reply["In-Reply-To"] in reply["References"]
     assert "other USB port" in reply.get_body(("plain",)).get_content()
-    signed = in_live_app(lambda: mail_ids.verify(reply["Message-ID"]))
+    signed = in_live_app(lambda: mail_ids.verify(reply["Message-ID"], CUSTOMER))
     ticket_id = in_live_app(lambda: db.session.scalar(select(Ticket.id).where(Ticket.number == 1001)))
     assert signed is not None and signed[0] == ticket_id
 

@@ -77,3 +77,44 @@ def outbox_ids(ticket: Ticket, to: str, template: str | None = None) -> list[str
 
 def history(ticket: Ticket) -> list[Entry]:
     return list(db.session.scalars(select(Entry).where(Entry.ticket_id == ticket.id).order_by(Entry.id)))
+
+
+def dsn(
+    returned_headers: bytes, *, recipient: str = "alice@example.com", status: str = "5.1.1", action: str = "failed"
+) -> bytes:
+    """A delivery status notification as Postfix writes one, reporting on the message whose header
+    block is `returned_headers`."""
+    code = "550" if status.startswith("5") else "450"
+    return (
+        b"From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\r\n"
+        + f"To: {DESK}\r\n".encode()
+        + b"Subject: Undelivered Mail Returned to Sender\r\n"
+        b"Auto-Submitted: auto-replied\r\n"
+        b"Message-ID: <" + f"dsn-{status}-{recipient}".encode() + b"@mx.example.com>\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="BOUNDARY"\r\n'
+        b"\r\n"
+        b"--BOUNDARY\r\n"
+        b"Content-Type: text/plain; charset=us-ascii\r\n"
+        b"\r\n"
+        b"I'm sorry to have to inform you that your message could not be delivered.\r\n"
+        b"\r\n"
+        b"--BOUNDARY\r\n"
+        b"Content-Type: message/delivery-status\r\n"
+        b"\r\n"
+        b"Reporting-MTA: dns; mx.example.com\r\n"
+        b"Arrival-Date: Mon, 7 Dec 2026 13:00:00 +0000 (UTC)\r\n"
+        b"\r\n"
+        + f"Final-Recipient: rfc822; {recipient}\r\n".encode()
+        + f"Original-Recipient: rfc822;{recipient}\r\n".encode()
+        + f"Action: {action}\r\n".encode()
+        + f"Status: {status}\r\n".encode()
+        + b"Remote-MTA: dns; mx.example.com\r\n"
+        + f"Diagnostic-Code: smtp; {code} {status} <{recipient}>: Recipient address\r\n".encode()
+        + b"    rejected: User unknown in virtual mailbox table\r\n"
+        b"\r\n"
+        b"--BOUNDARY\r\n"
+        b"Content-Type: text/rfc822-headers\r\n"
+        b"\r\n" + returned_headers + b"\r\n"
+        b"--BOUNDARY--\r\n"
+    )

@@ -73,7 +73,8 @@ def test_the_acknowledgement_arrives_tagged_signed_and_marked_automatic(app, smt
     assert ack["Reply-To"] == app.config["MAIL_FROM"]
     assert ack["Auto-Submitted"] == "auto-generated"
     assert ack["In-Reply-To"] is None and ack["References"] is None  # nothing came before it
-    assert mail_ids.verify(mid(ack)) == (ticket.id, ticket.entries[0].id)
+    assert mail_ids.verify(mid(ack), "alice@example.com") == (ticket.id, ticket.entries[0].id)
+    assert mail_ids.verify(mid(ack), "bob@deskbell.localhost") is None  # signed for its recipient only
     text, html = text_and_html(ack)
     for part in (text, html):
         assert "#1001" in part and "http://desk.test/portal/tickets/1001" in part
@@ -88,7 +89,12 @@ def test_every_message_has_its_own_message_id(smtp_server, customer, agent, tick
     send()
     sent = [mid(m) for m in smtp_server.messages]  # the acknowledgement, Bob's new-ticket notice, two replies
     assert len(sent) == len(set(sent)) == 4
-    assert [mail_ids.verify(i) for i in sent[:2]] == [(ticket.id, ticket.entries[0].id)] * 2  # same entry, own IDs
+    recipients = [m["To"] for m in smtp_server.messages[:2]]
+    # Same entry, own IDs, each signed for its own recipient.
+    assert [mail_ids.verify(i, r) for i, r in zip(sent[:2], recipients, strict=True)] == [
+        (ticket.id, ticket.entries[0].id)
+    ] * 2
+    assert mail_ids.verify(sent[0], recipients[1]) is None
 
 
 def test_a_russian_customer_gets_both_parts_in_russian(smtp_server, make_customer, make_ticket, db):
@@ -137,7 +143,7 @@ def test_replies_chain_to_everything_the_customer_saw_and_sent(smtp_server, cust
     assert ids(reply1["References"]) == [mid(ack)]
     assert ids(reply2["In-Reply-To"]) == ["<answer-1@mail.example.com>"]
     assert ids(reply2["References"]) == [mid(ack), mid(reply1), "<answer-1@mail.example.com>"]
-    assert mail_ids.verify(mid(reply1)) == (ticket.id, first.id)
+    assert mail_ids.verify(mid(reply1), customer.email) == (ticket.id, first.id)
     # What went out is recorded on the row too.
     row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.message_id == mid(reply2)))
     assert ids(row.headers["In-Reply-To"]) == ["<answer-1@mail.example.com>"]
@@ -286,5 +292,5 @@ def test_a_password_reset_is_sent_without_a_ticket_tag(smtp_server, customer, db
     send()
     message = one(smtp_server, customer.email)
     assert message["Subject"] == "Set your password" and message["Auto-Submitted"] == "auto-generated"
-    assert mail_ids.verify(mid(message)) is None and mid(message).endswith("@deskbell.localhost>")
+    assert mail_ids.verify(mid(message), customer.email) is None and mid(message).endswith("@deskbell.localhost>")
     assert "http://desk.test/r/" in text_and_html(message)[0]

@@ -51,7 +51,7 @@ def test_every_agent_gets_their_own_notice_in_their_language(db, make_agent, cus
         assert message.subject.startswith(f"[#{ticket.number}] ")
         assert "Smoke everywhere." in message.body_text
         assert message.headers["Auto-Submitted"] == "auto-generated"
-        assert mail_ids.verify(message.message_id) == (ticket.id, ticket.entries[0].id)
+        assert mail_ids.verify(message.message_id, message.to_addr) == (ticket.id, ticket.entries[0].id)
     assert len({m.message_id for m in notices}) == len(notices)
     stored = db.session.scalars(select(MailMessageId).where(MailMessageId.direction == "out")).all()
     assert {m.message_id for m in notices} <= {row.message_id for row in stored}

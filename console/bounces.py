@@ -1,0 +1,34 @@
+"""Bounced addresses: the customer's card on a ticket says when the desk's mail to them bounced for
+good, and any agent clears the address once it works again (the held mail then goes out). A plain
+form post, answered with 303 and the ticket's page."""
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext, ngettext
+from flask_login import current_user
+
+from console import bp
+from shared import bounces, permissions
+from shared.errors import DomainError
+from shared.extensions import db
+
+
+@bp.post("/tickets/<int:number>/bounce/clear")
+def bounce_clear(number: int):
+    ticket = permissions.find_ticket(current_user, number)
+    bounce = bounces.active(ticket.customer.email) if ticket is not None and ticket.customer else None
+    if bounce is None or not permissions.can_clear_bounce(current_user):
+        abort(404)
+    try:
+        resumed = bounces.clear(bounce, actor=current_user._get_current_object())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        said = gettext("Mail to %(address)s goes out again.", address=bounce.address)
+        if resumed:
+            said += " " + ngettext(
+                "%(num)d held message is on its way.", "%(num)d held messages are on their way.", resumed
+            )
+        flash(said, "success")
+    return redirect(url_for("console.ticket_show", number=number), 303)
