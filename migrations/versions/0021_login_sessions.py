@@ -5,7 +5,7 @@ logging out, a new password or a deactivation ends a session for good. `signup_r
 sign-up until its owner opens the mailed link; no customer exists before that.
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-07 13:00:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0021"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
