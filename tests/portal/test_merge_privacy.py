@@ -137,3 +137,16 @@ def test_sams_mail_that_threads_onto_the_other_customers_ticket_is_held(old_merg
         assert inbound.state == InboundState.HELD
     public = [e for e in db.session.scalars(select(Entry).where(Entry.ticket_id == target.id)) if e.is_public]
     assert len(target.entries) > before and "Sam once more." not in [e.body for e in public]
+
+
+def test_an_agent_splits_that_held_mail_off_but_cannot_let_it_in(client, login_as, agent, old_merge):
+    _alice, _cleo, sam, target, _duplicate, _files = old_merge
+    inbound = deliver(compose(sender="Sam Stone <sam@example.com>", subject=f"[#{target.number}] hello", body="Hi."))
+    login_as(agent)
+    refused = client.post(f"/console/mail/held/{inbound.id}/accept", follow_redirects=True)
+    assert "split their message into a new ticket instead" in text(refused).replace("&#39;", "'")
+    assert db.session.get(type(inbound), inbound.id).state == InboundState.HELD
+    assert "Hi." not in [e.body for e in target.entries if e.is_public]
+    client.post(f"/console/mail/held/{inbound.id}/split")
+    split = db.session.get(type(inbound), inbound.id, populate_existing=True)
+    assert split.state == InboundState.PROCESSED and split.ticket.customer_id == sam.id
