@@ -54,7 +54,7 @@ def merged_below(ticket: Ticket) -> list[Merged]:
     while level:
         query = (
             select(Ticket)
-            .where(Ticket.merged_into_id.in_(level))
+            .where(Ticket.merged_into_id.in_(list(level)))
             .options(selectinload(Ticket.customer).selectinload(Customer.organization))
             .order_by(Ticket.id)
         )
