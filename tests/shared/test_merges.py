@@ -3,10 +3,11 @@
 import pytest
 from sqlalchemy import select
 
-from shared import links, merges, permissions, tickets
+from shared import links, merges, notifications, parties, permissions, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import Entry, OutboxMessage, Ticket
+from tests.merging import merge_as_before
 
 
 def history_ids(ticket: Ticket) -> list[int]:
@@ -141,3 +142,24 @@ def test_a_colleague_in_a_sharing_organization_is_shown_the_target(db, agent, cu
     assert permissions.can_view_ticket(colleague, target) and not permissions.is_participant(colleague, target)
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "ticket_merged"))
     assert f"#{target.number}" in mail.subject
+
+
+def test_old_merges_across_customers_along_a_chain_are_kept_apart_at_the_crossing(
+    db, agent, customer, make_customer, make_ticket
+):
+    """Sam's A into Sam's B (one customer), then B into Alice's C the old way, and Alice's D into C."""
+    sam = make_customer("sam@example.com", name="Sam Stone")
+    a, b = make_ticket(sam, subject="A"), make_ticket(sam, subject="B")
+    c, d = make_ticket(customer, subject="C"), make_ticket(customer, subject="D")
+    merges.merge_ticket(a, b, actor=agent)
+    merges.merge_ticket(d, c, actor=agent)
+    db.session.commit()
+    merge_as_before(b, c, agent=agent)
+
+    assert links.continuation(a) is b and links.continuation(b) is b and links.continuation(d) is c
+    assert [(m.ticket, m.apart) for m in parties.merged_below(c)] == [(b, True), (d, False), (a, True)]
+    assert parties.strangers(c) == {sam.id} and parties.strangers(b) == set()
+    assert notifications.customers_of(c) == [customer] and notifications.customers_of(b) == [sam]
+    assert not permissions.can_reply(sam, c) and permissions.can_reply(sam, b) and permissions.can_reply(customer, c)
+    with pytest.raises(DomainError, match="was itself merged"):
+        merges.merge_ticket(c, b, actor=agent)
