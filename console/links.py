@@ -2,7 +2,8 @@
 
 Each action is a plain form post (303, then the page) and, from htmx, answers with the links panel
 plus, out of band, the history events it added. Merging asks first: the first post shows what will
-happen, the confirmed one merges and reloads the page, which then says where the ticket went.
+happen, the confirmed one merges and reloads the page, which then says where the ticket went. A
+merge across customers is refused, and the refusal offers to link the two tickets instead.
 """
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -114,6 +115,9 @@ def ticket_merge(number: int):
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
+            # Across customers the card offers to link the two tickets instead.
+            offer = error.target if isinstance(error, merges.AcrossCustomers) else None
+            return _answer(ticket, merge_form=form, link_offer=offer)
         else:
             if form.confirm.data != "yes":
                 return _answer(ticket, 200, merge_form=form, merge_target=target)

@@ -23,12 +23,13 @@ def _find_or_404(number: int):
 
 @bp.context_processor
 def _reply_outcome() -> dict:
-    """Lets the reply form on a closed ticket say what a reply will do: reopen it, or start a linked ticket."""
+    """Lets the reply form on a closed ticket say what a reply will do: reopen it, or start a linked
+    ticket; and the ticket cards whether they may name who wrote last."""
 
     def reply_opens_new_ticket(ticket) -> bool:
         return rules.wants_linked_ticket(rules.matching("message.public_by_customer", ticket, actor=current_user))
 
-    return {"reply_opens_new_ticket": reply_opens_new_ticket}
+    return {"reply_opens_new_ticket": reply_opens_new_ticket, "names_last_writer": permissions.names_last_writer}
 
 
 def _rating_context(ticket, form: RatingForm | None = None, *, saved: bool = False) -> dict:
@@ -42,14 +43,17 @@ def _rating_context(ticket, form: RatingForm | None = None, *, saved: bool = Fal
     }
 
 
+def _continued_in(ticket):
+    """Where a merged ticket goes on, when the customer may see it there; else None (the ticket was
+    merged across customers before merges kept to one, and its conversation stays on it)."""
+    continued = links.continuation(ticket) if ticket.merged_into is not None else ticket
+    return continued if continued is not ticket and permissions.can_view_ticket(current_user, continued) else None
+
+
 def _ticket_page(ticket, *, form: ReplyForm | None = None, rating_form: RatingForm | None = None) -> str:
-    continued = links.continuation(ticket) if ticket.merged_into is not None else None
     return render_template(
         "portal/ticket.html",
-        # A merged ticket names where it continues only to someone who may see that ticket.
-        continued_in=continued
-        if continued is not None and permissions.can_view_ticket(current_user, continued)
-        else None,
+        continued_in=_continued_in(ticket),
         entries=permissions.public_entries(ticket),
         form=form or ReplyForm(formdata=None),
         **_rating_context(ticket, rating_form),
@@ -109,9 +113,10 @@ def ticket_reply(number: int):
     ticket = _find_or_404(number)
     form = ReplyForm()
     if form.validate_on_submit():
-        try:  # a reply to a merged ticket goes where it continues
+        goes_to = links.continuation(ticket)  # a reply to a merged ticket goes where it continues
+        try:
             entry = tickets.post_reply(
-                links.continuation(ticket),
+                goes_to,
                 actor=current_user,
                 body=form.body.data,
                 uploads=uploads_from(form.attachments.data),
@@ -121,7 +126,7 @@ def ticket_reply(number: int):
             show_error(form, error)
         else:
             db.session.commit()
-            if ticket.merged_into is not None:
+            if goes_to is not ticket:
                 return _merged_reply_sent(ticket, entry)
             if entry.ticket_id != ticket.id:
                 flash(

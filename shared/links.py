@@ -12,7 +12,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import selectinload
 
-from shared import permissions
+from shared import parties, permissions
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.history import record_event
@@ -29,6 +29,8 @@ class Links:
     problem: Ticket | None = None
     incidents: list[Ticket] = field(default_factory=list)
     merged_here: list[Ticket] = field(default_factory=list)
+    # A merged ticket whose conversation stays on it: merged across customers before merges kept to one.
+    kept_apart: bool = False
 
     @property
     def empty(self) -> bool:
@@ -54,14 +56,22 @@ def links_of(ticket: Ticket) -> Links:
         problem=ticket.problem,
         incidents=by_number(Ticket.problem_id == ticket.id),
         merged_here=by_number(Ticket.merged_into_id == ticket.id),
+        kept_apart=ticket.merged_into is not None and continuation(ticket) is ticket,
     )
 
 
 def continuation(ticket: Ticket) -> Ticket:
-    """Where the conversation goes on: the ticket itself, or the end of its chain of merges. Merging
-    refuses cycles; the walk stops at a ticket seen before all the same, so bad data cannot hang mail intake."""
+    """Where the conversation of the ticket's people goes on: the ticket itself, or the end of its chain
+    of merges, as far as each merge keeps to one party (shared/parties.py). A duplicate merged into
+    another customer's ticket (older desks hold some) keeps its own conversation, so its customer's
+    replies land where they can read them. Merging refuses cycles; the walk stops at a ticket seen
+    before all the same, so bad data cannot hang mail intake."""
     seen = {ticket.id}
-    while ticket.merged_into is not None and ticket.merged_into.id not in seen:
+    while (
+        ticket.merged_into is not None
+        and ticket.merged_into.id not in seen
+        and parties.keeps_party(ticket, ticket.merged_into)
+    ):
         ticket = ticket.merged_into
         seen.add(ticket.id)
     return ticket

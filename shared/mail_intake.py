@@ -251,6 +251,14 @@ def accept_held(inbound: InboundMessage, *, actor: Agent):
         )
     mail = mail_parse.parse(raw_bytes(inbound))
     customer = mail_routing.add_participant(inbound.ticket, mail.from_addr, name=mail.from_name, actor=actor)
+    if not permissions.can_reply(customer, inbound.ticket):  # merged here across customers (shared/parties.py)
+        raise DomainError(
+            gettext(
+                "%(sender)s's ticket was merged into this one across customers, so this ticket's customer "
+                "must not read them here: split their message into a new ticket instead.",
+                sender=mail.from_addr,
+            )
+        )
     entry = mail_routing.post_from_mail(inbound, mail, inbound.ticket, customer)
     _settle(inbound, InboundState.PROCESSED, "accepted", ticket=entry.ticket, entry=entry)
     inbound.resolved_by = actor

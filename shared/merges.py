@@ -5,19 +5,46 @@ gets the pointer `merged_into`, a public note and an event, and is closed throug
 engine; the target gets an event naming it. Its customer is told by mail. From then on, replies
 to the duplicate by mail or from the portal land in the target (`links.continuation`).
 
-Privacy: when the duplicate's customer may not see the target (another customer's ticket), they
-are never shown it: the note and the mail do not name it, and they join the target as a
-participant, as the people an agent lets in from held mail do, so what they send reaches it.
+Privacy: a merge keeps to one party (shared/parties.py): both tickets are one customer's, or belong to
+members of one organization that shares its tickets, or the duplicate has no customer. Anything else
+is refused with `AcrossCustomers`, and the console offers to link the tickets instead: a merge across
+customers would show the target's customer what the duplicate's customer writes. The people CC'd on
+the duplicate join the target as participants, so their mail still reaches it. The desk's answers on
+the target reach the duplicate's customer too (`shared.notifications.customers_of`).
 """
 
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from shared import mail_routing, outbox, permissions, rules
+from shared import mail_routing, outbox, parties, permissions, rules
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.history import mark_public_change, post_system_note, record_event
 from shared.models import Agent, Category, Status, Ticket
+
+
+class AcrossCustomers(DomainError):
+    """The two tickets belong to different customers: they may be linked, not merged."""
+
+    def __init__(self, duplicate: Ticket, target: Ticket) -> None:
+        name = duplicate.customer.display_name
+        if target.customer is None:
+            message = gettext(
+                "#%(target)s is not %(name)s's ticket, so they could not follow it. "
+                "Link the two tickets instead: each keeps its own conversation.",
+                target=target.number,
+                name=name,
+            )
+        else:
+            message = gettext(
+                "#%(target)s is %(other)s's ticket, not %(name)s's: merging would show %(other)s what %(name)s "
+                "writes. Link the two tickets instead: each customer keeps their own conversation.",
+                target=target.number,
+                other=target.customer.display_name,
+                name=name,
+            )
+        super().__init__(message, field="number")
+        self.target = target
 
 
 def check_merge(duplicate: Ticket, target: Ticket, *, actor: Agent) -> None:
@@ -43,6 +70,8 @@ def check_merge(duplicate: Ticket, target: Ticket, *, actor: Agent) -> None:
         )
     if duplicate.is_problem and db.session.scalar(select(Ticket.id).where(Ticket.problem_id == duplicate.id).limit(1)):
         raise DomainError(gettext("This ticket is a problem with incidents: unlink them first."), field="number")
+    if not parties.keeps_party(duplicate, target):
+        raise AcrossCustomers(duplicate, target)
 
 
 def merge_ticket(duplicate: Ticket, target: Ticket, *, actor: Agent) -> None:
@@ -53,9 +82,10 @@ def merge_ticket(duplicate: Ticket, target: Ticket, *, actor: Agent) -> None:
     record_event(duplicate, "merged_into", {"ticket": target.number}, actor=actor)
     record_event(target, "merged", {"ticket": duplicate.number, "subject": duplicate.subject}, actor=actor)
     customer = duplicate.customer
-    visible = customer is not None and permissions.can_view_ticket(customer, target)
+    visible = customer is not None and permissions.can_view_ticket(customer, target)  # not when deactivated
     if customer is not None:
-        for person in [customer, *mail_routing.participants(duplicate)]:
+        # The customer is in the target's party and reads it; the people CC'd on the duplicate join it.
+        for person in mail_routing.participants(duplicate):
             if person.is_active and not permissions.can_view_ticket(person, target):
                 mail_routing.add_participant(target, person.email, actor=actor)
         note = post_system_note(duplicate, _note(duplicate, target, visible))

@@ -6,10 +6,10 @@ Internal notes queue nothing here, for anyone.
 
 from sqlalchemy import select
 
-from shared import outbox
+from shared import outbox, parties, permissions
 from shared.extensions import db
 from shared.history import Actor, last_entry_id
-from shared.models import Agent, Category, Entry, Ticket
+from shared.models import Agent, Category, Customer, Entry, Ticket
 
 
 def _agents_for(ticket: Ticket, *, actor: Actor) -> list[Agent]:
@@ -26,22 +26,35 @@ def ticket_opened(ticket: Ticket, entry: Entry, *, actor: Actor) -> None:
     outbox.enqueue_each(_agents_for(ticket, actor=actor), "agent_new_ticket", ticket=ticket, entry=entry, message=entry)
 
 
+def customers_of(ticket: Ticket) -> list[Customer]:
+    """Who hears the desk's answers on a ticket: its customer, then each customer whose ticket was
+    merged into it (a merge keeps to one customer or one sharing organization, so they read it in the
+    portal too), once each. A duplicate merged across customers before that rule, or whose
+    organization stopped sharing, keeps its own conversation (shared/parties.py): not them."""
+    found = [ticket.customer] if ticket.customer is not None else []
+    for merged in parties.merged_below(ticket):
+        person = merged.ticket.customer
+        if merged.apart or person is None or person in found or not permissions.can_view_ticket(person, ticket):
+            continue
+        found.append(person)
+    return found
+
+
 def agent_replied(entry: Entry) -> None:
-    """The customer gets the agent's public reply, with its files. It is the agent's own message,
-    so it is not marked automatic."""
+    """The customers get the agent's public reply, with its files, each a message of their own. It is
+    the agent's own message, so it is not marked automatic. (Internal notes never come here.)"""
     ticket = entry.ticket
-    if ticket.customer is None:
-        return
-    outbox.enqueue(
-        ticket.customer,
-        "agent_reply",
-        ticket=ticket,
-        entry=entry,
-        automatic=False,
-        with_attachments=True,
-        message=entry,
-        closed=ticket.status.category == Category.CLOSED,
-    )
+    for customer in customers_of(ticket):
+        outbox.enqueue(
+            customer,
+            "agent_reply",
+            ticket=ticket,
+            entry=entry,
+            automatic=False,
+            with_attachments=True,
+            message=entry,
+            closed=ticket.status.category == Category.CLOSED,
+        )
 
 
 def customer_replied(entry: Entry) -> None:
@@ -54,10 +67,12 @@ def customer_replied(entry: Entry) -> None:
 
 def ticket_closed(ticket: Ticket) -> None:
     """An agent closed the ticket without a reply (a reply that closes it says so itself)."""
-    if ticket.customer is None:
+    recipients = customers_of(ticket)
+    if not recipients:
         return
     entry = db.session.get(Entry, last_entry_id(ticket))
-    outbox.enqueue(ticket.customer, "ticket_closed", ticket=ticket, entry=entry)
+    for customer in recipients:
+        outbox.enqueue(customer, "ticket_closed", ticket=ticket, entry=entry)
 
 
 def breach_recipients(ticket: Ticket) -> list[Agent]:

@@ -2,7 +2,7 @@
 
 from sqlalchemy import Select, false, or_, select
 
-from shared import history
+from shared import history, parties
 from shared.extensions import db
 from shared.models import Agent, Attachment, CannedReply, Customer, Entry, SavedView, Ticket, TicketParticipant
 
@@ -51,10 +51,14 @@ def is_participant(customer: Customer, ticket: Ticket) -> bool:
 
 
 def can_reply(account: Customer | Agent | None, ticket: Ticket) -> bool:
-    """Whoever may see the ticket; and by mail, a participant (who does not see it in the portal)."""
+    """Whoever may see the ticket; and by mail, a participant (who does not see it in the portal),
+    unless they came to it across a merge between customers (shared/parties.py): what they send
+    would land where they cannot read it, so it is held for an agent instead."""
     if can_view_ticket(account, ticket):
         return True
-    return isinstance(account, Customer) and account.is_active and is_participant(account, ticket)
+    if not (isinstance(account, Customer) and account.is_active and is_participant(account, ticket)):
+        return False
+    return account.id not in parties.strangers(ticket)
 
 
 def can_update_ticket(account: Customer | Agent | None, ticket: Ticket) -> bool:
@@ -94,10 +98,13 @@ def can_file_for_others(account: Customer | Agent | None) -> bool:
 
 
 def can_view_entry(account: Customer | Agent | None, entry: Entry) -> bool:
-    """Internal notes and events are for agents only."""
+    """Internal notes and events are for agents only, and so is what another customer's people wrote
+    on the ticket across a merge between customers (shared/parties.py)."""
     if not can_view_ticket(account, entry.ticket):
         return False
-    return isinstance(account, Agent) or entry.is_public
+    if isinstance(account, Agent):
+        return True
+    return entry.is_public and not _from_strangers([entry], entry.ticket)
 
 
 def can_view_attachment(account: Customer | Agent | None, attachment: Attachment) -> bool:
@@ -162,5 +169,22 @@ def find_attachment(account: Customer | Agent | None, number: int, attachment_id
 
 
 def public_entries(ticket: Ticket) -> list[Entry]:
-    """What a customer may see of the history, its authors and files loaded for all entries at once."""
-    return [entry for entry in history.entries(ticket) if entry.is_public]
+    """What a customer may see of the history, its authors and files loaded for all entries at once:
+    the public entries, less what came across a merge between customers."""
+    shown = [entry for entry in history.entries(ticket) if entry.is_public]
+    hidden = _from_strangers(shown, ticket)
+    return [entry for entry in shown if entry.customer_id not in hidden] if hidden else shown
+
+
+def names_last_writer(ticket: Ticket) -> bool:
+    """Whether the portal's ticket card may name the customer who wrote last: not when their words
+    came across a merge between customers (asked only for someone other than the ticket's customer)."""
+    writer = ticket.last_public_customer_id
+    return writer in (None, ticket.customer_id) or writer not in parties.strangers(ticket)
+
+
+def _from_strangers(entries: list[Entry], ticket: Ticket) -> set[int]:
+    """The authors of `entries` whose words reached `ticket` across a merge between customers. The
+    ticket's own customer never is one, so a history only they wrote in costs no query."""
+    others = {entry.customer_id for entry in entries if entry.customer_id not in (None, ticket.customer_id)}
+    return others & parties.strangers(ticket) if others else set()

@@ -178,15 +178,44 @@ def test_replying_and_closing_a_problem_from_the_page_answers_its_incidents(
     assert [m.template for m in outbox() if m.to_addr == "ida@example.com"][-1] == "agent_reply"
 
 
-def test_merging_into_another_customers_ticket_warns_before_it_is_done(
-    client, login_as, agent, customer, make_customer, make_ticket
+def test_merging_into_another_customers_ticket_is_refused_with_an_offer_to_link(
+    client, login_as, agent, customer, make_customer, make_ticket, db
 ):
     target = make_ticket(customer, subject="Invoice 4711 is wrong")
     duplicate = make_ticket(make_customer("sam@example.com", name="Sam Stone"), subject="My invoice")
     login_as(agent)
-    asked = client.post(f"/console/tickets/{duplicate.number}/merge", data={"number": target.number}, headers=HX)
-    html = asked.get_data(as_text=True)
-    assert asked.status_code == 200 and f"#{target.number} is another customer's ticket. Sam Stone" in html
-    same = make_ticket(customer, subject="Invoice again")
-    asked = client.post(f"/console/tickets/{same.number}/merge", data={"number": target.number}, headers=HX)
-    assert "another customer" not in asked.get_data(as_text=True)
+    url = f"/console/tickets/{duplicate.number}/merge"
+    for headers, data in (
+        (HX, {"number": target.number}),
+        (HX, {"number": target.number, "confirm": "yes"}),  # a crafted confirmation: refused all the same
+        ({}, {"number": target.number, "confirm": "yes"}),
+    ):
+        refused = client.post(url, data=data, headers=headers)
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422, html
+        assert f"#{target.number} is Alice Archer's ticket, not Sam Stone's" in html.replace("&#39;", "'")
+        assert 'id="link-offer"' in html and f'name="number" value="{target.number}"' in html
+        assert 'name="relation" value="related"' in html and 'name="confirm" value="yes"' not in html
+        assert html.lstrip().startswith("<section") == bool(headers)
+        assert duplicate.merged_into is None and duplicate.status.key != "closed"
+    linked = client.post(
+        f"/console/tickets/{duplicate.number}/links", data={"number": target.number, "relation": "related"}, headers=HX
+    )
+    assert linked.status_code == 200 and links.links_of(duplicate).related == [target]
+    assert 'id="link-offer"' not in linked.get_data(as_text=True)
+
+
+def test_merging_within_a_sharing_organization_says_who_reads_the_target(
+    client, login_as, agent, make_customer, make_ticket, db
+):
+    alice = make_customer("alice@acme.example", name="Alice Archer", organization="Acme Corp")
+    cleo = make_customer("cleo@acme.example", name="Cleo Chen", organization="Acme Corp")
+    target, duplicate = make_ticket(alice, subject="VPN down"), make_ticket(cleo, subject="No VPN")
+    login_as(agent)
+    url = f"/console/tickets/{duplicate.number}/merge"
+    refused = client.post(url, data={"number": target.number}, headers=HX)
+    assert refused.status_code == 422 and 'id="link-offer"' in refused.get_data(as_text=True)  # not sharing yet
+    alice.organization.sharing = True
+    db.session.commit()
+    asked = client.post(url, data={"number": target.number}, headers=HX).get_data(as_text=True)
+    assert "Cleo Chen can read it too, because Acme Corp shares its tickets" in asked and 'id="link-offer"' not in asked

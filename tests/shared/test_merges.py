@@ -3,10 +3,11 @@
 import pytest
 from sqlalchemy import select
 
-from shared import links, merges, permissions, tickets
+from shared import links, merges, notifications, parties, permissions, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import Entry, OutboxMessage, Ticket
+from tests.merging import merge_as_before
 
 
 def history_ids(ticket: Ticket) -> list[int]:
@@ -81,26 +82,53 @@ def test_only_agents_merge_and_a_problem_keeps_its_incidents(db, agent, customer
         merges.merge_ticket(a, b, actor=agent)
 
 
-def test_another_customers_duplicate_never_sees_the_target_but_can_still_reach_it(
-    db, agent, customer, make_customer, make_ticket, outbox
+@pytest.mark.parametrize(
+    ("duplicate_of", "target_of", "sharing", "allowed"),
+    [
+        ("alice", "alice", False, True),
+        ("cleo", "alice", True, True),  # one organization that shares its tickets
+        ("cleo", "alice", False, False),  # one organization that does not
+        ("sam", "alice", True, False),  # another customer
+        (None, "alice", False, True),  # an internal task has nobody to show anything to
+        ("alice", None, False, False),  # she could not follow an internal task
+    ],
+)
+def test_a_merge_keeps_to_one_customer_or_one_sharing_organization(
+    db, agent, make_customer, make_ticket, department, outbox, duplicate_of, target_of, sharing, allowed
 ):
-    target = make_ticket(customer, subject="Invoice 4711 is wrong")
-    stranger = make_customer("sam@example.com", name="Sam Stone")
-    duplicate = make_ticket(stranger, subject="My invoice")
-    merges.merge_ticket(duplicate, target, actor=agent)
-    db.session.commit()
+    people = {
+        "alice": make_customer("alice@acme.example", name="Alice Archer", organization="Acme"),
+        "cleo": make_customer("cleo@acme.example", name="Cleo Chen", organization="Acme"),
+        "sam": make_customer("sam@example.com", name="Sam Stone"),
+    }
+    people["alice"].organization.sharing = sharing
 
-    assert not permissions.can_view_ticket(stranger, target) and permissions.can_reply(stranger, target)
-    note = next(e for e in duplicate.entries if e.event == "note")
-    assert f"#{target.number}" not in note.body and "another one" in note.body
-    mail = next(m for m in outbox() if m.template == "ticket_merged")
-    assert mail.to_addr == "sam@example.com"
-    assert f"#{target.number}" not in mail.body_text + mail.subject.replace(f"[#{duplicate.number}]", "")
-    assert "Invoice 4711" not in mail.body_text + mail.body_html
+    def ticket_of(name: str | None) -> Ticket:
+        if name is None:
+            return tickets.open_ticket_by_agent(
+                actor=agent,
+                customer_email=None,
+                channel="agent",
+                subject="Internal task",
+                body="Check it.",
+                department=department,
+            )
+        return make_ticket(people[name], subject=f"{name}'s ticket")
 
-    entry = tickets.post_reply(links.continuation(duplicate), actor=stranger, body="Any news?")
+    duplicate, target = ticket_of(duplicate_of), ticket_of(target_of)
     db.session.commit()
-    assert entry.ticket is target and entry.author is stranger
+    if allowed:
+        merges.merge_ticket(duplicate, target, actor=agent)
+        db.session.commit()
+        assert links.continuation(duplicate) is target
+        return
+    mails = len(outbox())
+    with pytest.raises(merges.AcrossCustomers, match="Link the two tickets instead") as refused:
+        merges.merge_ticket(duplicate, target, actor=agent)
+    assert refused.value.target is target and refused.value.field == "number"
+    db.session.rollback()
+    assert duplicate.merged_into is None and duplicate.status.key != "closed" and len(outbox()) == mails
+    assert not permissions.is_participant(duplicate.customer, target)
 
 
 def test_a_colleague_in_a_sharing_organization_is_shown_the_target(db, agent, customer, make_customer, make_ticket):
@@ -114,3 +142,24 @@ def test_a_colleague_in_a_sharing_organization_is_shown_the_target(db, agent, cu
     assert permissions.can_view_ticket(colleague, target) and not permissions.is_participant(colleague, target)
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "ticket_merged"))
     assert f"#{target.number}" in mail.subject
+
+
+def test_old_merges_across_customers_along_a_chain_are_kept_apart_at_the_crossing(
+    db, agent, customer, make_customer, make_ticket
+):
+    """Sam's A into Sam's B (one customer), then B into Alice's C the old way, and Alice's D into C."""
+    sam = make_customer("sam@example.com", name="Sam Stone")
+    a, b = make_ticket(sam, subject="A"), make_ticket(sam, subject="B")
+    c, d = make_ticket(customer, subject="C"), make_ticket(customer, subject="D")
+    merges.merge_ticket(a, b, actor=agent)
+    merges.merge_ticket(d, c, actor=agent)
+    db.session.commit()
+    merge_as_before(b, c, agent=agent)
+
+    assert links.continuation(a) is b and links.continuation(b) is b and links.continuation(d) is c
+    assert [(m.ticket, m.apart) for m in parties.merged_below(c)] == [(b, True), (d, False), (a, True)]
+    assert parties.strangers(c) == {sam.id} and parties.strangers(b) == set()
+    assert notifications.customers_of(c) == [customer] and notifications.customers_of(b) == [sam]
+    assert not permissions.can_reply(sam, c) and permissions.can_reply(sam, b) and permissions.can_reply(customer, c)
+    with pytest.raises(DomainError, match="was itself merged"):
+        merges.merge_ticket(c, b, actor=agent)
