@@ -42,7 +42,7 @@ def test_answered_meanwhile_checks_under_the_tickets_lock_and_reads_it_afresh(
     ticket = make_ticket(customer)
     seen = history.last_entry_id(ticket)
     assert not presence.answered_meanwhile(ticket, seen, agent)
-    assert db.session.in_transaction()  # the lock is held until the caller commits or rolls back
+    assert db.session().in_transaction()  # the lock is held until the caller commits or rolls back
     db.session.rollback()
     tickets.post_reply(ticket, actor=make_agent(name="Dana"), body="Dana first")
     db.session.commit()
