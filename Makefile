@@ -37,17 +37,30 @@ $(INSTANCE)/config.py:
 	mkdir -p $(INSTANCE)
 	$(BIN)/python scripts/new_instance_config.py > $@
 
+# Where people click: the address `make run` serves on. A wildcard HOST (0.0.0.0, ::) is no address
+# to click, so its links use 127.0.0.1 (set DESKBELL_BASE_URL to the name others reach it by).
+LINK_HOST = $(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST))
+RUN_URL = http://$(if $(findstring :,$(LINK_HOST)),[$(LINK_HOST)],$(LINK_HOST)):$(PORT)
+
 # The worker (outbox, timers) and the mail catcher run beside gunicorn; Ctrl-C stops all three.
-# Mail goes to the catcher unless DESKBELL_SMTP_URL is set in the environment.
+# Mail goes to the catcher unless DESKBELL_SMTP_URL is set in the environment. Links in pages, in
+# the printed logins and in mail use RUN_URL, unless DESKBELL_BASE_URL is set in the environment or
+# BASE_URL in instance/config.py.
 run: export DESKBELL_SMTP_URL ?= smtp://127.0.0.1:$(MAIL_CATCHER_PORT)
+ifeq ($(origin DESKBELL_BASE_URL)$(shell grep -s '^BASE_URL' $(INSTANCE)/config.py),undefined)
+run: export DESKBELL_BASE_URL = $(RUN_URL)
+LINKS = $(RUN_URL)
+else
+LINKS = $(or $(DESKBELL_BASE_URL),the BASE_URL in $(INSTANCE)/config.py)
+endif
 run: install $(INSTANCE)/config.py
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
-	@echo "Deskbell is at http://$(HOST):$(PORT)/ (Ctrl-C stops it); mail goes to $$DESKBELL_SMTP_URL"
+	@echo "Deskbell serves on $(HOST):$(PORT) (Ctrl-C stops it); links use $(LINKS); mail goes to $$DESKBELL_SMTP_URL"
 	@trap 'kill $$catcher $$worker 2>/dev/null; wait' EXIT INT TERM; \
 	$(FLASK) mail catcher --port $(MAIL_CATCHER_PORT) & catcher=$$!; \
 	$(FLASK) worker & worker=$$!; \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --no-control-socket "wsgi:create_app()"
+	$(BIN)/gunicorn --bind $(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)):$(PORT) --workers 2 --no-control-socket "wsgi:create_app()"
 
 test-deps: $(VENV)/.test-installed
 	DB=$(DB) sh scripts/install-test-system-deps.sh

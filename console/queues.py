@@ -28,7 +28,7 @@ SORTING = ("sort", "order")  # kept when the filters are cleared
 # Sent with every list fragment: the sidebar refetches its counts (and which queue is current).
 QUEUE_CHANGED = "queue-changed"
 SORT_LABELS = {
-    "updated": _l("Last updated"),
+    "updated": _l("Last activity"),  # any entry, notes and events too; the rows show it as "activity"
     "created": _l("Created"),
     "priority": _l("Priority"),
     "number": _l("Number"),

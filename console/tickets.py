@@ -189,10 +189,10 @@ def ticket_reply(number: int):
     ticket = _find_or_404(number)
     statuses = catalog.statuses()
     form = _reply_form(statuses)
-    since = history.last_entry_id(ticket)
     valid, seen = form.validate_on_submit(), _seen(form)
-    if valid and seen is not None and presence.changed_since(ticket, seen, current_user):
-        return _collision(ticket, statuses, form, seen, since)
+    if valid and seen is not None and presence.answered_meanwhile(ticket, seen, current_user):
+        return _collision(ticket, statuses, form, seen, history.last_entry_id(ticket))
+    since = history.last_entry_id(ticket)
     if valid:
         try:
             entry = _send(form, ticket)

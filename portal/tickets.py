@@ -34,7 +34,7 @@ def _reply_outcome() -> dict:
 
 def _rating_context(ticket, form: RatingForm | None = None, *, saved: bool = False) -> dict:
     """What templates/portal/_rating.html needs: the current rating and the form to give or change it."""
-    state = ratings.rating_state(ticket)
+    state = ratings.rating_state(ticket, current_user)
     return {
         "ticket": ticket,
         "rating": state,
@@ -156,6 +156,8 @@ def _merged_reply_sent(ticket, entry):
 def ticket_rate(number: int):
     """Rate a closed ticket or change the rating; a plain form post or an htmx swap of #rating."""
     ticket = _find_or_404(number)
+    if not permissions.can_rate(current_user, ticket):
+        abort(403)  # a colleague who sees it through the organization: the rating is its customer's
     form = RatingForm()
     if form.validate_on_submit():
         try:

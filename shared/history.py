@@ -1,5 +1,6 @@
 """Writing and reading the append-only history, and the guard that keeps it (and the admin audit log) append-only."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -73,9 +74,13 @@ def record_event(ticket: Ticket, event_name: str, data: dict[str, Any], *, actor
     )
 
 
-def mark_public_change(ticket: Ticket, *, actor: Actor, preview: str = "") -> None:
-    """Keep "last updated by" on the ticket for changes the customer can see."""
-    ticket.last_public_at = utcnow()
+def mark_public_change(ticket: Ticket, *, actor: Actor, preview: str = "", at: datetime | None = None) -> None:
+    """Keep the ticket's last public message: when it was written, by whom, and its first words.
+    Only messages count (a reply, and the desk's own notes to the customer such as a reminder):
+    internal notes, status and other property changes, assignment, links, merges, ratings and
+    SLA events never move it. The queues' "updated · by", *Needs reply* and the portal's order
+    read it."""
+    ticket.last_public_at = at or utcnow()  # the message's own time, when given
     ticket.last_public_by = actor_kind(actor)
     ticket.last_public_customer_id = actor.id if isinstance(actor, Customer) else None
     ticket.last_public_agent_id = actor.id if isinstance(actor, Agent) else None
@@ -83,9 +88,10 @@ def mark_public_change(ticket: Ticket, *, actor: Actor, preview: str = "") -> No
         ticket.last_public_preview = " ".join(preview.split())[:200]
 
 
-def post_system_note(ticket: Ticket, text: str) -> Entry:
+def post_system_note(ticket: Ticket, text: str, *, last_public: bool = True) -> Entry:
     """A public note from the desk itself (a timer, a rule): the customer sees it and it counts as
-    the ticket's last public change, by the system."""
+    the ticket's last public message, by the system; `last_public=False` for a note that only
+    records a change (a merge), which leaves it where it was."""
     note = append(
         ticket,
         actor=None,
@@ -95,7 +101,8 @@ def post_system_note(ticket: Ticket, text: str) -> Entry:
         body_html=render_markdown(text),
         event_name="note",
     )
-    mark_public_change(ticket, actor=None, preview=text)
+    if last_public:
+        mark_public_change(ticket, actor=None, preview=text, at=note.created_at)
     return note
 
 

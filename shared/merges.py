@@ -19,7 +19,7 @@ from sqlalchemy import select
 from shared import mail_routing, outbox, parties, permissions, rules
 from shared.errors import DomainError
 from shared.extensions import db
-from shared.history import mark_public_change, post_system_note, record_event
+from shared.history import post_system_note, record_event
 from shared.models import Agent, Category, Status, Ticket
 
 
@@ -88,7 +88,7 @@ def merge_ticket(duplicate: Ticket, target: Ticket, *, actor: Agent) -> None:
         for person in mail_routing.participants(duplicate):
             if person.is_active and not permissions.can_view_ticket(person, target):
                 mail_routing.add_participant(target, person.email, actor=actor)
-        note = post_system_note(duplicate, _note(duplicate, target, visible))
+        note = post_system_note(duplicate, _note(duplicate, target, visible), last_public=False)
     _close(duplicate, actor=actor)
     if customer is not None:
         db.session.flush()
@@ -120,4 +120,3 @@ def _close(ticket: Ticket, *, actor: Agent) -> None:
         select(Status).where(Status.category == Category.CLOSED).order_by(Status.position, Status.id)
     ).first()
     rules.fire("ticket.status_changed", ticket, actor=actor, explicit_status=closed)
-    mark_public_change(ticket, actor=actor)

@@ -61,6 +61,17 @@ def can_reply(account: Customer | Agent | None, ticket: Ticket) -> bool:
     return account.id not in parties.strangers(ticket)
 
 
+def can_rate(account: Customer | Agent | None, ticket: Ticket) -> bool:
+    """Only the customer who asked: a colleague who sees the ticket through a shared organization
+    does not speak for them."""
+    return (
+        isinstance(account, Customer)
+        and account.is_active
+        and ticket.customer_id is not None
+        and ticket.customer_id == account.id
+    )
+
+
 def can_update_ticket(account: Customer | Agent | None, ticket: Ticket) -> bool:
     """Assignee, status and priority are the desk's to change, on any ticket an agent may see."""
     return isinstance(account, Agent) and can_view_ticket(account, ticket)

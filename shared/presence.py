@@ -7,7 +7,7 @@ Presence rows are heartbeats, overwritten every few seconds; they are not histor
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shared.extensions import db
@@ -68,3 +68,17 @@ def changed_since(ticket: Ticket, seen: int, agent: Agent) -> bool:
         (Entry.agent_id.is_(None)) | (Entry.agent_id != agent.id),
     )
     return db.session.scalar(newer.limit(1)) is not None
+
+
+def answered_meanwhile(ticket: Ticket, seen: int, agent: Agent) -> bool:
+    """`changed_since` as one step with the send that follows it in the same transaction: the
+    ticket's row is locked first and stays locked until the commit, so when two agents send at the
+    same instant the second waits, then sees the first one's reply and is held back.
+
+    The lock is a write that changes nothing (the ticket's channel, set to itself: no index holds
+    it): on PostgreSQL the row lock, on SQLite the single writer's lock, taken before the check
+    reads. The ticket is read again under the lock, so what follows works on its current state."""
+    tickets = Ticket.__table__
+    db.session.execute(update(tickets).where(tickets.c.id == ticket.id).values(channel=tickets.c.channel))
+    db.session.refresh(ticket)
+    return changed_since(ticket, seen, agent)

@@ -35,25 +35,30 @@ def can_change(rating: Rating | None) -> bool:
 
 @dataclass(frozen=True)
 class RatingState:
-    """What the ticket page shows: the form (`open`), or the given rating read-only."""
+    """What the ticket page shows: the form (`open`), or the given rating read-only; `mine` when
+    the reader is the customer who may give it."""
 
     rating: Rating | None
     open: bool
     deadline: datetime | None
+    mine: bool = True
 
 
-def rating_state(ticket: Ticket) -> RatingState:
+def rating_state(ticket: Ticket, reader: Customer | None = None) -> RatingState:
+    """The rating as `reader` sees it (the ticket's own customer when none is given)."""
     rating = rating_for(ticket)
+    mine = permissions.can_rate(reader if reader is not None else ticket.customer, ticket)
     return RatingState(
         rating=rating,
-        open=ticket.status.is_closed and can_change(rating),
+        open=mine and ticket.status.is_closed and can_change(rating),
         deadline=change_deadline(rating) if rating is not None else None,
+        mine=mine,
     )
 
 
 def rate_ticket(ticket: Ticket, *, actor: Customer, score: int, comment: str = "") -> Rating:
     """Rate a closed ticket, or change the rating while the window is open. Never touches the status."""
-    if not isinstance(actor, Customer) or not permissions.can_view_ticket(actor, ticket):
+    if not permissions.can_rate(actor, ticket):
         raise DomainError(gettext("You cannot rate this ticket."))
     if not ticket.status.is_closed:
         raise DomainError(gettext("You can rate a ticket once it is closed."))

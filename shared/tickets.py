@@ -81,7 +81,7 @@ def _post_message(
     attachments.attach(entry, uploads)
     if visibility == Visibility.PUBLIC:
         preview = body or ", ".join(u.filename for u in uploads)
-        mark_public_change(ticket, actor=actor, preview=preview)
+        mark_public_change(ticket, actor=actor, preview=preview, at=entry.created_at)
     search.add_message(entry)
     return entry
 
@@ -326,7 +326,6 @@ def change_status(ticket: Ticket, status: Status, *, actor: Agent) -> None:
         return
     was_closed = ticket.status.category == Category.CLOSED
     rules.fire("ticket.status_changed", ticket, actor=actor, explicit_status=status)
-    mark_public_change(ticket, actor=actor)
     if ticket.status.category == Category.CLOSED and not was_closed:
         notifications.ticket_closed(ticket)
         _answer_incidents(ticket, actor=actor, closing_reply=None)

@@ -1,6 +1,6 @@
 """The ticket: what a customer asked for, where it stands, and who touched it last in public."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String
@@ -16,6 +16,8 @@ TYPES = ("question", "feature", "bug")
 PRIORITIES = ("low", "normal", "high", "urgent")
 # How a ticket reached the desk; an agent files phone calls, walk-ins, chats and internal tasks ("agent").
 CHANNELS = ("web", "email", "phone", "walk_in", "chat", "agent")
+# A note or event this long after the last public message is worth its own time in the queue.
+ACTIVITY_SHOWN_AFTER = timedelta(minutes=1)
 
 
 class ActorKind(StrEnum):
@@ -70,7 +72,9 @@ class Ticket(db.Model):
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
 
-    # "Last updated by": the last public change, kept here so queues never join the history.
+    # The last public message (a reply, or the desk's own note to the customer; never an internal
+    # note or event): when, by whom and its first words, kept here so queues never join the history.
+    # `updated_at` moves with every entry, these only with a public message (shared/history.py).
     last_public_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_public_by: Mapped[str] = mapped_column(String(10), default=ActorKind.CUSTOMER, active_history=True)
     last_public_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
@@ -100,6 +104,12 @@ class Ticket(db.Model):
     entries: Mapped[list["Entry"]] = relationship(  # noqa: F821
         back_populates="ticket", order_by="Entry.id", passive_deletes="all"
     )
+
+    @property
+    def active_since_message(self) -> bool:
+        """Something else happened after the last public message (a note, an event), more than a
+        minute later: the queue then shows that activity's time beside the message's."""
+        return self.updated_at - self.last_public_at > ACTIVITY_SHOWN_AFTER
 
     @property
     def last_public_actor(self) -> Customer | Agent | None:

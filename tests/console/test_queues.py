@@ -237,6 +237,33 @@ def test_the_page_shows_everything_an_agent_scans(client, login_as, agent, custo
     assert re.search(r'<time datetime="[^"]+" title="[^"]+">', row)  # relative, exact on hover
 
 
+def test_a_row_tells_when_the_last_public_message_was_written_and_by_whom(
+    client, login_as, agent, make_agent, customer, make_ticket, db
+):
+    """An internal note, an assignment and a status change later do not pass for the customer's
+    message: they show apart, labelled as activity."""
+    with at(0):
+        ticket = make_ticket(customer, subject="Quiet printer", body="It hums.")
+    with at(0.5):
+        quiet = make_ticket(customer, subject="Nothing since", body="Hello.")
+    with at(30):
+        tickets.add_internal_note(ticket, actor=make_agent(name="Nora Note"), body="Checking.")
+        tickets.assign_ticket(ticket, agent, actor=agent)
+        tickets.change_status(ticket, rules.status_by_key("feature_filed"), actor=agent)
+        db.session.commit()
+    login_as(agent)
+    with at(31):
+        html = text(client.get("/console/?queue=needs_reply"))
+    row = re.search(rf'data-number="{ticket.number}".*?</tr>', html, re.S).group(0)
+    when = row[row.index('class="row__when"') :]
+    exact = re.findall(r'<time datetime="([^"]+)"', when)
+    assert exact == [T0.isoformat() + "Z", (T0 + timedelta(hours=30)).isoformat() + "Z"]
+    assert "Last public message:" in when and "badge--customer" in when and "Alice Archer" in when
+    assert "Nora Note" not in when and "badge--agent" not in when and "activity <time" in when
+    other = re.search(rf'data-number="{quiet.number}".*?</tr>', html, re.S).group(0)
+    assert "row__activity" not in other  # nothing happened after its message
+
+
 def test_the_sidebar_counts_every_queue(client, login_as, agent, desk):
     login_as(agent)
     html = text(client.get("/console/"))

@@ -329,7 +329,7 @@ def test_a_deactivated_assignee_stays_when_another_field_is_saved(client, login_
 def test_status_from_the_panel_goes_through_the_rules_engine(client, as_agent, ticket, db):
     data = {"props-status": status_id(db, "closed")}
     html = client.post(f"/console/tickets/{ticket.number}/properties", data=data, headers=HTMX).get_data(as_text=True)
-    assert ticket.status.key == "closed" and ticket.closed_at is not None and ticket.last_public_by == "agent"
+    assert ticket.status.key == "closed" and ticket.closed_at is not None and ticket.last_public_by == "customer"
     assert "Closed" in oob(html, "ticket-status") and "Status: New → Closed" in oob(html, "history")
 
 

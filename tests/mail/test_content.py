@@ -2,12 +2,15 @@
 without their quoted history, and the original always downloadable."""
 
 from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import make_msgid
 
 import pytest
 
-from shared.config import PROJECT_ROOT
+from shared import attachments
 from shared.models import InboundState
 from tests.mail.inbound import DESK, PNG, compose, deliver
+from tests.mail.tnef import winmail_dat
 
 
 def _plain(body: bytes, charset: str, subject: str = "Charset") -> bytes:
@@ -87,11 +90,39 @@ def test_files_over_the_limit_stay_in_the_original_and_agents_are_told(db, app):
     assert events and events[0].data == {"files": ["big.bin"]} and not events[0].is_public
 
 
+def _outlook(text: str | None, winmail: bytes, *, charset: str = "koi8-r") -> bytes:
+    """A mail as Outlook sends it to outside addresses: an optional text part and winmail.dat."""
+    message = EmailMessage()
+    message["From"] = "RR Tester <rrtest@example.com>"
+    message["To"] = DESK
+    message["Subject"] = "rr test 7"
+    message["Message-ID"] = make_msgid(domain="example.com")
+    if text is not None:
+        message.set_content(text, charset=charset, cte="quoted-printable")
+    message.add_attachment(winmail, maintype="application", subtype="ms-tnef", filename="winmail.dat")
+    return message.as_bytes(policy=SMTP)
+
+
 def test_winmail_dat_is_kept_as_a_file_and_its_koi8_text_read(db):
-    raw = (PROJECT_ROOT.parent / "shared/mail-corpus/public/jstedfast-MimeKit/tnef/ukr.eml").read_bytes()
+    raw = _outlook("шостий\n\nRR Test 1\n", winmail_dat(body="The same, as rich text."))
     entry = deliver(raw).entry
-    assert "шостий" in entry.body
+    assert "шостий" in entry.body and "rich text" not in entry.body  # the mail's own text wins
     assert sorted(a.filename for a in entry.attachments) == ["original.eml", "winmail.dat"]
+
+
+def test_the_files_inside_winmail_dat_are_unpacked_and_its_text_read_when_the_mail_has_none(db):
+    winmail = winmail_dat(body="Please see the invoice attached.", files=[("invoice.txt", b"Total: 42 EUR")])
+    entry = deliver(_outlook(None, winmail)).entry
+    assert entry.body == "Please see the invoice attached."
+    files = {a.filename: a for a in entry.attachments}
+    assert sorted(files) == ["invoice.txt", "original.eml", "winmail.dat"]
+    assert attachments.blob_path(files["invoice.txt"].sha256).read_bytes() == b"Total: 42 EUR"
+
+
+def test_a_damaged_winmail_dat_stays_attached_as_it_is(db):
+    inbound = deliver(_outlook("Hello", b"not a TNEF stream at all"))
+    assert inbound.state == InboundState.PROCESSED and inbound.entry.body == "Hello"
+    assert sorted(a.filename for a in inbound.entry.attachments) == ["original.eml", "winmail.dat"]
 
 
 def test_an_empty_mail_still_opens_a_ticket_that_says_so(db):

@@ -211,6 +211,40 @@ def test_another_customers_rating_url_is_404_with_no_data(client, login_as, make
     assert rating_of(closed, db) is None
 
 
+def test_only_the_customer_who_asked_can_rate_not_a_colleague_who_sees_it(
+    client, login_as, make_customer, make_ticket, agent, db
+):
+    alice = make_customer(name="Alice Owner", organization="Acme")
+    carol = make_customer(name="Carol Colleague", organization="Acme")
+    alice.organization.sharing = True
+    db.session.commit()
+    with at(0):
+        ticket = close(make_ticket(alice, subject="Printer on fire"), agent, db)
+    url = f"/portal/tickets/{ticket.number}/rating"
+    login_as(carol)
+    with at(1):
+        page = text(client.get(f"/portal/tickets/{ticket.number}"))  # she sees the ticket...
+        assert "Printer on fire" in page and '<form class="rating__form"' not in page
+        assert "Alice Owner, who asked, can rate this ticket." in page
+        for headers in ({}, HTMX):  # ...but cannot rate it, by a crafted post either
+            refused = client.post(url, data={"score": "1", "comment": "Bad"}, headers=headers)
+            assert refused.status_code == 403
+    assert rating_of(ticket, db) is None and not [e for e in ticket.entries if e.event == "rating"]
+    client.post("/portal/logout")
+    login_as(alice)
+    with at(1):
+        assert client.post(url, data={"score": "5", "comment": "Great"}).status_code == 303
+    client.post("/portal/logout")
+    login_as(carol)
+    with at(2):  # nor change the owner's rating while its window is open
+        assert client.post(url, data={"score": "1"}, headers=HTMX).status_code == 403
+        page = text(client.get(f"/portal/tickets/{ticket.number}"))
+    rating = rating_of(ticket, db)
+    assert (rating.score, rating.comment, rating.customer_id) == (5, "Great", alice.id)
+    assert "Rating by Alice Owner" in page and "5 out of 5" in page and '<form class="rating__form"' not in page
+    assert [e.data["score"] for e in ticket.entries if e.event == "rating"] == [5]
+
+
 def test_an_open_ticket_cannot_be_rated(client, login_as, customer, make_ticket, db):
     ticket = make_ticket(customer)
     login_as(customer)

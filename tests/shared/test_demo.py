@@ -85,6 +85,25 @@ def test_the_queue_counters_agree_with_the_seeded_tickets(desk):
     assert queue_counters.stored(connection) == queue_counters.counted_by_tickets(connection)
 
 
+def test_each_ticket_shows_its_last_public_message_and_writer(desk):
+    """What the queue's "updated · by" reads: the last public message of each history (a reply, or the
+    desk's own note to the customer), never a later note, event or merge."""
+    for ticket in db.session.scalars(select(Ticket)):
+        merged_at = next((e.id for e in ticket.entries if e.event == "merged_into"), None)
+        said = [
+            e
+            for e in ticket.entries
+            if e.is_public and (e.kind == "message" or (e.event == "note" and (merged_at is None or e.id < merged_at)))
+        ]
+        message = said[-1]
+        author = message.customer or message.agent
+        assert (ticket.last_public_at, ticket.last_public_by) == (message.created_at, message.author_kind), (
+            ticket.number
+        )
+        assert ticket.last_public_actor == author and ticket.updated_at >= ticket.last_public_at
+        assert ticket.last_public_preview == " ".join(message.body.split())[:200] or not message.body
+
+
 def test_histories_look_like_real_use(desk):
     entries = db.session.scalars(select(Entry)).all()
     assert any(e.is_note for e in entries)

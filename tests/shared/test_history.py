@@ -214,13 +214,14 @@ def test_last_updated_by_follows_public_changes_only(customer, agent, make_agent
     assert ticket.last_public_agent_id is None
 
 
-def test_an_explicit_status_change_is_a_public_change_by_the_agent(customer, agent, make_ticket, db):
+def test_an_explicit_status_change_is_no_message_and_leaves_the_last_one(customer, agent, make_ticket, db):
     with at(0):
         ticket = make_ticket(customer)
     with at(1):
         tickets.change_status(ticket, rules.status_by_key("closed"), actor=agent)
 
-    assert last_update(ticket) == ("agent", agent, T0 + timedelta(days=1), "Smoke everywhere.")
+    assert last_update(ticket) == ("customer", customer, T0, "Smoke everywhere.")
+    assert ticket.updated_at == T0 + timedelta(days=1)  # the activity, which the queue shows apart
 
 
 def test_the_system_is_the_last_updater_after_an_automatic_close(customer, agent, make_ticket, db):

@@ -34,3 +34,17 @@ def test_changed_since_counts_messages_from_others_only(db, make_agent, agent, c
     db.session.commit()
     assert presence.changed_since(ticket, seen, agent)
     assert not presence.changed_since(ticket, history.last_entry_id(ticket), agent)
+
+
+def test_answered_meanwhile_checks_under_the_tickets_lock_and_reads_it_afresh(
+    db, make_agent, agent, customer, make_ticket
+):
+    ticket = make_ticket(customer)
+    seen = history.last_entry_id(ticket)
+    assert not presence.answered_meanwhile(ticket, seen, agent)
+    assert db.session().in_transaction()  # the lock is held until the caller commits or rolls back
+    db.session.rollback()
+    tickets.post_reply(ticket, actor=make_agent(name="Dana"), body="Dana first")
+    db.session.commit()
+    assert presence.answered_meanwhile(ticket, seen, agent)
+    assert ticket.channel == "web"  # the lock changed nothing

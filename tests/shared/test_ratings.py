@@ -101,13 +101,18 @@ def test_others_cannot_rate(closed, make_customer, agent):
     assert ratings.rating_for(closed) is None
 
 
-def test_a_colleague_in_a_sharing_organization_may_rate(make_customer, make_ticket, put_in, db):
+def test_a_colleague_in_a_sharing_organization_may_not_rate(make_customer, make_ticket, put_in, db):
+    """Only the customer who asked rates: a colleague who sees the ticket does not speak for them."""
     alice, carol = make_customer(organization="Acme"), make_customer(organization="Acme")
-    ticket = put_in(make_ticket(alice), "closed")
-    with pytest.raises(DomainError):
-        rate(ticket, carol)
     alice.organization.sharing = True
-    assert rate(ticket, carol, 5).customer == carol
+    ticket = put_in(make_ticket(alice), "closed")
+    with pytest.raises(DomainError, match="cannot rate"):
+        rate(ticket, carol)
+    assert not ratings.rating_state(ticket, carol).open and ratings.rating_state(ticket, alice).open
+    rate(ticket, alice, 5)
+    with pytest.raises(DomainError, match="cannot rate"):
+        rate(ticket, carol, 1)
+    assert ratings.rating_for(ticket).score == 5 and ratings.rating_for(ticket).customer == alice
 
 
 def test_the_page_state_follows_the_window(customer, closed, app):
