@@ -6,11 +6,10 @@ from flask_login import current_user
 
 from portal import bp
 from portal.forms import PasswordChangeForm, ProfileForm, SignupForm
-from shared import accounts
-from shared.account_views import login_limit
+from shared import accounts, request_limits
 from shared.auth import log_in
 from shared.errors import DomainError
-from shared.extensions import db, limiter
+from shared.extensions import db
 from shared.forms import ResetForm, show_error
 from shared.i18n import current_locale
 from shared.urls import external_url
@@ -30,7 +29,7 @@ def _after_signup(customer, email: str):
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
+@request_limits.limited("signup")
 def signup():
     if not current_app.config["SIGNUP_ENABLED"]:
         abort(404)
@@ -81,7 +80,7 @@ def profile():
 
 
 @bp.post("/profile/password")
-@limiter.limit(login_limit)
+@request_limits.limited("login", lambda: current_user.email)
 def password_change():
     form = _password_form()
     if form.validate_on_submit():

@@ -1,12 +1,12 @@
 """Login, logout and password-reset views, the same for both areas over their own account kind."""
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from shared import accounts
+from shared import accounts, request_limits
 from shared.auth import log_in, log_out
 from shared.errors import DomainError
-from shared.extensions import db, limiter
+from shared.extensions import db
 from shared.forms import LoginForm, ResetForm, ResetRequestForm
 from shared.models import Agent, Customer
 from shared.urls import external_url
@@ -33,10 +33,6 @@ def login(model: Model, area: str) -> Response | str:
         form.password.errors.append(gettext("Wrong email or password."))
     status = 422 if form.errors else 200
     return render_template(f"{area}/login.html", form=form), status
-
-
-def login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def logout(area: str) -> Response:
@@ -81,15 +77,14 @@ def reset_confirm(model: Model, area: str, token: str) -> Response | str:
 
 
 def register(bp, model: Model, area: str) -> None:
-    """Add the account routes to a blueprint, with the login rate limit on POST."""
+    """Add the account routes to a blueprint, with the login and reset limits on their POSTs."""
 
     def named(name: str, view):
-        view.__name__ = f"{area}_{name}"  # Flask-Limiter keys its counters by view name.
+        view.__name__ = f"{area}_{name}"
         return view
 
-    limited = limiter.limit(login_limit, methods=["POST"])
-    login_view = limited(named("login", lambda: login(model, area)))
-    reset_view = limited(named("reset_request", lambda: reset_request(model, area)))
+    login_view = request_limits.limited("login")(named("login", lambda: login(model, area)))
+    reset_view = request_limits.limited("reset")(named("reset_request", lambda: reset_request(model, area)))
     bp.add_url_rule("/login", "login", login_view, methods=["GET", "POST"])
     bp.add_url_rule("/logout", "logout", named("logout", lambda: logout(area)), methods=["POST"])
     bp.add_url_rule("/reset", "reset_request", reset_view, methods=["GET", "POST"])
