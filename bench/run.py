@@ -99,11 +99,12 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = home / f"gunicorn-{self.port}.log"
-        self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
-             "--no-control-socket", "--log-level", "warning", app],
-            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=self.log.open("w"),
-        )  # fmt: skip
+        with self.log.open("w") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
+                 "--no-control-socket", "--log-level", "warning", app],
+                cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log,
+            )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
