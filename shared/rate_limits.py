@@ -9,6 +9,7 @@ rolls back still counts. Keys are keyed hashes, so the table holds no address or
 """
 
 import calendar
+import functools
 import hashlib
 import hmac
 import re
@@ -72,8 +73,14 @@ def _key(name: str, value: str, seconds: int) -> str:
 _TABLE = RateLimitCount.__table__
 
 
+@functools.cache
 def _upsert(dialect: str):
-    return (postgresql if dialect == "postgresql" else sqlite).insert(_TABLE)
+    """One count added per row, the new counts returned; built once (its SQL is cached), with the
+    rows passed as parameters, which SQLAlchemy sends as one multi-row INSERT."""
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(_TABLE)
+    return statement.on_conflict_do_update(
+        index_elements=["key", "window_start"], set_={"n": _TABLE.c.n + 1}
+    ).returning(_TABLE.c.key, _TABLE.c.n, _TABLE.c.expires_at)
 
 
 def count(hits: Iterable[Hit], *, own_transaction: bool = True, now: int | None = None) -> int | None:
@@ -92,16 +99,12 @@ def count(hits: Iterable[Hit], *, own_transaction: bool = True, now: int | None 
     if not rows:
         return None
     rows = list({row["key"]: row for row in rows}.values())  # one row per key: ON CONFLICT touches a row once
-    engine = db.engine
-    statement = _upsert(engine.dialect.name).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["key", "window_start"], set_={"n": _TABLE.c.n + 1}
-    ).returning(_TABLE.c.key, _TABLE.c.n, _TABLE.c.expires_at)
+    statement = _upsert(db.engine.dialect.name)
     if own_transaction:
-        with engine.begin() as connection:
-            counted = connection.execute(statement).all()
+        with db.engine.begin() as connection:
+            counted = connection.execute(statement, rows).all()
     else:
-        counted = db.session.execute(statement).all()
+        counted = db.session.execute(statement, rows).all()
     waits = [expires - now for key, n, expires in counted if n > limit_of[key].count]
     return max(waits) if waits else None
 
