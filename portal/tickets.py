@@ -77,7 +77,7 @@ def ticket_new():
         # Counted in the filing's own transaction: only tickets filed count, and a refusal rolls back.
         if (wait := request_limits.wait("ticket", f"account:{current_user.id}", own_transaction=False)) is not None:
             db.session.rollback()
-            form.form_errors.append(request_limits.try_again_message(wait))
+            form.form_errors.append(request_limits.ticket_flood_message(wait))
             return render_template("portal/ticket_new.html", form=form), 429, {"Retry-After": str(wait)}
         try:
             ticket = tickets.open_ticket(

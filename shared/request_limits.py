@@ -53,9 +53,21 @@ def _hits(action: str, subject: str | None) -> list[rate_limits.Hit]:
     return hits
 
 
+def _when(wait_seconds: int) -> str:
+    return format_timedelta(timedelta(seconds=max(wait_seconds, 1)), add_direction=True, threshold=1)
+
+
 def try_again_message(wait_seconds: int) -> str:
-    when = format_timedelta(timedelta(seconds=max(wait_seconds, 1)), add_direction=True, threshold=1)
-    return gettext("Too many attempts in a short time. You can try again %(when)s.", when=when)
+    """Under the 429 page's "Too many attempts" heading."""
+    return gettext("Please wait: you can try again %(when)s.", when=_when(wait_seconds))
+
+
+def ticket_flood_message(wait_seconds: int) -> str:
+    """Above the new-ticket form, which keeps what was written."""
+    return gettext(
+        "Too many new tickets in a short time. You can file this one %(when)s; what you wrote is kept below.",
+        when=_when(wait_seconds),
+    )
 
 
 def wait(action: str, subject: str | None, *, own_transaction: bool = True) -> int | None:

@@ -64,7 +64,7 @@ def test_login_attempts_per_address_are_limited_from_any_number_of_ips(client, a
         assert right.status_code == 429  # refused before the password is checked: a guess is no use
         assert right.headers["Retry-After"] == str(15 * 60 - 20)
         page = right.get_data(as_text=True)
-        assert "Too many attempts" in page and "You can try again in 15 minutes." in page
+        assert "Too many attempts" in page and "Please wait: you can try again in 15 minutes." in page
         assert login(client, area, "other@example.com", ip="203.0.113.7").status_code == 422
     with frozen_at(NOON + timedelta(minutes=15)):
         assert login(client, area, "known@example.com", PASSWORD, ip="203.0.113.7").status_code == 303
@@ -103,10 +103,10 @@ def test_the_limit_page_is_translated_and_htmx_gets_a_fragment(client, known):
         fragment = login(client, "portal", "known@example.com", headers={"HX-Request": "true"})
     assert russian.status_code == 429
     assert "Слишком много попыток" in russian.get_data(as_text=True)
-    assert "Попробовать снова можно через 15 минут." in russian.get_data(as_text=True)
+    assert "Подождите: попробовать снова можно через 15 минут." in russian.get_data(as_text=True)
     body = fragment.get_data(as_text=True)
     assert fragment.status_code == 429 and "<html" not in body and 'id="error"' in body
-    assert "You can try again in 15 minutes." in body
+    assert "Please wait: you can try again in 15 minutes." in body
 
 
 def test_a_login_page_is_never_limited(client):
@@ -174,9 +174,9 @@ def test_a_flood_of_tickets_from_one_account_is_held_back_with_the_form_kept(cli
     assert codes == [303, 303]  # the invalid form filed nothing and did not count
     assert held.status_code == 429 and held.headers["Retry-After"] == str(9 * 60)
     page = held.get_data(as_text=True)
-    assert "You can try again in 9 minutes." in page
+    assert "Too many new tickets in a short time. You can file this one in 9 minutes;" in page
     assert 'value="Third one"' in page and "Still **here**" in page  # the form is kept
-    assert "Попробовать снова можно через 9 минут." in russian.get_data(as_text=True)
+    assert "Отправить это обращение можно через 9 минут" in russian.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 2
     with frozen_at(NOON + timedelta(minutes=10)):
         assert client.post("/portal/tickets/new", data=new_ticket_form()).status_code == 303
