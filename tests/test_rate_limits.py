@@ -242,3 +242,15 @@ def test_the_counts_hold_no_address_nor_ip_and_the_worker_deletes_old_ones(clien
         purge = next(job for job in worker.JOBS if job.name == "rate-limit-purge")
         assert worker.run_once([purge])["rate-limit-purge"] == "2 expired rate-limit count(s) deleted"
         assert len(db.session.scalars(select(RateLimitCount.key)).all()) == 2
+
+
+def test_the_old_storage_setting_is_named_as_unused(databases, tmp_path, caplog):
+    make_app(databases, tmp_path / "instance", RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379")
+    assert "DESKBELL_RATELIMIT_STORAGE_URI is no longer used" in caplog.text
+
+
+@pytest.mark.parametrize("email", ["x" * 100_000, "a\x00b@example.com", "ünï@例え.jp", "", "   "])
+def test_a_hostile_address_is_counted_without_an_error(client, email):
+    with frozen_at(NOON):
+        codes = [login(client, "portal", email, ip=f"192.0.2.{n}").status_code for n in range(4)]
+    assert codes == [422, 422, 422, 429 if email.strip() else 422]
