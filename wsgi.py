@@ -8,7 +8,7 @@ from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 from whitenoise import WhiteNoise
 
-from shared import auth, cli, database, formatting, history, logs, queue_counters, web
+from shared import auth, cli, database, formatting, history, logs, queue_counters, request_limits, web
 from shared.config import PROJECT_ROOT, load_config
 from shared.extensions import init_extensions
 from shared.security_headers import SecurityHeaders
@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     history.install_guard()
     queue_counters.install()
     init_extensions(app)
+    request_limits.init_limits(app)
     auth.init_auth(app)
     web.init_web(app)
     formatting.init_formatting(app)

@@ -5,11 +5,11 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from console import bp
-from shared import accounts
-from shared.account_views import login_limit, sessions_context
+from shared import accounts, request_limits
+from shared.account_views import sessions_context
 from shared.auth import log_in
 from shared.errors import DomainError
-from shared.extensions import db, limiter
+from shared.extensions import db
 from shared.forms import PasswordChangeForm, ResetForm, show_error
 
 
@@ -28,7 +28,7 @@ def profile():
 
 
 @bp.post("/profile/password")
-@limiter.limit(login_limit)
+@request_limits.limited("login", lambda: current_user.email)
 def password_change():
     form = _password_form()
     if form.validate_on_submit():

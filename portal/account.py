@@ -6,11 +6,11 @@ from flask_login import current_user
 
 from portal import bp
 from portal.forms import ProfileForm, SignupForm
-from shared import accounts
-from shared.account_views import login_limit, sessions_context, steady_answer
+from shared import accounts, request_limits
+from shared.account_views import sessions_context, steady_answer
 from shared.auth import log_in
 from shared.errors import DomainError
-from shared.extensions import db, limiter
+from shared.extensions import db
 from shared.forms import PasswordChangeForm, ResetForm, SignupConfirmForm, show_error
 from shared.i18n import current_locale
 from shared.urls import external_url
@@ -21,7 +21,7 @@ def _confirm_url(token: str) -> str:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
+@request_limits.limited("signup")
 def signup():
     """The same answer whether or not the address has an account: only its owner's mail differs."""
     if not current_app.config["SIGNUP_ENABLED"]:
@@ -50,7 +50,7 @@ def signup():
 
 
 @bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
+@request_limits.limited("login")  # a password is checked here: the login limits, per client IP
 def signup_confirm(token: str):
     """The mailed link: a GET only shows the form (mail scanners open links), the password finishes."""
     pending = accounts.pending_signup(token)
@@ -105,7 +105,7 @@ def profile():
 
 
 @bp.post("/profile/password")
-@limiter.limit(login_limit)
+@request_limits.limited("login", lambda: current_user.email)
 def password_change():
     form = _password_form()
     if form.validate_on_submit():

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from portal import bp
 from portal.forms import NewTicketForm, RatingForm, ReplyForm
-from shared import attachments, catalog, links, listing, permissions, ratings, reads, rules, tickets
+from shared import attachments, catalog, links, listing, permissions, ratings, reads, request_limits, rules, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices, show_error
@@ -72,12 +72,23 @@ def tickets_list():
     return render_template(template, open_page=open_page, closed_page=closed_page, view=view, organization=organization)
 
 
+def _flood_wait() -> int | None:
+    """Counted in the filing's own transaction: only tickets filed count, and a refusal rolls back."""
+    wait = request_limits.wait("ticket", f"account:{current_user.id}", own_transaction=False)
+    if wait is not None:
+        db.session.rollback()
+    return wait
+
+
 @bp.route("/tickets/new", methods=["GET", "POST"])
 def ticket_new():
     form = NewTicketForm()
     form.department.choices = choices([(d.id, d.name) for d in catalog.departments()])
     form.product.choices = choices([(0, gettext("— None —"))] + [(p.id, p.name) for p in catalog.products()])
     if form.validate_on_submit():
+        if (wait := _flood_wait()) is not None:
+            form.form_errors.append(request_limits.ticket_flood_message(wait))
+            return render_template("portal/ticket_new.html", form=form), 429, {"Retry-After": str(wait)}
         try:
             ticket = tickets.open_ticket(
                 actor=current_user,

@@ -8,10 +8,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext, ngettext
 from flask_login import current_user
 
-from shared import accounts, sessions
+from shared import accounts, request_limits, sessions
 from shared.auth import current_session_id, log_in, log_out
 from shared.errors import DomainError
-from shared.extensions import db, limiter
+from shared.extensions import db
 from shared.forms import LoginForm, ResetForm, ResetRequestForm
 from shared.models import Agent, Customer
 from shared.urls import external_url
@@ -49,10 +49,6 @@ def login(model: Model, area: str) -> Response | str:
         form.password.errors.append(gettext("Wrong email or password."))
     status = 422 if form.errors else 200
     return render_template(f"{area}/login.html", form=form), status
-
-
-def login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def logout(area: str) -> Response:
@@ -142,15 +138,14 @@ def sessions_end_others(area: str) -> Response | str:
 
 
 def register(bp, model: Model, area: str) -> None:
-    """Add the account routes to a blueprint, with the login rate limit on POST."""
+    """Add the account routes to a blueprint, with the login and reset limits on their POSTs."""
 
     def named(name: str, view):
-        view.__name__ = f"{area}_{name}"  # Flask-Limiter keys its counters by view name.
+        view.__name__ = f"{area}_{name}"
         return view
 
-    limited = limiter.limit(login_limit, methods=["POST"])
-    login_view = limited(named("login", lambda: login(model, area)))
-    reset_view = limited(named("reset_request", lambda: reset_request(model, area)))
+    login_view = request_limits.limited("login")(named("login", lambda: login(model, area)))
+    reset_view = request_limits.limited("reset")(named("reset_request", lambda: reset_request(model, area)))
     bp.add_url_rule("/login", "login", login_view, methods=["GET", "POST"])
     bp.add_url_rule("/logout", "logout", named("logout", lambda: logout(area)), methods=["POST"])
     bp.add_url_rule("/reset", "reset_request", reset_view, methods=["GET", "POST"])

@@ -35,8 +35,12 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
     "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_HEADERS_ENABLED": True,
+    # Abuse limits, counted in the database (every worker and server shares them): "N per minute",
+    # "N per 15 minutes", "N per hour", "N per day", several joined by ";"; empty: no limit. Each
+    # action has one per client IP (<ACTION>_RATE_LIMIT) and one per address or account. Over a
+    # limit a request gets 429 with the time it may try again. False turns every limit off.
+    "RATELIMIT_ENABLED": True,
+    # Logins (and password changes) per client IP, and per address (whether or not it has an account).
     "LOGIN_RATE_LIMIT": "10 per minute",
     # Reverse proxies in front of the desk that set X-Forwarded-For/-Proto/-Host/-Port (each adds
     # one hop); the desk believes exactly that many and ignores the headers when it is 0, so a
@@ -54,6 +58,16 @@ DEFAULTS: dict[str, Any] = {
     "ACCOUNT_ANSWER_MIN_MS": 250,
     # A self sign-up's confirmation link works once, for this many hours.
     "SIGNUP_CONFIRM_HOURS": 24,
+    "LOGIN_ADDRESS_RATE_LIMIT": "10 per 15 minutes",
+    # Password reset requests (each sends a mail) per client IP and per address.
+    "RESET_RATE_LIMIT": "10 per hour",
+    "RESET_ADDRESS_RATE_LIMIT": "3 per hour",
+    # Self sign-ups per client IP and per address.
+    "SIGNUP_RATE_LIMIT": "10 per hour",
+    "SIGNUP_ADDRESS_RATE_LIMIT": "3 per hour",
+    # Tickets filed in the portal per client IP and per customer account (mail has its own limit below).
+    "TICKET_RATE_LIMIT": "60 per hour",
+    "TICKET_ACCOUNT_RATE_LIMIT": "10 per 10 minutes",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -68,11 +68,12 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def _handle_http_error(error: HTTPException) -> tuple[str, int]:
+def _handle_http_error(error: HTTPException) -> tuple[str, int, list[tuple[str, str]]]:
     code = error.code or 500
+    headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]  # Retry-After, Allow
     if is_fragment_request():
-        return render_template("errors/_message.html", error=error), code
-    return render_template("errors/error.html", error=error), code
+        return render_template("errors/_message.html", error=error), code, headers
+    return render_template("errors/error.html", error=error), code, headers
 
 
 def healthz() -> tuple[Response, int]:

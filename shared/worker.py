@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from shared import mail_fetch, mail_send, reminders, sla_tracking, tickets
+from shared import mail_fetch, mail_send, rate_limits, reminders, sla_tracking, tickets
 from shared.extensions import db
 from shared.models import utcnow
 
@@ -50,10 +50,18 @@ def record_breaches() -> str:
     return f"{breached} SLA breach(es) recorded"
 
 
+def purge_rate_limits() -> str:
+    """The abuse limits' counts whose window is over: nothing reads them again."""
+    purged = rate_limits.purge_expired()
+    db.session.commit()
+    return f"{purged} expired rate-limit count(s) deleted"
+
+
 # The outbox comes last, so a single run (`--once`, cron) also sends what the other jobs queued.
 JOBS: list[Job] = [
     Job("pending-expiry", _expire_pending, "WORKER_TIMERS_SECONDS"),
     Job("sla-breaches", record_breaches, "WORKER_TIMERS_SECONDS"),
+    Job("rate-limit-purge", purge_rate_limits, "WORKER_TIMERS_SECONDS"),
     Job("mail-in", mail_fetch.poll, "WORKER_MAIL_IN_SECONDS"),
     Job("outbox", mail_send.deliver_due, "WORKER_OUTBOX_SECONDS"),
 ]

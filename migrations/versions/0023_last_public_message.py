@@ -8,7 +8,7 @@ entry of each ticket's history, gives a merged duplicate back the first words of
 message, and recounts the queue counters, which are keyed on the last public writer.
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-07 13:30:00
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0023"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ from shared.models.mail import MailMessageId
 from shared.models.outbox import OutboxMessage
 from shared.models.presence import TicketPresence
 from shared.models.queue_counters import QueueCounter
+from shared.models.rate_limits import RateLimitCount
 from shared.models.ratings import SCORES, Rating
 from shared.models.reads import TicketRead
 from shared.models.rules import Rule
@@ -55,6 +56,7 @@ __all__ = [
     "OutboxMessage",
     "Product",
     "QueueCounter",
+    "RateLimitCount",
     "Rating",
     "ResetToken",
     "Rule",
