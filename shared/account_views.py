@@ -10,16 +10,14 @@ from shared.extensions import db, limiter
 from shared.forms import LoginForm, ResetForm, ResetRequestForm
 from shared.models import Agent, Customer
 from shared.urls import external_url
+from shared.web import local_path
 
 Model = type[Customer] | type[Agent]
 
 
 def _safe_next(area: str, default: str) -> str:
     """Only same-area paths: never an open redirect to another site."""
-    target = request.args.get("next", "")
-    if target.startswith(f"/{area}/") and not target.startswith("//"):
-        return target
-    return default
+    return local_path(request.args.get("next"), under=f"/{area}/", default=default)
 
 
 def login(model: Model, area: str) -> Response | str:

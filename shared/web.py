@@ -3,17 +3,34 @@
 import json
 import logging
 import time
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map, ValidationError
 
+from shared import bounds
 from shared.attachments import Upload, limit_bytes
 from shared.extensions import db
 
 request_log = logging.getLogger("deskbell.request")
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: an id is from 1 to what a column holds (shared/bounds.py), and any
+    other value is no match, so the address is a 404 before any query: PostgreSQL refuses a number
+    past its INTEGER and SQLite's driver one past 64 bits, each with a 500."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int = 1, max: int = bounds.INT_MAX) -> None:
+        super().__init__(map, fixed_digits, min, max)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > len(str(bounds.INT_MAX)):  # and never ask int() for ten thousand digits
+            raise ValidationError()
+        return super().to_python(value)
 
 
 def is_fragment_request() -> bool:
@@ -26,9 +43,23 @@ def is_fragment_request() -> bool:
     )
 
 
+def local_path(asked: str | None, *, under: str, default: str) -> str:
+    """Where to send the browser back to (a `next=`): a path of this desk starting with `under`, else
+    `default`. Never another site (`https://…`, `//host`, `/\\host`, which browsers read as `//host`) and
+    never a character that could split the Location header (CR, LF, NUL, any control character)."""
+    asked = asked or ""
+    if not asked.isprintable() or "\\" in asked or asked.startswith("//"):
+        return default
+    parts = urlsplit(asked)
+    if parts.scheme or parts.netloc or not parts.path.startswith(under):
+        return default
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
 def uploads_from(files: list[FileStorage]) -> list[Upload]:
     """Read uploaded files; one byte past the limit is enough to refuse them in the domain."""
-    return [Upload(f.filename or "attachment", f.read(limit_bytes() + 1)) for f in files if f and f.filename]
+    wanted = [f for f in files if isinstance(f, FileStorage) and f.filename]  # a crafted text field is no file
+    return [Upload(f.filename or "attachment", f.read(limit_bytes() + 1)) for f in wanted]
 
 
 def _start_timer() -> None:
@@ -78,6 +109,8 @@ def favicon() -> Response:
 
 
 def init_web(app: Flask) -> None:
+    """Before the blueprints register: their rules' `<int:…>` take the converter above."""
+    app.url_map.converters["int"] = IdConverter
     if not request_log.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))

@@ -20,6 +20,8 @@ SAMPLE_VALUES = {
     "inbound_id": 1,
     "outbox_id": 1,
     "name": "20260101T120000000000-0123abcd.eml",
+    # The app's own.
+    "filename": "favicon.svg",
 }
 
 
