@@ -6,10 +6,11 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.datastructures import FileStorage
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map, ValidationError
 
 from shared import bounds
@@ -60,6 +61,27 @@ def uploads_from(files: list[FileStorage]) -> list[Upload]:
     """Read uploaded files; one byte past the limit is enough to refuse them in the domain."""
     wanted = [f for f in files if isinstance(f, FileStorage) and f.filename]  # a crafted text field is no file
     return [Upload(f.filename or "attachment", f.read(limit_bytes() + 1)) for f in wanted]
+
+
+class BadInput(BadRequest):
+    """A 400 that tells the person what was wrong with what they sent (errors/_message.html shows it)."""
+
+    def __init__(self, advice: str) -> None:
+        super().__init__()
+        self.advice = advice
+
+
+def _refuse_nul() -> None:
+    """No one types a NUL character, and PostgreSQL can neither store nor compare text holding one: a
+    query argument or form field with one is refused whole, before any view reads it."""
+    try:
+        fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    except RequestEntityTooLarge:
+        return  # the view reading the form answers that
+    if any("\x00" in key or "\x00" in value for key, value in fields):
+        raise BadInput(
+            gettext("What was sent holds a NUL character, which no text here may contain. Remove it and try again.")
+        )
 
 
 def _start_timer() -> None:
@@ -118,6 +140,7 @@ def init_web(app: Flask) -> None:
         request_log.setLevel(logging.INFO)
         request_log.propagate = False
     app.before_request(_start_timer)
+    app.before_request(_refuse_nul)
     app.after_request(_log_request)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.add_url_rule("/healthz", "healthz", healthz)
