@@ -54,9 +54,11 @@ class IdsField(wtforms.SelectMultipleField):
     def __init__(self, label=None, validators=None, **kwargs) -> None:
         super().__init__(label, validators, coerce=int, choices=[], validate_choice=False, **kwargs)
 
-    def pre_validate(self, form) -> None:
-        if any(bounds.whole(value) is None for value in self.data or []):
-            raise ValidationError(gettext("Choose from the list."))
+    def process_formdata(self, valuelist: list[str]) -> None:
+        ids = [bounds.whole(value) for value in valuelist]
+        self.data = [i for i in ids if i is not None]
+        if len(self.data) < len(ids):
+            raise ValueError(gettext("Choose from the list."))
 
 
 def choices(pairs) -> list[SelectChoice]:
