@@ -1,8 +1,6 @@
 """The agent's own "away" switch in the console's header: while it is on, automatic assignment
 passes them over. htmx gets the switch back; a plain form post returns to the page it came from."""
 
-from urllib.parse import urlsplit
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
@@ -11,15 +9,12 @@ from console import bp
 from console.admin.forms import SwitchForm
 from shared import assignment
 from shared.extensions import db
-from shared.web import is_fragment_request
+from shared.web import is_fragment_request, local_path
 
 
 def _back(asked: str | None) -> str:
     """The console page the switch was on, and never an address elsewhere."""
-    parts = urlsplit(asked or "")
-    if parts.scheme or parts.netloc or not parts.path.startswith(url_for("console.home")):
-        return url_for("console.home")
-    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+    return local_path(asked, under=url_for("console.home"), default=url_for("console.home"))
 
 
 @bp.post("/away")

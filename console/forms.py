@@ -5,20 +5,18 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     IntegerField,
     MultipleFileField,
     RadioField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from shared.catalog import CHANNEL_LABELS, PRIORITY_LABELS, TYPE_LABELS
-from shared.forms import SelectField, choices
+from shared.forms import DayField, IdsField, SelectField, choices
 from shared.models import PRIORITIES, TYPES
 from shared.tickets import AGENT_CHANNELS
 
@@ -43,8 +41,8 @@ class TimeReportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DayField(_l("From"), validators=[Optional()])
+    end = DayField(_l("To"), validators=[Optional()])
 
 
 class PropertiesForm(FlaskForm):
@@ -92,7 +90,7 @@ class QueueFilterForm(FlaskForm):
 class BulkForm(FlaskForm):
     """The bulk bar: the selected rows and at most one change of each kind ("" leaves it alone)."""
 
-    ticket = SelectMultipleField(_l("Tickets"), coerce=int, choices=[], validate_choice=False)
+    ticket = IdsField(_l("Tickets"))
     assignee = SelectField(_l("Change assignee to"), default="")
     status = SelectField(_l("Change status to"), default="")
     priority = SelectField(_l("Change priority to"), default="")
@@ -207,5 +205,5 @@ class SearchForm(FlaskForm):
     assignee = FilterField(_l("Assignee"), default="")
     department = FilterField(_l("Department"), default="")
     dated = FilterField(_l("Dates are"), default="updated")
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = DayField(_l("From"), validators=[Optional()])
+    until = DayField(_l("To"), validators=[Optional()])

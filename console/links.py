@@ -13,7 +13,7 @@ from flask_login import current_user
 from console import bp
 from console.forms import LinkForm, MergeForm, ProblemForm
 from console.tickets import _find_or_404, _names, _page
-from shared import catalog, history, links, merges, permissions
+from shared import bounds, catalog, history, links, merges, permissions
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import show_error
@@ -74,7 +74,7 @@ def ticket_link(number: int):
 def ticket_unlink(number: int):
     """Remove the link to the ticket numbered in the form's `other`."""
     ticket = _find_or_404(number)
-    other = permissions.find_ticket(current_user, request.form.get("other", 0, type=int)) or abort(404)
+    other = permissions.find_ticket(current_user, bounds.whole(request.form.get("other")) or 0) or abort(404)
     since = history.last_entry_id(ticket)
     try:
         links.unlink(ticket, other, actor=current_user)  # the app-wide CSRF check has already passed

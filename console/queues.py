@@ -15,13 +15,13 @@ from werkzeug.datastructures import MultiDict
 
 from console import bp
 from console.forms import BulkForm, QueueFilterForm, SavedViewForm
-from shared import bulk, catalog, listing, saved_views
+from shared import bounds, bulk, catalog, listing, saved_views
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices, show_error
 from shared.i18n import current_locale
 from shared.models import PRIORITIES, TYPES, Agent, Status
-from shared.web import is_fragment_request
+from shared.web import is_fragment_request, local_path
 
 DEFAULT_QUEUE = "all_open"
 SORTING = ("sort", "order")  # kept when the filters are cleared
@@ -127,7 +127,7 @@ def _render_queue(
     form = _filter_form(args)
     page_size = current_app.config["QUEUE_PAGE_SIZE"]
     page = listing.queue_tickets(
-        current_user, queue, filters=_filters(form), page=args.get("page", 1, type=int), per_page=page_size
+        current_user, queue, filters=_filters(form), page=bounds.page(args.get("page")), per_page=page_size
     )
     address = _Address(queue, {f.name: f.data for f in form if f.data != f.default})
     bulk_form = bulk_form or _bulk_form(statuses)
@@ -192,10 +192,8 @@ def tickets_list():
 def _list_address(asked: str | None) -> str:
     """Where a bulk change returns to: the list it was made from, and never anywhere else."""
     home = url_for("console.home")
-    parts = urlsplit(asked or "")
-    if parts.scheme or parts.netloc or parts.path != home:
-        return home
-    return f"{home}?{parts.query}" if parts.query else home
+    target = local_path(asked, under=home, default=home)
+    return target if urlsplit(target).path == home else home
 
 
 def _changes(form: BulkForm) -> dict:

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from console import bp
 from console.forms import SearchForm
-from shared import catalog, permissions, search
+from shared import bounds, catalog, permissions, search
 from shared.forms import choices
 from shared.i18n import current_locale
 from shared.web import is_fragment_request
@@ -73,7 +73,7 @@ def search_page() -> Response:
     if jump is not None and not fragment:  # sent as a search; while typing, the results offer it instead
         return redirect(url_for("console.ticket_show", number=jump.number), 303)
     results = search.search(
-        current_user, query, _filters(form), page=request.args.get("page", 1, type=int), per_page=PER_PAGE
+        current_user, query, _filters(form), page=bounds.page(request.args.get("page")), per_page=PER_PAGE
     )
     html = render_template(
         "console/_search.html" if fragment else "console/search.html",

@@ -16,6 +16,7 @@ from console.forms import PropertiesForm, ReplyForm
 from shared import (
     attachments,
     bounces,
+    bounds,
     catalog,
     history,
     links,
@@ -215,10 +216,7 @@ def ticket_reply(number: int):
 
 def _seen(form: ReplyForm) -> int | None:
     """The last entry id the reply box was written against; none (an old page, a script) skips the check."""
-    try:
-        return int(form.seen.data)
-    except (TypeError, ValueError):
-        return None
+    return bounds.whole(form.seen.data, low=0)
 
 
 def _collision(ticket: Ticket, statuses: list[Status], form: ReplyForm, seen: int, since: int):

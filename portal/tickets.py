@@ -6,7 +6,19 @@ from flask_login import current_user
 
 from portal import bp
 from portal.forms import NewTicketForm, RatingForm, ReplyForm
-from shared import attachments, catalog, links, listing, permissions, ratings, reads, request_limits, rules, tickets
+from shared import (
+    attachments,
+    bounds,
+    catalog,
+    links,
+    listing,
+    permissions,
+    ratings,
+    reads,
+    request_limits,
+    rules,
+    tickets,
+)
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import choices, show_error
@@ -65,8 +77,8 @@ def tickets_list():
     """Open tickets first, then the archive; the customer's own, or (a tab) their organization's."""
     view = listing.portal_view(current_user, request.args.get("view"))
     args = request.args
-    open_page = listing.customer_tickets(current_user, closed=False, view=view, page=args.get("page", 1, type=int))
-    closed_page = listing.customer_tickets(current_user, closed=True, view=view, page=args.get("archive", 1, type=int))
+    open_page = listing.customer_tickets(current_user, closed=False, view=view, page=bounds.page(args.get("page")))
+    closed_page = listing.customer_tickets(current_user, closed=True, view=view, page=bounds.page(args.get("archive")))
     template = "portal/_ticket_list.html" if is_fragment_request() else "portal/tickets.html"
     organization = listing.shared_organization(current_user)
     return render_template(template, open_page=open_page, closed_page=closed_page, view=view, organization=organization)

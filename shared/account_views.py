@@ -15,7 +15,7 @@ from shared.extensions import db
 from shared.forms import LoginForm, ResetForm, ResetRequestForm
 from shared.models import Agent, Customer
 from shared.urls import external_url
-from shared.web import is_fragment_request
+from shared.web import is_fragment_request, local_path
 
 Model = type[Customer] | type[Agent]
 
@@ -32,10 +32,7 @@ def steady_answer() -> Iterator[None]:
 
 def _safe_next(area: str, default: str) -> str:
     """Only same-area paths: never an open redirect to another site."""
-    target = request.args.get("next", "")
-    if target.startswith(f"/{area}/") and not target.startswith("//"):
-        return target
-    return default
+    return local_path(request.args.get("next"), under=f"/{area}/", default=default)
 
 
 def login(model: Model, area: str) -> Response | str:

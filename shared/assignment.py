@@ -20,7 +20,7 @@ from datetime import datetime
 from flask_babel import gettext
 from sqlalchemy import func, select, update
 
-from shared import audit, permissions, rules
+from shared import audit, bounds, permissions, rules
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.history import record_event
@@ -148,7 +148,7 @@ def parse_cap(text: str | None) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= CAP_MAX:
+    if bounds.whole(text, high=CAP_MAX) is None:
         raise DomainError(
             gettext(
                 "Enter a whole number of open tickets from 1 to %(max)d, or leave it empty for no cap.", max=CAP_MAX

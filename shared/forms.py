@@ -2,12 +2,14 @@
 check shape only."""
 
 import wtforms
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import EmailField, PasswordField, SelectChoice, widgets
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from shared import bounds
 from shared.errors import DomainError
 
 
@@ -27,6 +29,36 @@ class Select(widgets.Select):
 
 class SelectField(wtforms.SelectField):
     widget = Select()
+
+
+class DayField(wtforms.DateField):
+    """A date in the years a desk means (shared/bounds.py): 9999-12-31 is refused beside the field
+    like an unreadable date, instead of overflowing when a day is added to it."""
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None and not bounds.is_day(self.data):
+            self.data = None
+            raise ValidationError(
+                gettext(
+                    "Enter a date from %(first)s to %(last)s.",
+                    first=bounds.FIRST_DAY.isoformat(),
+                    last=bounds.LAST_DAY.isoformat(),
+                )
+            )
+
+
+class IdsField(wtforms.SelectMultipleField):
+    """Records picked by id (checkboxes whose choices the view does not list): whole numbers an id
+    column can hold, or the form is refused."""
+
+    def __init__(self, label=None, validators=None, **kwargs) -> None:
+        super().__init__(label, validators, coerce=int, choices=[], validate_choice=False, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        ids = [bounds.whole(value) for value in valuelist]
+        self.data = [i for i in ids if i is not None]
+        if len(self.data) < len(ids):
+            raise ValueError(gettext("Choose from the list."))
 
 
 def choices(pairs) -> list[SelectChoice]:

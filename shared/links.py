@@ -12,7 +12,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import selectinload
 
-from shared import parties, permissions
+from shared import bounds, parties, permissions
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.history import record_event
@@ -82,9 +82,10 @@ def find_by_number(actor: Agent, text: str | int, *, field: str = "number") -> T
     raw = str(text or "").strip().removeprefix("#").strip()
     if not raw:
         raise DomainError(gettext("Enter a ticket number."), field=field)
-    if not raw.isdigit():
+    number = bounds.whole(raw)
+    if number is None:
         raise DomainError(gettext("“%(text)s” is not a ticket number.", text=str(text).strip()), field=field)
-    ticket = permissions.find_ticket(actor, int(raw))
+    ticket = permissions.find_ticket(actor, number)
     if ticket is None:
         raise DomainError(gettext("There is no ticket #%(number)s.", number=raw), field=field)
     return ticket

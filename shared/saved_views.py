@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode
 from flask_babel import gettext
 from sqlalchemy import select
 
-from shared import catalog, listing, permissions
+from shared import bounds, catalog, listing, permissions
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import PRIORITIES, TYPES, Agent, SavedView
@@ -28,7 +28,7 @@ def filters_of(query: str) -> tuple[str, listing.QueueFilters]:
     args = dict(parse_qsl(query))
 
     def whole(name: str) -> int | None:
-        return int(args[name]) if args.get(name, "").isdigit() else None
+        return bounds.whole(args.get(name))
 
     assignee = args.get("assignee", "")
     return args.get("queue") or "all_open", listing.QueueFilters(

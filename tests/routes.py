@@ -22,6 +22,8 @@ SAMPLE_VALUES = {
     "name": "20260101T120000000000-0123abcd.eml",
     # A login session (the sha256 of its token).
     "session_id": "0" * 64,
+    # The app's own.
+    "filename": "favicon.svg",
 }
 
 

@@ -3,12 +3,12 @@
 from flask import render_template, request
 
 from console.admin import bp
-from shared import audit
+from shared import audit, bounds
 
 
 @bp.get("/activity")
 def activity_list():
-    page = audit.recent(page=request.args.get("page", 1, type=int))
+    page = audit.recent(page=bounds.page(request.args.get("page")))
     return render_template(
         "console/admin/activity.html", page=page, describe=audit.describe, changed_fields=audit.changed_fields
     )

@@ -5,7 +5,7 @@ from flask_babel import gettext
 
 from console.admin import actor, bp, done
 from console.admin.forms import CustomerForm, NewCustomerForm, optional_choices
-from shared import customers, organizations
+from shared import bounds, customers, organizations
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.forms import show_error
@@ -17,7 +17,7 @@ from shared.web import is_fragment_request
 @bp.get("/customers")
 def customers_list():
     query = request.args.get("q", "")
-    page = customers.search(query, page=request.args.get("page", 1, type=int))
+    page = customers.search(query, page=bounds.page(request.args.get("page")))
     template = "console/admin/_customer_list.html" if is_fragment_request() else "console/admin/customers.html"
     return render_template(template, page=page, query=query)
 

@@ -5,7 +5,6 @@ from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     Form,
     FormField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from shared.forms import SelectField, choices
+from shared.forms import DayField, IdsField, SelectField, choices
 
 
 class InviteAgentForm(FlaskForm):
@@ -71,7 +70,7 @@ class AgentAssignmentForm(FlaskForm):
 
     away = BooleanField(_l("Away"))
     cap = StringField(_l("Open-ticket cap"), validators=[Length(max=20)])
-    departments = SelectMultipleField(_l("Departments"), coerce=int, validate_choice=False)
+    departments = IdsField(_l("Departments"))
 
 
 STRATEGY_CHOICES = choices(
@@ -81,7 +80,7 @@ STRATEGY_CHOICES = choices(
 
 class DepartmentAssignmentForm(FlaskForm):
     strategy = RadioField(_l("New tickets go to"), choices=STRATEGY_CHOICES, default="manual")
-    agents = SelectMultipleField(_l("Agents who work it"), coerce=int, validate_choice=False)
+    agents = IdsField(_l("Agents who work it"))
 
 
 def optional_choices(items, none_label: str) -> list:
@@ -113,7 +112,7 @@ class CalendarForm(FlaskForm):
 
 
 class HolidayForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[InputRequired()])
+    day = DayField(_l("Date"), validators=[InputRequired()])
     name = StringField(_l("What it is"), validators=[Optional(), Length(max=100)])
 
 

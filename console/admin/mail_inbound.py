@@ -12,7 +12,7 @@ from flask_babel import gettext
 from werkzeug import Response
 
 from console.admin import actor, bp
-from shared import mail_intake, mail_log
+from shared import bounds, mail_intake, mail_log
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import InboundMessage, InboundState
@@ -36,7 +36,7 @@ def inbound_list():
     state = request.args.get("state", "")
     state = state if state in mail_log.INBOUND_STATES else ""
     query = request.args.get("q", "")
-    page = mail_log.inbound_log(state, query, page=request.args.get("page", 1, type=int))
+    page = mail_log.inbound_log(state, query, page=bounds.page(request.args.get("page")))
     template = "console/admin/_inbound_list.html" if is_fragment_request() else "console/admin/inbound.html"
     counts, choices = mail_log.inbound_counts(), mail_log.INBOUND_STATES.items()
     return render_template(template, page=page, state=state, query=query, counts=counts, choices=choices)

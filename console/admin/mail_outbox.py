@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from console.admin import actor, bp
-from shared import mail_catcher, mail_log, outbox
+from shared import bounds, mail_catcher, mail_log, outbox
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import OutboxMessage
@@ -17,7 +17,7 @@ def outbox_list():
     state = request.args.get("state", "")
     state = state if state in mail_log.OUTBOX_STATES else ""
     query = request.args.get("q", "")
-    page = mail_log.outbox_log(state, query, page=request.args.get("page", 1, type=int))
+    page = mail_log.outbox_log(state, query, page=bounds.page(request.args.get("page")))
     template = "console/admin/_outbox_list.html" if is_fragment_request() else "console/admin/outbox.html"
     counts, choices = mail_log.outbox_counts(), mail_log.OUTBOX_STATES.items()
     return render_template(template, page=page, state=state, query=query, counts=counts, choices=choices)
