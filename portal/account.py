@@ -6,12 +6,12 @@ from flask_login import current_user
 
 from portal import bp
 from portal.forms import ProfileForm, SignupForm
-from shared import accounts, request_limits
+from shared import account_views, accounts, request_limits
 from shared.account_views import sessions_context, steady_answer
 from shared.auth import log_in
 from shared.errors import DomainError
 from shared.extensions import db
-from shared.forms import PasswordChangeForm, ResetForm, SignupConfirmForm, show_error
+from shared.forms import ResetForm, SignupConfirmForm, show_error
 from shared.i18n import current_locale
 from shared.urls import external_url
 
@@ -76,11 +76,6 @@ def _profile_form(**kwargs) -> ProfileForm:
     return ProfileForm(name=current_user.name, locale=current_user.locale or current_locale(), **kwargs)
 
 
-def _password_form(**kwargs) -> ResetForm:
-    """Asks for the current password only when there is one (accounts made from email have none)."""
-    return PasswordChangeForm(**kwargs) if current_user.password_hash else ResetForm(**kwargs)
-
-
 def _profile_page(profile_form: ProfileForm, password_form: ResetForm):
     status = 422 if profile_form.errors or password_form.errors else 200
     context = sessions_context("portal")
@@ -101,23 +96,10 @@ def profile():
             with force_locale(current_user.locale):  # thanked in the language just chosen
                 flash(gettext("Your profile is saved."), "success")
             return redirect(url_for("portal.profile"), 303)
-    return _profile_page(form, _password_form(formdata=None))
+    return _profile_page(form, account_views.password_form(formdata=None))
 
 
 @bp.post("/profile/password")
 @request_limits.limited("login", lambda: current_user.email)
 def password_change():
-    form = _password_form()
-    if form.validate_on_submit():
-        current = form.current_password.data if "current_password" in form else None
-        try:
-            accounts.change_password(current_user, current, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            log_in(current_user._get_current_object())  # the new password ended every session, this one too
-            db.session.commit()
-            flash(gettext("Your password is changed. Every other session is logged out."), "success")
-            return redirect(url_for("portal.profile"), 303)
-    return _profile_page(_profile_form(formdata=None), form)
+    return account_views.password_change("portal", lambda form: _profile_page(_profile_form(formdata=None), form))

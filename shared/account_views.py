@@ -1,7 +1,7 @@
 """Login, logout, password-reset and own-session views, the same for both areas over their own account kind."""
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,7 +12,7 @@ from shared import accounts, request_limits, sessions
 from shared.auth import current_session_id, log_in, log_out
 from shared.errors import DomainError
 from shared.extensions import db
-from shared.forms import LoginForm, ResetForm, ResetRequestForm
+from shared.forms import LoginForm, PasswordChangeForm, ResetForm, ResetRequestForm, show_error
 from shared.models import Agent, Customer
 from shared.urls import external_url
 from shared.web import is_fragment_request, local_path
@@ -92,6 +92,30 @@ def reset_confirm(model: Model, area: str, token: str) -> Response | str:
 
 
 # --- The account's own sessions (on each area's profile page) -------------------------
+
+
+def password_form(**kwargs) -> ResetForm:
+    """Asks for the current password only when there is one (accounts made from email have none)."""
+    return PasswordChangeForm(**kwargs) if current_user.password_hash else ResetForm(**kwargs)
+
+
+def password_change(area: str, page: Callable[[ResetForm], tuple[str, int]]) -> Response | tuple[str, int]:
+    """The profile's password form, the same in both areas; `page` renders the profile with it."""
+    form = password_form()
+    if form.validate_on_submit():
+        account = current_user._get_current_object()
+        current = form.current_password.data if "current_password" in form else None
+        try:
+            accounts.change_password(account, current, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            log_in(account)  # the new password ended every session, this one too
+            db.session.commit()
+            flash(gettext("Your password is changed. Every other session is logged out."), "success")
+            return redirect(url_for(f"{area}.profile"), 303)
+    return page(form)
 
 
 def sessions_context(area: str, notice: str | None = None) -> dict:
