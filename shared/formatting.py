@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+from babel.dates import TIMEDELTA_UNITS, get_day_names
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_timedelta as babel_timedelta
-from babel.dates import get_day_names
 from flask import Flask
 from flask_babel import format_decimal, get_locale, gettext
 from markupsafe import Markup, escape
@@ -16,12 +16,35 @@ from shared.models import utcnow
 from shared.sla_tracking import SOON
 from shared.urls import external_url
 
+# Babel's default: "3 hours ago" from 1.1 hours on, "66 minutes ago" before.
+THRESHOLD = 1.1
+# Texts such as "3 hours ago" by (locale, future, unit, count): few, and shared by many rows.
+_AGO: dict[tuple[str, bool, str, int], str] = {}
+
+
+def _ago(seconds: float, locale: str) -> str:
+    """babel's format_timedelta(seconds, add_direction=True), worked out once per distinct text.
+
+    Its text depends only on the direction, the unit it picks and the rounded count in it (as
+    babel picks them below), so a list of fifty rows formats a handful of texts, not fifty."""
+    for unit, per_unit in TIMEDELTA_UNITS:
+        value = abs(seconds) / per_unit
+        if value >= THRESHOLD or unit == "second":
+            key = (locale, seconds >= 0, unit, round(max(1, value) if unit == "second" and value > 0 else value))
+            text = _AGO.get(key)
+            if text is None:
+                if len(_AGO) > 10_000:  # years ago and ahead are unbounded in principle
+                    _AGO.clear()
+                text = _AGO[key] = babel_timedelta(seconds, add_direction=True, threshold=THRESHOLD, locale=locale)
+            return text
+    return ""
+
 
 def relative_time(moment: datetime | None) -> Markup:
     if moment is None:
         return Markup("")
     locale = str(get_locale())
-    ago = babel_timedelta(moment - utcnow(), add_direction=True, threshold=1.1, locale=locale)
+    ago = _ago((moment - utcnow()).total_seconds(), locale)
     iso = moment.isoformat(timespec="seconds")
     return Markup(f'<time datetime="{iso}Z" title="{escape(_exact(moment, locale))}">{escape(ago)}</time>')
 

@@ -1,11 +1,14 @@
 """Labels and times are worked out once per language and kept: the kept ones must still follow the
 language of each response."""
 
+import random
 from datetime import timedelta
 
+import pytest
+from babel.dates import format_timedelta
 from flask_babel import force_locale
 
-from shared import catalog
+from shared import catalog, formatting
 from shared.formatting import due_time, relative_time
 from shared.models import utcnow
 
@@ -34,3 +37,13 @@ def test_times_follow_the_language_and_escape_nothing_twice(app):
     assert 'title="Due ' in due_en and "due in 2 hr" in due_en and "sla--ok" in due_en
     assert "hr" not in due_ru and "sla--ok" in due_ru
     assert str(relative_time(None)) == ""
+
+
+@pytest.mark.parametrize("locale", ["en", "ru"])
+def test_relative_times_read_as_babel_writes_them_though_each_text_is_worked_out_once(locale):
+    spans = [0, 0.4, 0.5, 0.6, 1, 1.5, 59.4, 59.5, 65, 66, 67, 3599, 3960, 3961, 95_000, 31_536_000 * 2.6]
+    rng = random.Random(7)
+    spans += [rng.uniform(-4e8, 4e8) for _ in range(3000)] + [rng.uniform(-9000, 9000) for _ in range(3000)]
+    for seconds in spans + [-s for s in spans]:
+        expected = format_timedelta(seconds, add_direction=True, threshold=formatting.THRESHOLD, locale=locale)
+        assert formatting._ago(seconds, locale) == expected, seconds
