@@ -25,7 +25,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from shared import attachments, bounces, mail_dedupe, mail_parse, mail_routing, permissions
+from shared import attachments, bounces, mail_dedupe, mail_parse, mail_routing, mail_size, permissions
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.mail_parse import ParsedMail
@@ -48,7 +48,7 @@ def receive(raw: bytes, *, source: str) -> tuple[InboundMessage, bool]:
     through (the caller asks the sender to try again later)."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise EmptyMessage("the message is empty")
     digest = attachments.store_blob(raw)
     try:
@@ -102,6 +102,13 @@ def _by_key(key: str) -> InboundMessage | None:
 def raw_bytes(inbound: InboundMessage) -> bytes:
     """The message exactly as it arrived."""
     return attachments.blob_path(inbound.sha256).read_bytes()
+
+
+def read(inbound: InboundMessage) -> ParsedMail:
+    """The stored message parsed, without its files over the attachment limit: those are never
+    read into memory, only named in `refused` (`mail_size`)."""
+    slimmed = mail_size.slim(raw_bytes(inbound), attachments.limit_bytes())
+    return mail_size.restore(mail_parse.parse(slimmed.raw), slimmed)
 
 
 def process_pending(limit: int | None = None) -> int:
@@ -177,7 +184,7 @@ def _quarantine(inbound_id: int, exc: Exception) -> None:
 
 
 def _process(inbound: InboundMessage, *, rate_limit: bool) -> None:
-    mail = mail_parse.parse(raw_bytes(inbound))
+    mail = read(inbound)
     if mail.from_addr and mail.from_addr in mail_routing.desk_addresses():
         _settle(inbound, InboundState.IGNORED, "own_address")
         return
@@ -265,7 +272,7 @@ def accept_held(inbound: InboundMessage, *, actor: Agent):
                 "posted: the agent can answer in the console, or split it into a new ticket."
             )
         )
-    mail = mail_parse.parse(raw_bytes(inbound))
+    mail = read(inbound)
     customer = mail_routing.add_participant(inbound.ticket, mail.from_addr, name=mail.from_name, actor=actor)
     if not permissions.can_reply(customer, inbound.ticket):  # merged here across customers (shared/parties.py)
         raise DomainError(
@@ -288,7 +295,7 @@ def split_held(inbound: InboundMessage, *, actor: Agent):
     _check_agent(actor)
     if inbound.state not in (InboundState.HELD, InboundState.IGNORED):
         raise DomainError(gettext("Only held or ignored messages can become a new ticket."))
-    mail = mail_parse.parse(raw_bytes(inbound))
+    mail = read(inbound)
     if not mail.from_addr:
         raise DomainError(gettext("The message has no sender address."))
     held_on = inbound.ticket
