@@ -10,8 +10,8 @@ parsed, bodies only measured) and hands the parser a copy without the bulk of it
 - a large base64 file under the limit is decoded straight from the raw bytes and stands in the
   copy as a short random placeholder, which `restore` swaps back after parsing: the parser still
   names it and keeps it in its place, without holding it as text.
-- a body text part (text/plain or text/html, no file name) over the limit is cut at a line: the
-  ticket keeps only its beginning anyway, and the original keeps the rest.
+- a body text part (text/plain or text/html, no file name) over 4 MB is cut at a line: the ticket
+  keeps only its beginning (100,000 characters) anyway, and the original keeps the rest.
 """
 
 import base64
@@ -33,6 +33,8 @@ _MAX_DEPTH = 20
 # A part's header block longer than this is no header block: the part is kept as it is.
 _MAX_HEAD = 256 * 1024
 _TEXT_BODY = ("text/plain", "text/html")
+# A body text part is cut to this (encoded): far more than a ticket keeps of it.
+_TEXT_KEEP = 4 * 1024 * 1024
 # Parts the parser reads for more than their bytes (winmail.dat is unpacked, message/* read as mail).
 _NOT_LIFTED = ("application/ms-tnef", "message/", "text/rfc822-headers", "multipart/")
 
@@ -97,17 +99,13 @@ class _Walk:
         encoding = header_text(headers.get("Content-Transfer-Encoding")).strip().lower()
         size = _decoded_size(raw, body, end, encoding)
         is_text_body = content_type in _TEXT_BODY and not _is_file(headers)
-        if size <= self.limit and (is_text_body or encoding != "base64" or end - body < _LIFT_FROM):
+        if is_text_body and end - body > _TEXT_KEEP:
+            cut = raw.rfind(b"\n", body, body + _TEXT_KEEP)
+            self.keep.append((start, cut + 1 if cut > body else body + _TEXT_KEEP))
+        elif size <= self.limit and (is_text_body or encoding != "base64" or end - body < _LIFT_FROM):
             self.keep.append((start, end))
-        elif size <= self.limit and not content_type.startswith(_NOT_LIFTED):
-            marker = secrets.token_bytes(24)
-            self.lifted[marker] = binascii.a2b_base64(memoryview(raw)[body:end])
-            self.keep += [(start, body), base64.b64encode(marker) + b"\r\n"]
         elif size <= self.limit:
-            self.keep.append((start, end))
-        elif is_text_body:
-            cut = raw.rfind(b"\n", body, body + self.limit)
-            self.keep.append((start, cut + 1 if cut > body else body))
+            self.lift(start, body, end, content_type)
         else:
             self.refused.append(RefusedFile(file_name(headers), size))
             if depth > 0:
@@ -115,6 +113,19 @@ class _Walk:
             # The whole message is the file: its headers stay, as those of an empty text.
             self.keep.append(_plain_head(raw[start:head_end]))
         return True
+
+    def lift(self, start: int, body: int, end: int, content_type: str) -> None:
+        """Keep a base64 file under the limit, decoded apart when it is one the parser only decodes."""
+        try:
+            data = None if content_type.startswith(_NOT_LIFTED) else binascii.a2b_base64(memoryview(self.raw)[body:end])
+        except binascii.Error:  # broken base64: the parser's lenient decoding deals with it
+            data = None
+        if data is None:
+            self.keep.append((start, end))
+            return
+        marker = secrets.token_bytes(24)
+        self.lifted[marker] = data
+        self.keep += [(start, body), base64.b64encode(marker) + b"\r\n"]
 
     def multipart(self, start: int, body: int, end: int, boundary: str, depth: int) -> None:
         raw = self.raw
