@@ -36,6 +36,8 @@ _TEXT_BODY = ("text/plain", "text/html")
 # A body text part is cut to this (encoded): far more than a ticket keeps of it.
 _TEXT_KEEP = 4 * 1024 * 1024
 # Parts the parser reads for more than their bytes (winmail.dat is unpacked, message/* read as mail).
+_MESSAGES = ("message/rfc822", "message/global", "text/rfc822-headers")
+_UNENCODED = ("", "7bit", "8bit", "binary")
 _NOT_LIFTED = ("application/ms-tnef", "message/", "text/rfc822-headers", "multipart/")
 
 
@@ -51,6 +53,9 @@ class Slimmed:
     refused: list[RefusedFile] = field(default_factory=list)
     # Placeholder bytes (as the parser decodes them) -> the file's real bytes.
     lifted: dict[bytes, bytes] = field(default_factory=dict)
+    # Marks the header blocks kept of refused messages (message/rfc822): not files, but what a
+    # bounce's returned message says it was (its Message-ID).
+    stub: bytes = b""
 
 
 def slim(raw: bytes, limit: int) -> Slimmed:
@@ -64,13 +69,15 @@ def slim(raw: bytes, limit: int) -> Slimmed:
         return Slimmed(raw)
     view = memoryview(raw)
     pieces = [view[item[0] : item[1]] if isinstance(item, tuple) else item for item in walk.keep]
-    return Slimmed(b"".join(pieces), walk.refused, walk.lifted)
+    return Slimmed(b"".join(pieces), walk.refused, walk.lifted, walk.stub)
 
 
 def restore(mail: ParsedMail, slimmed: Slimmed) -> ParsedMail:
     """Put the lifted files' bytes back in place of their placeholders, and name what was refused."""
     for item in mail.attachments:
         item.data = slimmed.lifted.get(item.data, item.data)
+    if slimmed.stub:
+        mail.attachments = [item for item in mail.attachments if slimmed.stub not in item.data]
     mail.refused = [(item.filename, item.size) for item in slimmed.refused]
     return mail
 
@@ -82,6 +89,7 @@ class _Walk:
         self.keep: list[tuple[int, int] | bytes] = []
         self.refused: list[RefusedFile] = []
         self.lifted: dict[bytes, bytes] = {}
+        self.stub = b""
 
     def part(self, start: int, end: int, depth: int) -> bool:
         """Add the part raw[start:end] to the copy, slimmed; False when it was left out."""
@@ -102,16 +110,28 @@ class _Walk:
         if is_text_body and end - body > _TEXT_KEEP:
             cut = raw.rfind(b"\n", body, body + _TEXT_KEEP)
             self.keep.append((start, cut + 1 if cut > body else body + _TEXT_KEEP))
-        elif size <= self.limit and (is_text_body or encoding != "base64" or end - body < _LIFT_FROM):
+        elif is_text_body or (size <= self.limit and (encoding != "base64" or end - body < _LIFT_FROM)):
             self.keep.append((start, end))
         elif size <= self.limit:
             self.lift(start, body, end, content_type)
         else:
             self.refused.append(RefusedFile(file_name(headers), size))
+            if depth > 0 and content_type.startswith(_MESSAGES) and encoding in _UNENCODED:
+                return self.stub_of(start, body, end)
             if depth > 0:
                 return False
             # The whole message is the file: its headers stay, as those of an empty text.
             self.keep.append(_plain_head(raw[start:head_end]))
+        return True
+
+    def stub_of(self, start: int, body: int, end: int) -> bool:
+        """Keep a refused message's own header block (a bounce's returned message is found by its
+        Message-ID), marked so that `restore` does not take it for a file."""
+        inner_end, _inner_body = _split(self.raw, body, end)
+        if inner_end - body > _MAX_HEAD:
+            return False
+        self.stub = self.stub or b"X-Deskbell-Left-Out: " + secrets.token_hex(16).encode()
+        self.keep += [(start, inner_end), b"\r\n" + self.stub + b"\r\n\r\n"]
         return True
 
     def lift(self, start: int, body: int, end: int, content_type: str) -> None:
@@ -130,6 +150,9 @@ class _Walk:
     def multipart(self, start: int, body: int, end: int, boundary: str, depth: int) -> None:
         raw = self.raw
         lines = _delimiter_lines(raw, body, end, b"--" + boundary.encode("ascii", "surrogateescape"))
+        if not lines:  # no part at all: the parser makes what it can of it
+            self.keep.append((start, end))
+            return
         cursor = start  # kept up to here; the headers and preamble go with the first delimiter
         for (line_start, content_start, closing), following in zip(lines, [*lines[1:], None], strict=True):
             if closing or following is None:
