@@ -16,7 +16,8 @@ as their key: `legacy_key` finds those, and the caller compares their content.
 import hashlib
 import re
 
-# The header fields a message's author (or their client) wrote; everything else is the journey.
+# The header fields a message's author (or their client) wrote, with every Content-* field;
+# everything else is the journey.
 _AUTHORED = frozenset(
     {
         b"from",
@@ -77,8 +78,9 @@ def _authored_fields(block: bytes) -> list[bytes]:
             continue
         current = None
         match = _FIELD.match(line)
-        if match and match.group(1).lower() in _AUTHORED:
-            current = [match.group(1).lower() + b":", match.group(2)]
+        name = match.group(1).lower() if match else b""
+        if name in _AUTHORED or name.startswith(b"content-"):
+            current = [name + b":", match.group(2)]
             fields.append(current)
     return [b" ".join(b" ".join(parts).split()) for parts in fields]
 

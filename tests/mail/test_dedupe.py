@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from shared import attachments, mail_intake
+from shared import attachments, mail_dedupe, mail_intake
 from shared.extensions import db
 from shared.models import Entry, InboundMessage, InboundState, MailMessageId, Ticket
 
@@ -160,3 +160,15 @@ def test_two_processes_storing_one_message_at_once_store_it_once(app, db):
     assert not errors, errors
     assert len(results) == len(variants) and len({row_id for row_id, _new in results}) == 1
     assert sum(new for _row_id, new in results) == 1 and count(InboundMessage) == 1
+
+
+def test_the_content_digest_reads_line_endings_alike_at_any_chunk_boundary(monkeypatch):
+    lf = eml("relayed_first_hop.eml")
+    crlf = lf.replace(b"\n", b"\r\n")
+    expected = mail_dedupe.content_digest(lf)
+    for size in (1, 2, 3, 7, 64, 1 << 20):
+        monkeypatch.setattr(mail_dedupe, "_CHUNK", size)
+        assert mail_dedupe.content_digest(crlf) == mail_dedupe.content_digest(lf) == expected
+    # What the author wrote counts, to the last header: another charset is another message.
+    other = lf.replace(b"charset=UTF-8", b"charset=ISO-8859-1")
+    assert mail_dedupe.content_digest(other) != expected
