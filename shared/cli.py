@@ -126,9 +126,9 @@ def mail_ingest_command(store_only: bool) -> None:
     quarantined message too), 65 empty input, 75 database or disk unavailable (the MTA retries)."""
     from shared import mail_intake
 
-    raw = sys.stdin.buffer.read()
     try:
-        inbound, new = mail_intake.receive(raw, source="pipe")
+        # Not kept in a variable: processing reads the stored copy, so a large message is held once.
+        inbound, new = mail_intake.receive(sys.stdin.buffer.read(), source="pipe")
     except mail_intake.EmptyMessage:
         click.echo("deskbell: the message is empty; nothing stored", err=True)
         sys.exit(os.EX_DATAERR)

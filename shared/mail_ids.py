@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import case, func, or_, select
 
 from shared.extensions import db
-from shared.models import Entry, MailMessageId, OutboxMessage, Ticket
+from shared.models import Entry, InboundMessage, MailMessageId, OutboxMessage, Ticket
 
 # "dbr": signed for one recipient. (IDs of the first format began "db." and named no recipient.)
 PREFIX = "dbr"
@@ -110,7 +110,8 @@ def ids_in(header: str | None) -> list[str]:
 
 
 def remember(message_id: str, ticket: Ticket, entry: Entry | None, direction: str) -> MailMessageId:
-    """Store an ID the desk sent ("out") or received ("in") for `ticket`; a known one is kept as it is."""
+    """Store an ID the desk sent ("out") or received ("in") for `ticket`; a known one is kept as it is
+    (a different message reusing an ID never becomes its second owner)."""
     if direction not in ("in", "out"):
         raise ValueError(f"direction must be 'in' or 'out', not {direction!r}")
     message_id = normalize(message_id)
@@ -124,13 +125,28 @@ def remember(message_id: str, ticket: Ticket, entry: Entry | None, direction: st
 
 def find(message_ids: list[str]) -> MailMessageId | None:
     """The stored row of the first of `message_ids` the desk knows (callers pass In-Reply-To first,
-    then References newest first)."""
+    then References newest first), passing over received IDs that different messages reused."""
     wanted = [normalize(m) for m in message_ids if m and m.strip()]
     if not wanted:
         return None
     rows = db.session.scalars(select(MailMessageId).where(MailMessageId.message_id.in_(wanted)))
     by_id = {row.message_id: row for row in rows}
+    received = [m for m, row in by_id.items() if row.direction == "in"]
+    for message_id in _reused(received) if received else ():
+        del by_id[message_id]
     return next((by_id[m] for m in wanted if m in by_id), None)
+
+
+def _reused(message_ids: list[str]) -> set[str]:
+    """Which of these received IDs different messages carried (a contact form that sends every
+    message with one ID): such an ID says nothing about which of them a reply answers."""
+    query = (
+        select(InboundMessage.message_id)
+        .where(InboundMessage.message_id.in_(message_ids))
+        .group_by(InboundMessage.message_id)
+        .having(func.count(InboundMessage.id) > 1)
+    )
+    return set(db.session.scalars(query))
 
 
 def thread_for(message: OutboxMessage) -> list[str]:

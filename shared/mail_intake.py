@@ -1,11 +1,11 @@
 """Mail intake: store every message first, then make something of it exactly once.
 
 `receive` writes the raw bytes to the content-addressed store and commits a row for them before
-anything else; a message seen before (same Message-ID, or same bytes when it has none) is not
-recorded again. `process_one` then handles a pending message in one transaction that also flips
-its state, so a crash at any point leaves it either processed once or still pending. These
-functions commit because each step must be durable before the next starts; the domain verbs
-they call (`open_ticket`, `post_reply`) do not.
+anything else; the same message seen before (same Message-ID, sender and content: `mail_dedupe`)
+is not recorded again, while a different message reusing a Message-ID is. `process_one` then
+handles a pending message in one transaction that also flips its state, so a crash at any point
+leaves it either processed once or still pending. These functions commit because each step must
+be durable before the next starts; the domain verbs they call (`open_ticket`, `post_reply`) do not.
 
 What a message becomes (see `mail_routing` for who may post where):
 - a reply on its ticket, when its thread headers or `[#number]` tag match and the sender is on it;
@@ -25,7 +25,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from shared import attachments, bounces, mail_parse, mail_routing, permissions
+from shared import attachments, bounces, mail_dedupe, mail_parse, mail_routing, mail_size, permissions
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.mail_parse import ParsedMail
@@ -48,7 +48,7 @@ def receive(raw: bytes, *, source: str) -> tuple[InboundMessage, bool]:
     through (the caller asks the sender to try again later)."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise EmptyMessage("the message is empty")
     digest = attachments.store_blob(raw)
     try:
@@ -56,8 +56,9 @@ def receive(raw: bytes, *, source: str) -> tuple[InboundMessage, bool]:
     except Exception:  # stored all the same; processing will quarantine it with the error
         head = ParsedMail()
     message_id = head.message_id if head.message_id and len(head.message_id) <= 500 else None
-    key = message_id or f"sha256:{digest}"
-    known = _by_key(key)
+    content = mail_dedupe.content_digest(raw)
+    key = mail_dedupe.key(message_id, head.from_addr, content)
+    known = _known(key, mail_dedupe.legacy_key(message_id, digest), content)
     if known is not None:
         db.session.rollback()
         return known, False
@@ -79,6 +80,21 @@ def receive(raw: bytes, *, source: str) -> tuple[InboundMessage, bool]:
     return row, True
 
 
+def _known(key: str, legacy: str, content: str) -> InboundMessage | None:
+    """The row of this same message if it was stored before: under its key, or under the key rows
+    had before different messages could share a Message-ID, if what its author wrote is the same."""
+    rows = db.session.scalars(select(InboundMessage).where(InboundMessage.dedupe_key.in_((key, legacy)))).all()
+    found = next((row for row in rows if row.dedupe_key == key), None)
+    return found or next((row for row in rows if _same_content(row, content)), None)
+
+
+def _same_content(row: InboundMessage, content: str) -> bool:
+    try:
+        return mail_dedupe.content_digest(raw_bytes(row)) == content
+    except OSError:  # its bytes are gone: nothing shows it is the same message
+        return False
+
+
 def _by_key(key: str) -> InboundMessage | None:
     return db.session.scalar(select(InboundMessage).where(InboundMessage.dedupe_key == key))
 
@@ -86,6 +102,13 @@ def _by_key(key: str) -> InboundMessage | None:
 def raw_bytes(inbound: InboundMessage) -> bytes:
     """The message exactly as it arrived."""
     return attachments.blob_path(inbound.sha256).read_bytes()
+
+
+def read(inbound: InboundMessage) -> ParsedMail:
+    """The stored message parsed, without its files over the attachment limit: those are never
+    read into memory, only named in `refused` (`mail_size`)."""
+    slimmed = mail_size.slim(raw_bytes(inbound), attachments.limit_bytes())
+    return mail_size.restore(mail_parse.parse(slimmed.raw), slimmed)
 
 
 def process_pending(limit: int | None = None) -> int:
@@ -161,7 +184,7 @@ def _quarantine(inbound_id: int, exc: Exception) -> None:
 
 
 def _process(inbound: InboundMessage, *, rate_limit: bool) -> None:
-    mail = mail_parse.parse(raw_bytes(inbound))
+    mail = read(inbound)
     if mail.from_addr and mail.from_addr in mail_routing.desk_addresses():
         _settle(inbound, InboundState.IGNORED, "own_address")
         return
@@ -249,7 +272,7 @@ def accept_held(inbound: InboundMessage, *, actor: Agent):
                 "posted: the agent can answer in the console, or split it into a new ticket."
             )
         )
-    mail = mail_parse.parse(raw_bytes(inbound))
+    mail = read(inbound)
     customer = mail_routing.add_participant(inbound.ticket, mail.from_addr, name=mail.from_name, actor=actor)
     if not permissions.can_reply(customer, inbound.ticket):  # merged here across customers (shared/parties.py)
         raise DomainError(
@@ -272,7 +295,7 @@ def split_held(inbound: InboundMessage, *, actor: Agent):
     _check_agent(actor)
     if inbound.state not in (InboundState.HELD, InboundState.IGNORED):
         raise DomainError(gettext("Only held or ignored messages can become a new ticket."))
-    mail = mail_parse.parse(raw_bytes(inbound))
+    mail = read(inbound)
     if not mail.from_addr:
         raise DomainError(gettext("The message has no sender address."))
     held_on = inbound.ticket

@@ -18,7 +18,7 @@ from flask_babel import lazy_pgettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from shared import attachments, mail_catcher, mail_parse
+from shared import attachments, mail_catcher, mail_parse, mail_size
 from shared.extensions import db
 from shared.listing import Page
 from shared.mail_catcher import CaughtMessage
@@ -174,7 +174,8 @@ def header_summary(inbound: InboundMessage) -> list[tuple[str, str]] | None:
     raw = _raw(inbound)
     if raw is None:
         return None
-    headers: Message = BytesParser(policy=compat32).parsebytes(raw, headersonly=True)
+    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    headers: Message = BytesParser(policy=compat32).parsebytes(raw[: min(ends) + 4] if ends else raw, headersonly=True)
     return [(name, mail_parse.header_text(value)) for name in SUMMARY_HEADERS for value in headers.get_all(name) or []]
 
 
@@ -184,7 +185,7 @@ def text_preview(inbound: InboundMessage) -> str:
     if raw is None:
         return ""
     try:
-        text = mail_parse.parse(raw).text.strip()
+        text = mail_parse.parse(mail_size.slim(raw, attachments.limit_bytes()).raw).text.strip()
     except Exception:  # a message too broken to read: the headers and the download remain
         return ""
     return text if len(text) <= TEXT_PREVIEW_CHARS else text[:TEXT_PREVIEW_CHARS].rstrip() + " […]"

@@ -77,6 +77,8 @@ class ParsedMail:
     attachments: list[MailFile] = field(default_factory=list)
     # Files unpacked from winmail.dat, which is kept as it is in `attachments` as well.
     unpacked: list[MailFile] = field(default_factory=list)
+    # Files left out unread for being over the attachment limit (`mail_size.slim`): (name, bytes).
+    refused: list[tuple[str, int]] = field(default_factory=list)
     # RFC 3834 and friends: an automatic message (auto-reply, bounce, read receipt, abuse report).
     is_auto_reply: bool = False
     is_bounce: bool = False
@@ -128,8 +130,11 @@ def parse(raw: bytes) -> ParsedMail:
 
 
 def peek(raw: bytes) -> ParsedMail:
-    """Only what the header block says (Message-ID, sender, subject, thread): cheap, for storing."""
-    return _read_headers(BytesParser(policy=RAW_HEADERS).parsebytes(repair_header_block(raw), headersonly=True))
+    """Only what the header block says (Message-ID, sender, subject, thread): cheap, for storing,
+    however large the message (only the header block is read)."""
+    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    head = raw[: min(ends) + 4] if ends else raw
+    return _read_headers(BytesParser(policy=RAW_HEADERS).parsebytes(repair_header_block(head), headersonly=True))
 
 
 def _read_headers(message: Message) -> ParsedMail:
@@ -263,6 +268,12 @@ def _filename(part: Message) -> str:
         except UnicodeEncodeError:
             return unescape(raw[2])
     return header_text(raw.strip('"'))
+
+
+def file_name(part: Message) -> str:
+    """What the desk calls the file a part is: its own name, else one for its type."""
+    content_type = part.get_content_type()
+    return _filename(part) or _DEFAULT_NAMES.get(content_type) or _name_for_type(content_type)
 
 
 def _name_for_type(content_type: str) -> str:

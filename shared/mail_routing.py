@@ -17,7 +17,18 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import select
 
-from shared import accounts, attachments, customers, links, mail_ids, mail_text, permissions, search, tickets
+from shared import (
+    accounts,
+    attachments,
+    customers,
+    links,
+    mail_ids,
+    mail_text,
+    notifications,
+    permissions,
+    search,
+    tickets,
+)
 from shared.attachments import Upload
 from shared.errors import DomainError
 from shared.extensions import db
@@ -55,6 +66,14 @@ class Match:
     @property
     def by_message_id(self) -> bool:
         return self.via in ("signed", "out", "in")
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A mail's files the ticket does not take (they stay in the original), by clean name."""
+
+    too_big: list[str]  # over the attachment limit (most never read: `mail_size`)
+    too_many: list[str]  # past the number of files one message may add
 
 
 def find_ticket(mail: ParsedMail) -> Match:
@@ -244,15 +263,18 @@ def record_split(held_on: Ticket, new: Ticket, *, actor: Agent) -> None:
     record_event(held_on, "mail_split", {"ticket": new.number}, actor=actor)
 
 
-def _finish(inbound: InboundMessage, mail: ParsedMail, entry: Entry, skipped: list[str]) -> None:
+def _finish(inbound: InboundMessage, mail: ParsedMail, entry: Entry, skipped: LeftOut) -> None:
     """After posting: the original downloadable, the Message-ID stored for threading, the CC'd
-    people on the ticket, and a word for agents about files that were too big to keep apart."""
+    people on the ticket, and about files left out, a word for agents and a notice to the sender
+    (never to automatic or list mail: no mail loops)."""
     _attach_original(entry, inbound)
     if mail.message_id:
         mail_ids.remember(mail.message_id, entry.ticket, entry, "in")
     _add_copied(entry.ticket, mail)
-    if skipped:
-        record_event(entry.ticket, "mail_files_skipped", {"files": skipped}, actor=None)
+    if skipped.too_big or skipped.too_many:
+        record_event(entry.ticket, "mail_files_skipped", {"files": skipped.too_big + skipped.too_many}, actor=None)
+        if not mail.wants_no_acknowledgement and entry.author is not None:
+            notifications.mail_files_refused(entry, entry.author, too_big=skipped.too_big, too_many=skipped.too_many)
 
 
 # At most this many of a capped mail's left-out addresses are named in the history.
@@ -324,18 +346,20 @@ def _attach_original(entry: Entry, inbound: InboundMessage) -> None:
     )
 
 
-def _uploads(mail: ParsedMail) -> tuple[list[Upload], list[str]]:
-    """The mail's files as uploads, within the attachment limits; the names of those left out
-    (they stay in the original)."""
+def _uploads(mail: ParsedMail) -> tuple[list[Upload], LeftOut]:
+    """The mail's files as uploads, within the attachment limits, and those left out."""
     limit = attachments.limit_bytes()
     room = int(current_app.config["MAX_ATTACHMENTS_PER_MESSAGE"])
-    kept, skipped = [], []
+    kept: list[Upload] = []
+    left = LeftOut([attachments.clean_filename(name) for name, _size in mail.refused], [])
     for item in mail.all_files:
-        if len(item.data) > limit or len(kept) >= room:
-            skipped.append(attachments.clean_filename(item.filename))
+        if len(item.data) > limit:
+            left.too_big.append(attachments.clean_filename(item.filename))
+        elif len(kept) >= room:
+            left.too_many.append(attachments.clean_filename(item.filename))
         else:
             kept.append(Upload(filename=item.filename, data=item.data))
-    return kept, skipped
+    return kept, left
 
 
 def _body(text: str, uploads: list[Upload]) -> str:

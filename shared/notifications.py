@@ -4,6 +4,7 @@ in the same transaction. (The acknowledgement and the auto-close mail are rules'
 Internal notes queue nothing here, for anyone.
 """
 
+from flask import current_app
 from sqlalchemy import select
 
 from shared import outbox, parties, permissions
@@ -80,3 +81,18 @@ def breach_recipients(ticket: Ticket) -> list[Agent]:
     if ticket.assignee is not None and ticket.assignee.is_active:
         return [ticket.assignee]
     return _agents_for(ticket, actor=None)
+
+
+def mail_files_refused(entry: Entry, sender: Customer | Agent, *, too_big: list[str], too_many: list[str]) -> None:
+    """Tell whoever mailed `entry` which of their files the ticket did not take, and why (the size
+    limit, or the number of files one message may add); the rest of their mail is on the ticket."""
+    outbox.enqueue(
+        sender,
+        "mail_files_refused",
+        ticket=entry.ticket,
+        entry=entry,
+        too_big=too_big,
+        too_many=too_many,
+        limit_mb=int(current_app.config["MAX_ATTACHMENT_MB"]),
+        room=int(current_app.config["MAX_ATTACHMENTS_PER_MESSAGE"]),
+    )

@@ -32,9 +32,11 @@ class InboundMessage(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The Message-ID, or "sha256:<digest>" of the raw bytes for a message without one.
+    # "mail:" and the digest of its Message-ID, sender and content (`mail_dedupe`); rows stored before
+    # that have the Message-ID, or "sha256:<digest>" of the raw bytes for a message without one.
     dedupe_key: Mapped[str] = mapped_column(String(500), unique=True)
-    message_id: Mapped[str | None] = mapped_column(String(500))
+    # Indexed: a Message-ID that different messages reuse threads nothing (`mail_ids.find`).
+    message_id: Mapped[str | None] = mapped_column(String(500), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
     source: Mapped[str] = mapped_column(String(10))  # "pipe" (an MTA), "imap"

@@ -1,0 +1,62 @@
+"""Slimming a message before parsing (shared/mail_size.py) changes nothing the desk reads of it but
+the files over the limit: checked on every message the tests write (and the public corpus, when it
+is beside the repository), with slimming forced on for small messages too."""
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from shared import mail_parse, mail_size
+from shared.config import PROJECT_ROOT
+
+OWN = sorted((PROJECT_ROOT / "tests" / "mail" / "messages").rglob("*.eml"))
+CORPUS = sorted((PROJECT_ROOT.parent / "shared" / "mail-corpus" / "public").rglob("*.eml"))
+MESSAGES = [pytest.param(path, id=str(path.relative_to(path.parents[1]))) for path in [*OWN, *CORPUS]]
+
+
+@pytest.fixture(autouse=True)
+def slim_everything(monkeypatch):
+    monkeypatch.setattr(mail_size, "_SLIM_FROM", 0)
+    monkeypatch.setattr(mail_size, "_LIFT_FROM", 0)
+
+
+def read(parsed: mail_parse.ParsedMail) -> dict:
+    found = dataclasses.asdict(parsed)
+    del found["defects"], found["refused"]
+    return found
+
+
+@pytest.mark.parametrize("path", MESSAGES)
+def test_under_the_limit_the_slimmed_message_reads_the_same(path: Path):
+    raw = path.read_bytes()
+    slimmed = mail_size.slim(raw, 10**9)
+    assert not slimmed.refused
+    assert read(mail_size.restore(mail_parse.parse(slimmed.raw), slimmed)) == read(mail_parse.parse(raw))
+
+
+@pytest.mark.parametrize("path", MESSAGES)
+def test_over_the_limit_only_big_files_are_left_out(path: Path):
+    raw = path.read_bytes()
+    limit = 2000
+    slimmed = mail_size.slim(raw, limit)
+    whole, slim = mail_parse.parse(raw), mail_size.restore(mail_parse.parse(slimmed.raw), slimmed)
+    read_whole = (whole.text, whole.html, whole.subject, whole.from_addr, whole.reported_ids)
+    assert (slim.text, slim.html, slim.subject, slim.from_addr, slim.reported_ids) == read_whole
+    # What was left out was a file over the limit; every other file is there, byte for byte.
+    big = {f.filename for f in whole.all_files if len(f.data) > limit}
+    assert {name for name, _size in slim.refused} <= big
+    assert all(size > limit for _name, size in slim.refused)
+    kept = [(f.filename, f.data) for f in slim.attachments]
+    assert kept == [(f.filename, f.data) for f in whole.attachments if f.filename not in dict(slim.refused)]
+
+
+def test_a_file_is_measured_without_decoding_it():
+    raw = (
+        b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+        b"Content-Type: text/plain\r\n\r\nHello\r\n--b\r\nContent-Type: application/pdf; name=x.pdf\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + b"QUFB\r\n" * 1000 + b"QQ==\r\n--b--\r\n"
+    )
+    slimmed = mail_size.slim(raw, 2000)
+    assert slimmed.refused == [mail_size.RefusedFile("x.pdf", 3001)]
+    assert b"QUFB" not in slimmed.raw and mail_parse.parse(slimmed.raw).text == "Hello"
