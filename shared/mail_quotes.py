@@ -69,7 +69,7 @@ _FORWARD_LABELS = (
     "|Пересланий лист|Videresendt melding|Videresendt e-post"
 )
 _FORWARD_LINE = re.compile(
-    r"^(?:>\s*)*(?:-{2,}\s*(?:" + _FORWARD_LABELS + r")\s*-{2,}"
+    r"^(?:-{2,}\s*(?:" + _FORWARD_LABELS + r")\s*-{2,}"
     r"|(?:Begin forwarded message|Начало переадресованного сообщения|Початок листа, що пересилається"
     r"|Початок пересланого повідомлення|Videresendt melding|Videresendt e-post)\s*:)$",
     re.IGNORECASE,
@@ -104,29 +104,21 @@ def quote_start(lines: list[str]) -> int | None:
     above it). Lines already quoted with ">" are left to the caller."""
     for index, line in enumerate(lines):
         line = line.strip()
-        if not line or line.startswith(">"):
-            continue
-        if _ORIGINAL_MESSAGE.match(line) or _is_attribution(lines, index):
-            return index
-        if _UNDERSCORES.match(line) and _header_block_at(lines, _next_filled(lines, index + 1)):
-            return index
-        if _header_block_at(lines, index):
+        if line and not line.startswith(">") and (_is_attribution(lines, index) or _is_outlook_header(lines, index)):
             return index
     return None
 
 
 def forward_start(lines: list[str], subject: str = "") -> int | None:
-    """The index of the line where a forwarded message starts, or None. Outlook marks a forward with
-    the same header block as a reply, so with a forward's subject ("FW:", "VS:"…) that block is one."""
+    """The index of the line where a forwarded message starts, or None. A marker on a line quoted with
+    ">" is in the quoted history, not forwarded. Outlook marks a forward with the same header block
+    as a reply, so with a forward's subject ("FW:", "VS:"…) that block is one."""
     for index, line in enumerate(lines):
         if _FORWARD_LINE.match(line.strip()):
             return index
     if is_forward_subject(subject):
-        for index, line in enumerate(lines):
-            line = line.strip()
-            if _ORIGINAL_MESSAGE.match(line) or _UNDERSCORES.match(line) or _header_block_at(lines, index):
-                if _UNDERSCORES.match(line) and not _header_block_at(lines, _next_filled(lines, index + 1)):
-                    continue
+        for index in range(len(lines)):
+            if _is_outlook_header(lines, index):
                 return index
     return None
 
@@ -139,16 +131,26 @@ def is_forward_subject(subject: str) -> bool:
 
 def _is_attribution(lines: list[str], index: int) -> bool:
     line = lines[index].strip()
-    if _WROTE.match(line):
-        return bool(_DIGIT.search(line))
+    if line.endswith(":"):  # every attribution ends so: most lines need no more than this look
+        return bool(_WROTE.match(line)) and bool(_DIGIT.search(line))
     # Wrapped: the date on this line, the rest ("<address> wrote:") on the next, which is no
     # attribution of its own.
-    if index + 1 >= len(lines) or line.endswith(":") or not _DIGIT.search(line):
+    if index + 1 >= len(lines) or not _DIGIT.search(line):
         return False
     following = lines[index + 1].strip()
-    if not following or (_WROTE.match(following) and _DIGIT.search(following)):
+    if not following.endswith(":") or (_WROTE.match(following) and _DIGIT.search(following)):
         return False
     return bool(_WROTE.match(f"{line} {following}"))
+
+
+def _is_outlook_header(lines: list[str], index: int) -> bool:
+    """An "Original Message" line, a header block, or Outlook's rule right above one."""
+    line = lines[index].strip()
+    if _ORIGINAL_MESSAGE.match(line):
+        return True
+    if _UNDERSCORES.match(line):
+        return _header_block_at(lines, _next_filled(lines, index + 1))
+    return _header_block_at(lines, index)
 
 
 def _label(line: str) -> str | None:

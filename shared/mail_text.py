@@ -87,8 +87,8 @@ def reply_text(text: str, *, subject: str = "") -> str:
     forward = mail_quotes.forward_start(lines, subject)
     quote = mail_quotes.quote_start(lines)
     if forward is not None and (quote is None or forward <= quote):
-        note = _newest("\n".join(lines[:forward]))
-        return f"{note}\n\n{chr(10).join(lines[forward:]).strip()}".strip()
+        note, forwarded = _newest("\n".join(lines[:forward])), "\n".join(lines[forward:]).strip()
+        return f"{note}\n\n{forwarded}".strip()
     if quote is not None and any(line.strip() for line in lines[:quote]):
         return _newest("\n".join(lines[:quote])) or text
     return _newest(text) or text

@@ -114,3 +114,11 @@ def test_a_sign_off_above_a_forward_is_cut_and_the_forward_kept():
     forward = "Begin forwarded message:\n\n> From: ACME <noreply@acme.example>\n> Subject: Order\n>\n> Shipped."
     assert reply_text(f"See this.\n\nSendt fra min iPhone\n\n{forward}") == f"See this.\n\n{forward}"
     assert reply_text(f"Sent from my iPhone\n\n{forward}") == forward
+
+
+def test_a_forward_marker_inside_a_quoted_reply_is_quote():
+    text = (
+        "Thanks\n\n> On 7 Dec 2026, at 10:00, Deskbell <s@d.example> wrote:\n>\n> Begin forwarded message:\n>\n"
+        "> From: ACME <noreply@acme.example>"
+    )
+    assert reply_text(text) == "Thanks"
