@@ -22,7 +22,7 @@ _LABELS = {
 }
 _LABEL_KIND = {label.lower(): kind for kind, labels in _LABELS.items() for label in labels}
 _HEADER_LINE = re.compile(
-    r"^\**\s*(" + "|".join(sorted(map(re.escape, _LABEL_KIND), key=len, reverse=True)) + r")\s*\**\s*:(?:\s|$)",
+    r"^\**\s*(" + "|".join(sorted(map(re.escape, _LABEL_KIND), key=len, reverse=True)) + r")\s*\**\s*:\**(?:\s|$)",
     re.IGNORECASE,
 )
 # How far a header block may run (long address lists wrap over a line or two).

@@ -122,3 +122,11 @@ def test_a_forward_marker_inside_a_quoted_reply_is_quote():
         "> From: ACME <noreply@acme.example>"
     )
     assert reply_text(text) == "Thanks"
+
+
+def test_a_header_block_with_bold_labels_made_plain_is_cut():
+    text = (
+        "Done.\n\n*From:* Deskbell <s@d.example>\n*Sent:* Monday, December 7, 2026 10:00\n*To:* Bob\n"
+        "*Subject:* [#1042] Printer\n\nHello Bob"
+    )
+    assert reply_text(text) == "Done."
