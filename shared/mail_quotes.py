@@ -45,11 +45,11 @@ _WROTE = re.compile(
     r"|.{0,300}\bskrev\s.{1,300}:"
     # Gmail (ru), Yandex, mail.ru: the date, then the quoted sender's address and a colon
     r"|.{4,300}<\s*[^<>\s]+@[^<>\s]+\s*>\s*:"
-    # Thunderbird (uk): "01.12.2025 10:00, Deskbell:"
-    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?,\s.{1,200}:"
     r")$",
     re.IGNORECASE,
 )
+# Thunderbird (uk) names no verb: "01.12.2025 10:00, Deskbell:". Only with a ">" quote below it.
+_DATED_NAME = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?,\s.{1,200}:$")
 _DIGIT = re.compile(r"\d")
 # The line some clients put above the quoted history.
 _ORIGINAL_MESSAGE = re.compile(
@@ -81,21 +81,8 @@ _SUBJECT_PREFIX = re.compile(
     r"|Re|AW|SV|Antw|Отв|Ответ|Відп|Відповідь)\.?\s*(?:\[\d+\]|\(\d+\))?\s*:",
     re.IGNORECASE,
 )
-_FORWARD_PREFIXES = {
-    "fw",
-    "fwd",
-    "vs",
-    "videresend",
-    "wg",
-    "tr",
-    "rv",
-    "enc",
-    "vb",
-    "vl",
-    "пересл",
-    "переслано",
-    "перес",
-}
+_FORWARD_PREFIXES = {"fw", "fwd", "vs", "videresend", "wg", "tr", "rv", "enc", "vb", "vl"}
+_FORWARD_PREFIXES |= {"пересл", "переслано", "перес"}
 
 
 def quote_start(lines: list[str]) -> int | None:
@@ -132,6 +119,9 @@ def is_forward_subject(subject: str) -> bool:
 def _is_attribution(lines: list[str], index: int) -> bool:
     line = lines[index].strip()
     if line.endswith(":"):  # every attribution ends so: most lines need no more than this look
+        if _DATED_NAME.match(line):
+            below = _next_filled(lines, index + 1)
+            return below is not None and lines[below].lstrip().startswith(">")
         return bool(_WROTE.match(line)) and bool(_DIGIT.search(line))
     # Wrapped: the date on this line, the rest ("<address> wrote:") on the next, which is no
     # attribution of its own.

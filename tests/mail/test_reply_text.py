@@ -130,3 +130,9 @@ def test_a_header_block_with_bold_labels_made_plain_is_cut():
         "*Subject:* [#1042] Printer\n\nHello Bob"
     )
     assert reply_text(text) == "Done."
+
+
+def test_a_dated_line_of_the_customers_is_no_attribution_without_a_quote_below():
+    text = "The printer log:\n07.12.2026 10:00, tray 2:\npaper jam\n\nWhat now?"
+    assert reply_text(text) == text
+    assert reply_text(f"Дякую!\n\n07.12.2026 10:00, Deskbell Support:\n{QUOTE}\n\n-- \nОлена") == "Дякую!"
