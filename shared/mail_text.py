@@ -11,6 +11,7 @@ full message always stays downloadable, so cutting errs on keeping text.
 """
 
 from itertools import chain
+from textwrap import dedent
 
 from mailparser_reply.constants import QUOTED_MATCH_INCLUDE
 from mailparser_reply.parser import EmailMessage
@@ -87,7 +88,8 @@ def reply_text(text: str, *, subject: str = "") -> str:
     forward = mail_quotes.forward_start(lines, subject)
     quote = mail_quotes.quote_start(lines)
     if forward is not None and (quote is None or forward <= quote):
-        note, forwarded = _newest("\n".join(lines[:forward])), "\n".join(lines[forward:]).strip()
+        # Dedented: HTML made text indents a forward as deep as the markup nests it.
+        note, forwarded = _newest("\n".join(lines[:forward])), dedent("\n".join(lines[forward:])).strip()
         return f"{note}\n\n{forwarded}".strip()
     if quote is not None and any(line.strip() for line in lines[:quote]):
         return _newest("\n".join(lines[:quote])) or text
