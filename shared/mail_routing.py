@@ -192,7 +192,7 @@ def post_from_mail(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, po
     entry = tickets.post_reply(
         ticket,
         actor=poster,
-        body=_body(mail_text.reply_text(mail.text), uploads),
+        body=_body(mail_text.reply_of(mail), uploads),
         uploads=uploads,
         channel="email",
         plain_text=True,
@@ -211,13 +211,13 @@ def hold(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, *, agent_add
             "answer in the console; split it into a new ticket in the inbound mail log if it needs work.",
             sender=mail.from_addr,
         )
-        return _system_note(ticket, inbound, "mail_held_agent", text, mail_text.reply_text(mail.text))
+        return _system_note(ticket, inbound, "mail_held_agent", text, mail_text.reply_of(mail))
     text = gettext(
         "Mail from %(sender)s matched this ticket but was not posted: they are not its customer or "
         "a participant. Accept it (they join the ticket) or split it into a new ticket in the inbound mail log.",
         sender=mail.from_addr,
     )
-    return _system_note(ticket, inbound, "mail_held", text, mail_text.reply_text(mail.text))
+    return _system_note(ticket, inbound, "mail_held", text, mail_text.reply_of(mail))
 
 
 def note_automatic(

@@ -68,3 +68,71 @@ def test_text_that_only_looks_like_a_sign_off_or_quote_is_kept(text):
 def test_a_reply_that_is_all_quote_keeps_everything():
     text = "On Mon, Dec 1, 2025 at 10:00 Deskbell <s@d.example> wrote:\n> Hi"
     assert reply_text(text) == text
+
+
+OUTLOOK_BLOCK = (
+    "________________________________\nFrom: ACME <noreply@acme.example>\nSent: Monday, December 7, 2026 9:12 AM\n"
+    "To: Bob\nSubject: Your order\n\nYour order shipped."
+)
+
+
+def test_outlooks_header_block_is_a_forward_under_a_forwards_subject_and_a_quote_otherwise():
+    text = f"See below.\n\n{OUTLOOK_BLOCK}"
+    assert reply_text(text, subject="FW: Your order") == text
+    assert reply_text(text, subject="VS: Din ordre") == text
+    assert reply_text(text, subject="RE: FW: Your order") == "See below."
+    assert reply_text(text) == "See below."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a date on the customer's last line is no wrapped attribution when the next line is one
+        f"Please call me at 10:00 tomorrow\nman. 7. des. 2026 kl. 10:00 skrev Deskbell <s@d.example>:\n{QUOTE}",
+        # Norwegian "as I wrote:" names no date
+        f"Som jeg skrev:\nskriveren er ødelagt\n\nman. 7. des. 2026 kl. 10:00 skrev Deskbell <s@d.example>:\n{QUOTE}",
+    ],
+)
+def test_the_customers_own_lines_stay_above_the_attribution(text):
+    assert reply_text(text) == text.split("\nman. 7.")[0].strip()
+
+
+def test_header_lines_in_the_customers_words_are_not_a_quote():
+    text = "The log says\nFrom: printer-01\nTo: queue\nSubject: job 17\nand then it stops."
+    assert reply_text(text) == text
+
+
+def test_a_forward_inside_the_quoted_history_is_cut_with_it():
+    text = (
+        "Got it.\n\nOn Mon, Dec 7, 2026 at 10:00 AM Deskbell <s@d.example> wrote:\n"
+        "> ---------- Forwarded message ---------\n> From: Tech <t@d.example>\n> Fuser replaced."
+    )
+    assert reply_text(text) == "Got it."
+
+
+def test_a_sign_off_above_a_forward_is_cut_and_the_forward_kept():
+    forward = "Begin forwarded message:\n\n> From: ACME <noreply@acme.example>\n> Subject: Order\n>\n> Shipped."
+    assert reply_text(f"See this.\n\nSendt fra min iPhone\n\n{forward}") == f"See this.\n\n{forward}"
+    assert reply_text(f"Sent from my iPhone\n\n{forward}") == forward
+
+
+def test_a_forward_marker_inside_a_quoted_reply_is_quote():
+    text = (
+        "Thanks\n\n> On 7 Dec 2026, at 10:00, Deskbell <s@d.example> wrote:\n>\n> Begin forwarded message:\n>\n"
+        "> From: ACME <noreply@acme.example>"
+    )
+    assert reply_text(text) == "Thanks"
+
+
+def test_a_header_block_with_bold_labels_made_plain_is_cut():
+    text = (
+        "Done.\n\n*From:* Deskbell <s@d.example>\n*Sent:* Monday, December 7, 2026 10:00\n*To:* Bob\n"
+        "*Subject:* [#1042] Printer\n\nHello Bob"
+    )
+    assert reply_text(text) == "Done."
+
+
+def test_a_dated_line_of_the_customers_is_no_attribution_without_a_quote_below():
+    text = "The printer log:\n07.12.2026 10:00, tray 2:\npaper jam\n\nWhat now?"
+    assert reply_text(text) == text
+    assert reply_text(f"Дякую!\n\n07.12.2026 10:00, Deskbell Support:\n{QUOTE}\n\n-- \nОлена") == "Дякую!"
