@@ -8,6 +8,7 @@ HTML one as text when the plain one is empty); plus the text a broken message ha
 parts. Every other part is a file.
 """
 
+import binascii
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -213,3 +214,50 @@ def _unflow(text: str, *, delsp: bool) -> str:
         if joining and delsp:
             out[-1] = out[-1][:-1]
     return "\n".join(out)
+
+
+# --- What can be read of a message the parser cannot read ----------------------------------
+
+# A salvage reads at most this much of the body.
+SALVAGE_BYTES = 1024 * 1024
+_PART_BOUNDARY = re.compile(rb"^--[^\s]{1,200}$")
+
+
+def salvage_text(raw: bytes, charset: str | None = None) -> str:
+    """Best-effort text of a message the parser gives up on (nested too deep, say), read line by
+    line: the content of its plain-text parts (quoted-printable undone), boundaries and part
+    headers left out; the whole body when it has no parts."""
+    found = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    if not found:
+        return ""
+    body = raw[min(found) :].lstrip(b"\r\n")[:SALVAGE_BYTES]
+    lines = body.splitlines()
+    if not any(_PART_BOUNDARY.match(line) for line in lines):
+        return decode(body, None, hint=charset).replace("\r\n", "\n").strip()
+    pieces: list[str] = []
+    headers: list[bytes] | None = None  # the current part's header lines, while reading them
+    kept: list[bytes] | None = None  # the current part's content, when it is text
+    part_headers = b""
+    for line in [*lines, b"--end"]:
+        if _PART_BOUNDARY.match(line.rstrip()):
+            if kept:
+                pieces.append(_salvaged(kept, part_headers))
+            headers, kept = [], None
+        elif headers is not None and not line.strip():
+            part_headers, headers = b"\n".join(headers).lower(), None
+            readable = b"content-type:" not in part_headers or b"content-type: text/plain" in part_headers
+            if readable and b"base64" not in part_headers and b"attachment" not in part_headers:
+                kept = []
+        elif headers is not None:
+            headers.append(line)
+        elif kept is not None:
+            kept.append(line)
+    return "\n\n".join(p for p in pieces if p)
+
+
+def _salvaged(lines: list[bytes], headers: bytes) -> str:
+    data = b"\n".join(lines)
+    if b"quoted-printable" in headers:
+        data = binascii.a2b_qp(data)
+    charset = re.search(rb'charset="?([\w.:-]+)', headers)
+    return decode(data, charset.group(1).decode("ascii") if charset else None).strip()

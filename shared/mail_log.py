@@ -18,7 +18,7 @@ from flask_babel import lazy_pgettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from shared import attachments, mail_catcher, mail_parse
+from shared import attachments, mail_body, mail_catcher, mail_parse
 from shared.extensions import db
 from shared.listing import Page
 from shared.mail_catcher import CaughtMessage
@@ -185,8 +185,8 @@ def text_preview(inbound: InboundMessage) -> str:
         return ""
     try:
         text = mail_parse.parse(raw).text.strip()
-    except Exception:  # a message too broken to read: the headers and the download remain
-        return ""
+    except Exception:  # a message the parser gives up on: what can be read of it line by line
+        text = mail_body.salvage_text(raw)
     return text if len(text) <= TEXT_PREVIEW_CHARS else text[:TEXT_PREVIEW_CHARS].rstrip() + " […]"
 
 
