@@ -33,6 +33,13 @@ from shared.mail_headers import (
 )
 
 _FOLDED_LINE = re.compile(r"\r?\n(?=[ \t])")
+# Real mail nests a handful of multiparts (a forward of a forward, a signed message with an
+# alternative inside); the standard library's parser fails at about a thousand.
+MAX_NESTING = 50
+_BOUNDARY_EVENT = re.compile(
+    rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s";]{1,200}))|^--([^\s]{1,200}?)--[ \t]*\r?$',
+    re.IGNORECASE | re.MULTILINE,
+)
 _SUBJECT_TAG = re.compile(r"\[#(\d{1,9})\]")
 # Parts that are never the readable body but one file each (not descended into).
 _OPAQUE_TYPES = ("message/", "text/rfc822-headers")
@@ -120,9 +127,18 @@ class ParsedMail:
         return [*self.attachments, *self.unpacked]
 
 
+class NestedTooDeep(ValueError):
+    """MIME parts nested deeper than MAX_NESTING: the standard library's parser would take seconds
+    and then exhaust Python's recursion limit on it."""
+
+
 def parse(raw: bytes) -> ParsedMail:
-    """Everything the desk needs from one message. Never raises on malformed mail: what cannot be
-    read is left empty and noted in `defects`."""
+    """Everything the desk needs from one message. Never raises on malformed mail (what cannot be
+    read is left empty and noted in `defects`), except NestedTooDeep: such a message is quarantined,
+    and an agent can still make it a ticket with what `mail_body.salvage_text` reads."""
+    # Fewer boundary declarations than the limit cannot nest deeper: counting them is cheap.
+    if raw.count(b"oundary") + raw.count(b"OUNDARY") > MAX_NESTING and (depth := nesting(raw)) > MAX_NESTING:
+        raise NestedTooDeep(f"multiparts nested {depth} deep; at most {MAX_NESTING} are read")
     message = message_from_bytes(repair_header_block(raw), policy=RAW_HEADERS)
     charset = raw_charset(message)
     mail = _read_headers(message, charset)
@@ -130,6 +146,21 @@ def parse(raw: bytes) -> ParsedMail:
     _classify(message, mail)
     mail.defects = [type(d).__name__ for d in message.defects] + mail.defects
     return mail
+
+
+def nesting(raw: bytes) -> int:
+    """How deep the message's multiparts nest, by its boundaries: each declared one opens a level
+    until its closing delimiter. One pass of a regular expression."""
+    open_boundaries: list[bytes] = []
+    deepest = 0
+    for match in _BOUNDARY_EVENT.finditer(raw):
+        declared, closed = match.group(1) or match.group(2), match.group(3)
+        if declared is not None and declared not in open_boundaries:
+            open_boundaries.append(declared)
+            deepest = max(deepest, len(open_boundaries))
+        elif closed is not None and closed in open_boundaries:
+            del open_boundaries[open_boundaries.index(closed) :]
+    return deepest
 
 
 def peek(raw: bytes) -> ParsedMail:
