@@ -108,6 +108,9 @@ def test_an_admin_makes_a_message_the_parser_cannot_read_a_ticket(
     expect(page.locator(".mail-text")).to_have_text("Please call me about the outage.")
     screenshot(page, "unreadable-message")
     page.set_viewport_size(PHONE)
+    page.reload()
+    for region in (".mail-error", ".mail-actions", ".mail-text"):  # the page's own parts fit the phone
+        assert page.locator(region).bounding_box()["x"] + page.locator(region).bounding_box()["width"] <= 390
     screenshot(page, "unreadable-message-phone")
     page.set_viewport_size(DESKTOP)
 
