@@ -53,7 +53,7 @@ def read(message: Message, charset: str | None = None) -> Body:
     best guess for text that declares none."""
     body = Body()
     pieces = list(_pieces(message, body, charset, depth=0))
-    pieces = _merge_twins(pieces)
+    pieces = _merge_twins(_without_boundaries(pieces, message))
     body.text = "\n\n".join(p.text for p in pieces if p.text.strip())
     if any(p.html for p in pieces):
         body.html = "\n".join(p.html or f"<pre>{_escape(p.text)}</pre>" for p in pieces if p.text.strip() or p.html)
@@ -159,6 +159,20 @@ def _merge_twins(pieces: list[_Piece]) -> list[_Piece]:
         else:
             merged.append(piece)
     return merged
+
+
+def _without_boundaries(pieces: list[_Piece], message: Message) -> list[_Piece]:
+    """Text without the lines a broken delimiter left in it (`--boundary-`, one dash short)."""
+    boundaries = tuple(f"--{b}" for part in message.walk() if (b := part.get_boundary()))
+    if not boundaries:
+        return pieces
+    kept = []
+    for piece in pieces:
+        if any(b in piece.text for b in boundaries):
+            lines = [line for line in piece.text.split("\n") if not line.startswith(boundaries)]
+            piece = _Piece("\n".join(lines).strip("\n"), piece.html)
+        kept.append(piece)
+    return kept
 
 
 def _words(text: str) -> list[str]:
