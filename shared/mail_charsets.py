@@ -108,11 +108,12 @@ def decode(data: bytes, charset: str | None = None, *, hint: str | None = None) 
             return clean(text)
     with contextlib.suppress(UnicodeDecodeError):
         return clean(data.decode("utf-8"))
-    if codec is None:
-        codec = detect(data, hint=hint)
-        if codec is not None:
-            with contextlib.suppress(UnicodeDecodeError):
-                return clean(_decode(data, codec))
+    if codec is None or not _mostly(data[:DETECT_BYTES], codec):  # undeclared, or declared wrong
+        detected = detect(data, hint=hint)
+        if detected is not None:
+            with contextlib.suppress(UnicodeDecodeError, LookupError):
+                return clean(_decode(data, detected))
+        codec = codec or detected
     return clean(_by_line(data, codec or codec_for(hint) or "utf-8"))
 
 
