@@ -10,6 +10,9 @@ refuses it in text.
 
 import codecs
 import contextlib
+import itertools
+import re
+import unicodedata
 
 from charset_normalizer import from_bytes
 
@@ -135,16 +138,68 @@ def detect(data: bytes, *, hint: str | None = None) -> str | None:
     tied = [match for match in matches if match.chaos <= least + 0.01]
     preferred = codec_for(hint)
 
-    def rank(match) -> tuple[int, int, int]:
+    ascii_letters = sum(1 for byte in sample if 0x41 <= byte <= 0x5A or 0x61 <= byte <= 0x7A)
+
+    def rank(match) -> tuple[int, int, int, int]:
         names = [match.encoding, *match.could_be_from_charset]
         order = min((CANDIDATES.index(n) for n in names if n in CANDIDATES), default=len(CANDIDATES))
-        return (preferred not in names, match.language == "Unknown", order)
+        reading = sample.decode(match.encoding, "replace")
+        # A reading that takes plain ASCII letters for halves of two-byte characters ("Øl" as one kanji).
+        swallowed = ascii_letters - sum(1 for ch in reading if ch.isascii() and ch.isalpha())
+        oddness = _oddness(reading) + max(swallowed, 0)
+        return (oddness, preferred not in names, match.language == "Unknown", order)
 
     best = min(tied, key=rank)
     names = [best.encoding, *best.could_be_from_charset]
     if preferred in names:
         return preferred
     return min(names, key=lambda n: CANDIDATES.index(n) if n in CANDIDATES else len(CANDIDATES))
+
+
+def _oddness(text: str) -> int:
+    """How many words of a reading no person writes: letters of two scripts in one run ("Caf" and a
+    Cyrillic letter), a capital after a small letter, a stray combining mark, a symbol against a letter
+    ("£ukasz"). charset-normalizer judges long texts well, but a name or a subject is too short for
+    it to tell such readings apart."""
+    odd = 0
+    for word in text.split():
+        runs = _LETTERS.findall(word)
+        odd += any(_odd_run(run) for run in runs) or _symbol_by_letter(word)
+    return odd
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _symbol_by_letter(word: str) -> bool:
+    """A symbol, control character or odd number (¹ ³ ¼) right before or after a letter, or a
+    combining mark on anything but a letter of a script that uses them (Hebrew, Arabic, Indic)."""
+    for previous, ch in itertools.pairwise(" " + word):
+        if unicodedata.category(ch)[0] == "M" and not (previous.isalpha() and _script(previous) == "other"):
+            return True
+    for a, b in itertools.pairwise(word):
+        for letter, other in ((a, b), (b, a)):
+            category = unicodedata.category(other)
+            if letter.isalpha() and (category[0] in "SC" or category == "No"):
+                return True
+    return False
+
+
+def _odd_run(run: str) -> bool:
+    if len({_script(ch) for ch in run if ch.isalpha()}) > 1:
+        return True
+    return any(previous.islower() and ch.isupper() for previous, ch in itertools.pairwise(run))
+
+
+def _script(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x0370:
+        return "latin"
+    if code < 0x0400:
+        return "greek"
+    if code < 0x0530:
+        return "cyrillic"
+    return "other"
 
 
 def _decode(data: bytes, codec: str, errors: str = "strict") -> str:

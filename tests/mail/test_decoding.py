@@ -123,3 +123,26 @@ def test_valid_utf8_in_a_latin1_label_is_utf8():
 
 def test_an_unknown_label_falls_back_to_what_the_bytes_are():
     assert mail_charsets.decode("Привет".encode("koi8-r"), "x-unknown-charset") == "Привет"
+
+
+@pytest.mark.parametrize(
+    ("text", "charset"),
+    [
+        ("Café", "cp1252"),
+        ("Ærlig talt", "cp1252"),
+        ("Søknad", "cp1252"),
+        ("Fraværende", "cp1252"),
+        ("Łukasz Żółw", "cp1250"),
+        ("Юля", "cp1251"),
+        ("Юля", "koi8_r"),
+        ("Привіт, як справи?", "cp1251"),
+        ("Звіт", "koi8_u"),
+        ("Акт сверки.pdf", "cp1251"),
+        ("Пётр Сидоров", "koi8_r"),
+        ("プリンターが燃えています", "euc_jp"),
+    ],
+)
+def test_short_undeclared_text_is_detected_in_the_charset_it_was_written_in(text, charset):
+    """A name or a subject is a few words: too few for a detector's statistics alone, so readings no
+    one writes (two scripts in one word, a capital after a small letter, a stray mark) lose."""
+    assert mail_charsets.decode(text.encode(charset)) == text
