@@ -1,10 +1,10 @@
 """Reading an email as it arrives, however broken: sender, subject, thread headers, the readable
 text, the files, and whether a machine rather than a person sent it.
 
-The standard library parses, in its most lenient mode, and `mail_headers` reads headers and
-charsets; this module adds the body/attachment split that mail clients show, HTML-only mail as
-text (inscriptis), winmail.dat (tnefparse) and the loop signs of RFC 3834, DSN (RFC 3464), MDN
-(RFC 3798) and mailing lists.
+The standard library parses, in its most lenient mode; `mail_headers` reads headers,
+`mail_charsets` turns every byte into text and `mail_body` finds all of the readable text (HTML-only
+mail as text by inscriptis). This module puts them together and adds the files, winmail.dat
+(tnefparse) and the loop signs of RFC 3834, DSN (RFC 3464), MDN (RFC 3798) and mailing lists.
 """
 
 import re
