@@ -9,7 +9,6 @@ from dataclasses import replace
 from datetime import UTC
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.policy import compat32
 from pathlib import Path
 
 from flask import Response, current_app
@@ -22,6 +21,7 @@ from shared import attachments, mail_body, mail_catcher, mail_parse
 from shared.extensions import db
 from shared.listing import Page
 from shared.mail_catcher import CaughtMessage
+from shared.mail_headers import RAW_HEADERS, raw_charset
 from shared.models import InboundMessage, InboundState, OutboxMessage, Ticket
 from shared.paging import page_of
 
@@ -174,8 +174,13 @@ def header_summary(inbound: InboundMessage) -> list[tuple[str, str]] | None:
     raw = _raw(inbound)
     if raw is None:
         return None
-    headers: Message = BytesParser(policy=compat32).parsebytes(raw, headersonly=True)
-    return [(name, mail_parse.header_text(value)) for name in SUMMARY_HEADERS for value in headers.get_all(name) or []]
+    headers: Message = BytesParser(policy=RAW_HEADERS).parsebytes(raw, headersonly=True)
+    charset = raw_charset(headers)  # raw 8-bit headers read as the message's other ones are
+    return [
+        (name, mail_parse.header_text(value, charset))
+        for name in SUMMARY_HEADERS
+        for value in headers.get_all(name) or []
+    ]
 
 
 def text_preview(inbound: InboundMessage) -> str:

@@ -113,3 +113,11 @@ def test_a_quarantined_message_without_a_sender_stays_quarantined(runner, client
     assert "The message has no sender address." in page
     db.session.refresh(inbound)
     assert inbound.state == InboundState.QUARANTINED and db.session.scalar(select(func.count(Ticket.id))) == 0
+
+
+def test_the_log_shows_raw_8bit_headers_as_they_were_written(runner, client, login_as, db, admin):
+    inbound = _stored(runner, "decoding/raw_headers_koi8r.eml")
+    login_as(admin)
+    page = html.unescape(client.get(f"/console/admin/mail/inbound/{inbound.id}").get_data(as_text=True))
+    assert "Пётр Сидоров <petr@example.ru>" in page and "Принтер горит, помогите" in page
+    assert "Здравствуйте, принтер горит" in page  # the text, its charset undeclared
