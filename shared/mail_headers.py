@@ -1,14 +1,16 @@
 """Reading the header block and the charsets of mail as it really is: raw 8-bit bytes, encoded
 words glued to plain text, addresses without angle brackets, stray lines, unknown charsets."""
 
-import codecs
-import contextlib
+import base64
+import binascii
 import re
+from collections.abc import Callable
 from email.message import Message
 from email.policy import Compat32
 from email.policy import default as default_policy
 
-from shared import mail_ids
+from shared import mail_charsets, mail_ids
+from shared.mail_charsets import clean
 
 # A header line: a field name of printable ASCII without a colon or space, then a colon.
 _FIELD_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
@@ -18,16 +20,9 @@ _ANGLE_ADDR = re.compile(r"<([^<>]*)>")
 _ADDRESS = re.compile(r"^[^@\s<>()\[\]:;,\"]+@[^@\s<>()\[\]:;,\"]+$")
 _QUOTED = re.compile(r'"(?:\\.|[^"\\])*"')
 _PLACEHOLDER = re.compile(r'"(\d+)"')
-# Microsoft and other names for charsets Python knows under another name.
-_CHARSET_ALIASES = {
-    "ks_c_5601-1987": "cp949",
-    "ks_c_5601": "cp949",
-    "x-sjis": "shift_jis",
-    "iso-2022-jp": "iso2022_jp_ext",
-    "unicode-1-1-utf-7": "utf-7",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-}
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=")
+# Where 8-bit bytes of a message's own naming can be: raw headers and its parts' file names.
+_NAMING_HEADERS = ("Subject", "From", "To", "Cc", "Reply-To", "Sender", "Content-Type", "Content-Disposition")
 
 
 class _RawHeaderPolicy(Compat32):
@@ -62,28 +57,90 @@ def _header_end(raw: bytes) -> int | None:
     return min(found) if found else None
 
 
-def unescape(value: str) -> str:
-    """The stdlib keeps raw 8-bit header bytes as surrogates; read them as UTF-8, else Windows-1252."""
+def unescape(value: str, charset: str | None = None) -> str:
+    """The stdlib keeps raw 8-bit header bytes as surrogates: read them as UTF-8 when they are,
+    else in `charset` (what `raw_charset` found for the whole message), else as detected."""
     if not any("\udc80" <= ch <= "\udcff" for ch in value):
-        return value
+        return clean(value)
     data = value.encode("utf-8", "surrogateescape")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
+    return mail_charsets.decode(data, None, hint=charset)
 
 
-def header_text(value: object) -> str:
-    """A header as readable text: RFC 2047 words decoded (even where they are glued to plain
-    text), raw 8-bit bytes read, folding undone, runs of space collapsed."""
+def raw_charset(message: Message) -> str | None:
+    """The charset of the raw 8-bit bytes (no RFC 2047) in the message's naming headers and its
+    parts' file names, detected over all of them at once (a few words alone are too few to tell);
+    the body's declared charset wins a tie. None when there are none, or they are UTF-8."""
+    found: list[bytes] = []
+    declared = None
+    for part in message.walk() if message.is_multipart() else [message]:
+        declared = declared or part.get_param("charset")
+        for name in _NAMING_HEADERS if part is message else _NAMING_HEADERS[-2:]:
+            for value in part.get_all(name) or []:
+                value = str(value)
+                if any("\udc80" <= ch <= "\udcff" for ch in value):
+                    found.append(value.encode("utf-8", "surrogateescape"))
+    sample = b"\n".join(found)
+    if not sample:
+        return None
+    declared = declared if isinstance(declared, str) else None
+    return mail_charsets.detect(sample, hint=declared)
+
+
+def header_text(value: object, charset: str | None = None) -> str:
+    """A header as readable text: RFC 2047 words decoded in their charsets (even where they are
+    glued to plain text), raw 8-bit bytes read (in `charset` if given), folding undone, runs of
+    space collapsed."""
     if value is None:
         return ""
-    value = _FOLD.sub("", unescape(str(value)))
+    value = _FOLD.sub("", unescape(str(value), charset))
     if "=?" in value:
-        # The stdlib raises several kinds of error on hopeless encoded words; those stay as they are.
-        with contextlib.suppress(Exception):
-            value = str(default_policy.header_factory("x-text", value))
+        value = _decode_words(value, charset)
     return " ".join(value.split())
+
+
+def _as_utf8_word(text: str) -> str:
+    return "=?utf-8?b?" + base64.b64encode(text.encode()).decode("ascii") + "?="
+
+
+def _decode_words(value: str, charset: str | None, render: Callable[[str], str] = str) -> str:
+    """RFC 2047: each encoded word in its charset; adjacent words joined (the white space between
+    them dropped) and their bytes decoded together, since a character may span two words. `render`
+    writes each run's text (as it is, or as one UTF-8 encoded word)."""
+    out: list[str] = []
+    pending: list = []  # [charset, bytes] of the words not yet decoded
+
+    def flush() -> None:
+        if pending:
+            out.append(render(mail_charsets.decode(pending[1], pending[0], hint=charset)))
+            pending.clear()
+
+    position = 0
+    for match in _ENCODED_WORD.finditer(value):
+        between = value[position : match.start()]
+        word_charset = match.group(1).split("*")[0].lower()
+        try:
+            data = _word_bytes(match.group(2), match.group(3))
+        except (binascii.Error, ValueError):
+            continue  # a hopeless word stays as it is, in `between` of the next one
+        if not (pending and not between.strip()):
+            flush()
+            out.append(between)
+        if pending and pending[0] == word_charset:
+            pending[1] += data
+        else:
+            flush()
+            pending.extend([word_charset, data])
+        position = match.end()
+    flush()
+    out.append(value[position:])
+    return "".join(out)
+
+
+def _word_bytes(encoding: str, payload: str) -> bytes:
+    if encoding in "Qq":
+        return binascii.a2b_qp(payload.encode("ascii", "replace"), header=True)
+    payload = payload.rstrip("=")
+    return binascii.a2b_base64(payload + "=" * (-len(payload) % 4))
 
 
 def message_id_of(message: Message) -> str | None:
@@ -94,14 +151,16 @@ def message_id_of(message: Message) -> str | None:
     return mail_ids.normalize(value) if value and " " not in value else None
 
 
-def mailboxes(value: str) -> list[tuple[str, str]]:
+def mailboxes(value: str, charset: str | None = None) -> list[tuple[str, str]]:
     """(display name, lower-case address) for each mailbox of an address header.
 
     The standard library's header registry decides: `"<ann@a.test>" <evil@b.test>` is evil@b.test,
     whatever the display name says. Only a header it finds broken (defects) is read the way mail
     clients read the forms real mail has (bare addresses separated by spaces or semicolons,
     `Big Bug bb@bug.com`, `ann@host <ann@host.example>`), and never from inside a quoted string."""
-    value = _FOLD.sub("", unescape(str(value)))
+    value = _FOLD.sub("", unescape(str(value), charset))
+    if "=?" in value:  # each run of encoded words decoded here, as one UTF-8 word: still one token
+        value = _decode_words(value, charset, _as_utf8_word)
     try:
         header = default_policy.header_factory("to", value)
         parsed, broken = list(header.addresses), bool(header.defects)
@@ -146,39 +205,22 @@ def _forgiving(value: str) -> list[tuple[str, str]]:
     return found
 
 
-def addresses(values: list[str]) -> list[str]:
+def addresses(values: list[str], charset: str | None = None) -> list[str]:
     """Lower-case addresses, in order, without empty, malformed or repeated ones."""
     found: list[str] = []
     for value in values:
-        found += [address for _name, address in mailboxes(str(value)) if address not in found]
+        found += [address for _name, address in mailboxes(str(value), charset) if address not in found]
     return found
 
 
-def first_address(values: list[str]) -> tuple[str | None, str]:
+def first_address(values: list[str], charset: str | None = None) -> tuple[str | None, str]:
     """The first mailbox of From as (address, display name)."""
     for value in values:
-        for name, address in mailboxes(str(value)):
+        for name, address in mailboxes(str(value), charset):
             return address, name
     return None, ""
 
 
-def decode(data: bytes, charset: str | None) -> str:
-    """Bytes in the declared charset if it is real and fits; else UTF-8; else Windows-1252."""
-    for candidate in (_codec(charset), "utf-8"):
-        if candidate:
-            try:
-                return data.decode(candidate)
-            except (UnicodeDecodeError, LookupError):
-                continue
-    return data.decode("cp1252", "replace")
-
-
-def _codec(charset: str | None) -> str | None:
-    if not charset:
-        return None
-    charset = charset.strip().strip('"').lower()
-    charset = _CHARSET_ALIASES.get(charset, charset)
-    try:
-        return codecs.lookup(charset).name
-    except LookupError:
-        return None
+def decode(data: bytes, charset: str | None, *, hint: str | None = None) -> str:
+    """Bytes as text (see `mail_charsets.decode`)."""
+    return mail_charsets.decode(data, charset, hint=hint)

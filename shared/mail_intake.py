@@ -25,9 +25,10 @@ from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from shared import attachments, bounces, mail_dedupe, mail_parse, mail_routing, mail_size, permissions
+from shared import attachments, bounces, mail_body, mail_dedupe, mail_parse, mail_routing, mail_size, permissions
 from shared.errors import DomainError
 from shared.extensions import db
+from shared.mail_charsets import clean
 from shared.mail_parse import ParsedMail
 from shared.models import Agent, InboundMessage, InboundState, utcnow
 
@@ -168,6 +169,7 @@ def process_one(inbound_id: int, *, rate_limit: bool = True) -> InboundMessage |
 
 def _quarantine(inbound_id: int, exc: Exception) -> None:
     error = exc.message if isinstance(exc, DomainError) else "".join(traceback.format_exception_only(exc)).strip()
+    error = clean(error)
     db.session.execute(
         update(InboundMessage)
         .where(InboundMessage.id == inbound_id, InboundMessage.state == InboundState.PENDING)
@@ -290,12 +292,13 @@ def accept_held(inbound: InboundMessage, *, actor: Agent):
 
 
 def split_held(inbound: InboundMessage, *, actor: Agent):
-    """Open a new ticket from a held message (a stranger who quoted someone else's ticket), or
-    from ignored automatic mail an agent wants worked after all. Flushes; the caller commits."""
+    """Open a new ticket from a held message (a stranger who quoted someone else's ticket), from
+    ignored automatic mail an agent wants worked after all, or from a quarantined message (with
+    what can be read of it when it still cannot be parsed). Flushes; the caller commits."""
     _check_agent(actor)
-    if inbound.state not in (InboundState.HELD, InboundState.IGNORED):
-        raise DomainError(gettext("Only held or ignored messages can become a new ticket."))
-    mail = read(inbound)
+    if inbound.state not in (InboundState.HELD, InboundState.IGNORED, InboundState.QUARANTINED):
+        raise DomainError(gettext("Only held, ignored or quarantined messages can become a new ticket."))
+    mail = readable(inbound) if inbound.state == InboundState.QUARANTINED else read(inbound)
     if not mail.from_addr:
         raise DomainError(gettext("The message has no sender address."))
     held_on = inbound.ticket
@@ -308,15 +311,46 @@ def split_held(inbound: InboundMessage, *, actor: Agent):
     return ticket
 
 
+def readable(inbound: InboundMessage) -> ParsedMail:
+    """The message as the current code parses it; when parsing fails, what can be salvaged: the
+    header block (sender, subject, thread) and its text read line by line, with a word that the
+    rest is in the original (attached to the ticket as always). No files: they stay in the original."""
+    try:
+        return read(inbound)
+    except Exception:
+        log.warning("mail %s salvaged: it still cannot be parsed", inbound.id, exc_info=True)
+    raw = raw_bytes(inbound)
+    try:
+        mail = mail_parse.peek(raw)
+    except Exception:
+        mail = ParsedMail(from_addr=inbound.from_addr or None, subject=inbound.subject)
+    note = gettext("(Only part of this message could be read. The whole message is attached as original.eml.)")
+    mail.text = "\n\n".join(t for t in (mail_body.salvage_text(raw), note) if t)
+    return mail
+
+
 def retry(inbound: InboundMessage, *, actor: Agent) -> InboundMessage:
     """Process a quarantined message again now, past the sender's rate limit (an admin looked at
-    it), or a pending one without waiting for the worker. Commits, like all processing; a message
-    that fails again is quarantined again."""
+    it), or a pending one without waiting for the worker: the stored original parsed afresh by the
+    code now running (after an upgrade that fixed what failed, say). Commits, like all processing;
+    a message that fails again is quarantined again."""
     if not permissions.can_administer(actor):
         raise DomainError(gettext("Only admins can retry mail."))
     if inbound.state not in (InboundState.QUARANTINED, InboundState.PENDING):
         raise DomainError(gettext("Only quarantined or waiting messages can be retried."))
+    _reread_head(inbound)
     inbound.state, inbound.reason, inbound.error = InboundState.PENDING, "", ""
     inbound.resolved_by = actor
     db.session.commit()
     return process_one(inbound.id, rate_limit=False) or inbound
+
+
+def _reread_head(inbound: InboundMessage) -> None:
+    """The sender and subject the log shows, read again by the current code: the version that
+    stored the message may have read them wrong, or not at all."""
+    try:
+        head = mail_parse.peek(raw_bytes(inbound))
+    except Exception:  # processing will say what is wrong
+        return
+    inbound.from_addr = (head.from_addr or inbound.from_addr or "")[:254]
+    inbound.subject = (head.subject or inbound.subject or "")[:300]

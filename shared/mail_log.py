@@ -9,7 +9,6 @@ from dataclasses import replace
 from datetime import UTC
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.policy import compat32
 from pathlib import Path
 
 from flask import Response, current_app
@@ -18,10 +17,11 @@ from flask_babel import lazy_pgettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from shared import attachments, mail_catcher, mail_parse, mail_size
+from shared import attachments, mail_body, mail_catcher, mail_parse, mail_size
 from shared.extensions import db
 from shared.listing import Page
 from shared.mail_catcher import CaughtMessage
+from shared.mail_headers import RAW_HEADERS, raw_charset
 from shared.models import InboundMessage, InboundState, OutboxMessage, Ticket
 from shared.paging import page_of
 
@@ -174,9 +174,13 @@ def header_summary(inbound: InboundMessage) -> list[tuple[str, str]] | None:
     raw = _raw(inbound)
     if raw is None:
         return None
-    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
-    headers: Message = BytesParser(policy=compat32).parsebytes(raw[: min(ends) + 4] if ends else raw, headersonly=True)
-    return [(name, mail_parse.header_text(value)) for name in SUMMARY_HEADERS for value in headers.get_all(name) or []]
+    headers: Message = BytesParser(policy=RAW_HEADERS).parsebytes(mail_parse.header_block(raw), headersonly=True)
+    charset = raw_charset(headers)  # raw 8-bit headers read as the message's other ones are
+    return [
+        (name, mail_parse.header_text(value, charset))
+        for name in SUMMARY_HEADERS
+        for value in headers.get_all(name) or []
+    ]
 
 
 def text_preview(inbound: InboundMessage) -> str:
@@ -186,8 +190,8 @@ def text_preview(inbound: InboundMessage) -> str:
         return ""
     try:
         text = mail_parse.parse(mail_size.slim(raw, attachments.limit_bytes()).raw).text.strip()
-    except Exception:  # a message too broken to read: the headers and the download remain
-        return ""
+    except Exception:  # a message the parser gives up on: what can be read of it line by line
+        text = mail_body.salvage_text(raw)
     return text if len(text) <= TEXT_PREVIEW_CHARS else text[:TEXT_PREVIEW_CHARS].rstrip() + " […]"
 
 

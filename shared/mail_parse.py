@@ -1,10 +1,10 @@
 """Reading an email as it arrives, however broken: sender, subject, thread headers, the readable
 text, the files, and whether a machine rather than a person sent it.
 
-The standard library parses, in its most lenient mode, and `mail_headers` reads headers and
-charsets; this module adds the body/attachment split that mail clients show, HTML-only mail as
-text (inscriptis), winmail.dat (tnefparse) and the loop signs of RFC 3834, DSN (RFC 3464), MDN
-(RFC 3798) and mailing lists.
+The standard library parses, in its most lenient mode; `mail_headers` reads headers,
+`mail_charsets` turns every byte into text and `mail_body` finds all of the readable text (HTML-only
+mail as text by inscriptis). This module puts them together and adds the files, winmail.dat
+(tnefparse) and the loop signs of RFC 3834, DSN (RFC 3464), MDN (RFC 3798) and mailing lists.
 """
 
 import re
@@ -14,9 +14,12 @@ from email.message import Message
 from email.parser import BytesParser
 
 import tnefparse
-from inscriptis import get_text
+from tnefparse.properties import MAPI_ATTACH_LONG_FILENAME
 
-from shared import mail_ids
+from shared import mail_body, mail_ids
+from shared.mail_body import html_to_text
+from shared.mail_body import payload_bytes as _payload_bytes
+from shared.mail_charsets import clean
 from shared.mail_headers import (
     RAW_HEADERS,
     addresses,
@@ -24,11 +27,19 @@ from shared.mail_headers import (
     first_address,
     header_text,
     message_id_of,
+    raw_charset,
     repair_header_block,
     unescape,
 )
 
 _FOLDED_LINE = re.compile(r"\r?\n(?=[ \t])")
+# Real mail nests a handful of multiparts (a forward of a forward, a signed message with an
+# alternative inside); the standard library's parser fails at about a thousand.
+MAX_NESTING = 50
+_BOUNDARY_EVENT = re.compile(
+    rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s";]{1,200}))|^--([^\s]{1,200}?)--[ \t]*\r?$',
+    re.IGNORECASE | re.MULTILINE,
+)
 _SUBJECT_TAG = re.compile(r"\[#(\d{1,9})\]")
 # Parts that are never the readable body but one file each (not descended into).
 _OPAQUE_TYPES = ("message/", "text/rfc822-headers")
@@ -118,33 +129,64 @@ class ParsedMail:
         return [*self.attachments, *self.unpacked]
 
 
+class NestedTooDeep(ValueError):
+    """MIME parts nested deeper than MAX_NESTING: the standard library's parser would take seconds
+    and then exhaust Python's recursion limit on it."""
+
+
 def parse(raw: bytes) -> ParsedMail:
-    """Everything the desk needs from one message. Never raises on malformed mail: what cannot be
-    read is left empty and noted in `defects`."""
+    """Everything the desk needs from one message. Never raises on malformed mail (what cannot be
+    read is left empty and noted in `defects`), except NestedTooDeep: such a message is quarantined,
+    and an agent can still make it a ticket with what `mail_body.salvage_text` reads."""
+    # Fewer boundary declarations than the limit cannot nest deeper: counting them is cheap.
+    if raw.count(b"oundary") + raw.count(b"OUNDARY") > MAX_NESTING and (depth := nesting(raw)) > MAX_NESTING:
+        raise NestedTooDeep(f"multiparts nested {depth} deep; at most {MAX_NESTING} are read")
     message = message_from_bytes(repair_header_block(raw), policy=RAW_HEADERS)
-    mail = _read_headers(message)
-    _read_parts(message, mail)
+    charset = raw_charset(message)
+    mail = _read_headers(message, charset)
+    _read_parts(message, mail, charset)
     _classify(message, mail)
-    mail.defects = [type(d).__name__ for d in message.defects]
+    mail.defects = [type(d).__name__ for d in message.defects] + mail.defects
     return mail
+
+
+def nesting(raw: bytes) -> int:
+    """How deep the message's multiparts nest, by its boundaries: each declared one opens a level
+    until its closing delimiter. One pass of a regular expression."""
+    open_boundaries: list[bytes] = []
+    deepest = 0
+    for match in _BOUNDARY_EVENT.finditer(raw):
+        declared, closed = match.group(1) or match.group(2), match.group(3)
+        if declared is not None and declared not in open_boundaries:
+            open_boundaries.append(declared)
+            deepest = max(deepest, len(open_boundaries))
+        elif closed is not None and closed in open_boundaries:
+            del open_boundaries[open_boundaries.index(closed) :]
+    return deepest
 
 
 def peek(raw: bytes) -> ParsedMail:
     """Only what the header block says (Message-ID, sender, subject, thread): cheap, for storing,
     however large the message (only the header block is read)."""
+    message = BytesParser(policy=RAW_HEADERS).parsebytes(repair_header_block(header_block(raw)), headersonly=True)
+    return _read_headers(message, raw_charset(message))
+
+
+def header_block(raw: bytes) -> bytes:
+    """The message's header block with the blank line that ends it (all of it when it has no body)."""
     ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
-    head = raw[: min(ends) + 4] if ends else raw
-    return _read_headers(BytesParser(policy=RAW_HEADERS).parsebytes(repair_header_block(head), headersonly=True))
+    return raw[: min(ends) + 4] if ends else raw
 
 
-def _read_headers(message: Message) -> ParsedMail:
+def _read_headers(message: Message, charset: str | None = None) -> ParsedMail:
+    """The header block, raw 8-bit bytes read in `charset` (see `mail_headers.raw_charset`)."""
     mail = ParsedMail()
     mail.message_id = message_id_of(message)
-    mail.from_addr, mail.from_name = first_address(message.get_all("From") or [])
-    mail.sender_count = len(addresses(message.get_all("From") or []))
-    mail.to = addresses(message.get_all("To") or [])
-    mail.cc = addresses(message.get_all("Cc") or [])
-    mail.subject = header_text(message.get("Subject"))
+    mail.from_addr, mail.from_name = first_address(message.get_all("From") or [], charset)
+    mail.sender_count = len(addresses(message.get_all("From") or [], charset))
+    mail.to = addresses(message.get_all("To") or [], charset)
+    mail.cc = addresses(message.get_all("Cc") or [], charset)
+    mail.subject = header_text(message.get("Subject"), charset)
     mail.in_reply_to = mail_ids.ids_in(header_text(message.get("In-Reply-To")))
     mail.references = mail_ids.ids_in(" ".join(header_text(v) for v in message.get_all("References") or []))
     mail.auth_results = [header_text(v) for v in message.get_all("Authentication-Results") or []]
@@ -164,86 +206,19 @@ def _leaves(part: Message, alternative: Message | None = None):
         yield part, alternative
 
 
-def _is_body_candidate(part: Message) -> bool:
-    return (
-        part.get_content_type() in ("text/plain", "text/html")
-        and not part.get_filename()
-        and part.get_content_disposition() != "attachment"
-    )
-
-
-def _read_parts(message: Message, mail: ParsedMail) -> None:
-    leaves = list(_leaves(message))
-    first = next(((leaf, alt) for leaf, alt in leaves if _is_body_candidate(leaf)), None)
-    body: list[Message] = []
-    if first is not None:
-        leaf, alternative = first
-        siblings = [p for p, a in leaves if a is alternative] if alternative is not None else [leaf]
-        body = [p for p in siblings if p.get_content_maintype() == "text" and not p.get_filename()]
-    plain = next((p for p in body if p.get_content_type() == "text/plain"), None)
-    html = next((p for p in body if p.get_content_type() == "text/html"), None)
-    if html is not None:
-        mail.html = _text_of(html)
-    if plain is not None:
-        mail.text = _text_of(plain)
-    elif mail.html:
-        mail.text = html_to_text(mail.html)
-    for part, _alternative in leaves:
-        if part not in body:
-            mail.attachments.append(_file_of(part))
+def _read_parts(message: Message, mail: ParsedMail, charset: str | None) -> None:
+    """The readable body (see `mail_body`), every other part one file, winmail.dat unpacked."""
+    body = mail_body.read(message, charset)
+    mail.text, mail.html, mail.defects = body.text, body.html, body.defects
+    mail.attachments = [_file_of(part, charset) for part in body.files]
     for tnef in [f for f in mail.attachments if f.content_type == "application/ms-tnef"]:
         _unpack_tnef(tnef, mail)
 
 
-def html_to_text(html: str) -> str:
-    """HTML mail as the plain text a person would read, laid out (lists, tables) by inscriptis."""
-    try:
-        text = get_text(html)
-    except Exception:  # lxml refuses some documents outright (an encoding declaration on a str, say)
-        text = get_text(re.sub(r"<\?xml[^>]*>", "", html))
-    return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
-
-
-def _payload_bytes(part: Message) -> bytes:
-    try:
-        data = part.get_payload(decode=True)
-    except Exception:
-        data = None
-    if data is None:
-        payload = part.get_payload()
-        data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
-    return data
-
-
-def _text_of(part: Message) -> str:
-    text = decode(_payload_bytes(part), part.get_content_charset())
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if part.get_param("format", "").lower() == "flowed":
-        text = _unflow(text, delsp=part.get_param("delsp", "").lower() == "yes")
-    return text.strip("\n")
-
-
-def _unflow(text: str, *, delsp: bool) -> str:
-    """Join format=flowed soft line breaks (RFC 3676): a line ending in a space continues."""
-    out: list[str] = []
-    joining = False
-    for line in text.split("\n"):
-        if line.startswith(" "):
-            line = line[1:]  # space-stuffing
-        if joining:
-            out[-1] += line
-        else:
-            out.append(line)
-        joining = line.endswith(" ") and line.rstrip() != "--"
-        if joining and delsp:
-            out[-1] = out[-1][:-1]
-    return "\n".join(out)
-
-
-def _file_of(part: Message) -> MailFile:
+def _file_of(part: Message, charset: str | None = None) -> MailFile:
     content_type = part.get_content_type()
     data = _opaque_bytes(part) if content_type.startswith(_OPAQUE_TYPES) else _payload_bytes(part)
-    name = _filename(part)
+    name = _filename(part, charset)
     if not name:
         name = _DEFAULT_NAMES.get(content_type) or _name_for_type(content_type)
     return MailFile(filename=name, content_type=content_type, data=data, content_id=header_text(part.get("Content-ID")))
@@ -257,23 +232,24 @@ def _opaque_bytes(part: Message) -> bytes:
     return _payload_bytes(part)
 
 
-def _filename(part: Message) -> str:
+def _filename(part: Message, charset: str | None = None) -> str:
+    """The file's name: RFC 2231 and RFC 2047 forms decoded, raw 8-bit bytes read in `charset`."""
     raw = part.get_param("filename", header="content-disposition") or part.get_param("name")
     if raw is None:
         return ""
     if isinstance(raw, tuple):  # RFC 2231: (charset, language, value)
         try:
             value = raw[2].encode("latin-1", "surrogateescape")
-            return decode(value, raw[0])
+            return decode(value, raw[0] or None, hint=charset)
         except UnicodeEncodeError:
-            return unescape(raw[2])
-    return header_text(raw.strip('"'))
+            return unescape(raw[2], charset)
+    return header_text(raw.strip('"'), charset)
 
 
-def file_name(part: Message) -> str:
+def file_name(part: Message, charset: str | None = None) -> str:
     """What the desk calls the file a part is: its own name, else one for its type."""
     content_type = part.get_content_type()
-    return _filename(part) or _DEFAULT_NAMES.get(content_type) or _name_for_type(content_type)
+    return _filename(part, charset) or _DEFAULT_NAMES.get(content_type) or _name_for_type(content_type)
 
 
 def _name_for_type(content_type: str) -> str:
@@ -289,20 +265,33 @@ def _unpack_tnef(tnef: MailFile, mail: ParsedMail) -> None:
     except Exception:  # a damaged winmail.dat stays attached as it is
         mail.defects.append("TNEFUnreadable")
         return
+    codepage = parsed.codepage if isinstance(parsed.codepage, str) else None
     for item in parsed.attachments:
-        name = item.long_filename() or item.name or "attachment"
-        if isinstance(name, bytes):
-            name = decode(name, None)
         mail.unpacked.append(
-            MailFile(filename=name.strip("\x00"), content_type="application/octet-stream", data=item.data)
+            MailFile(filename=_tnef_name(item, codepage), content_type="application/octet-stream", data=item.data)
         )
     if not mail.text.strip():
-        body = parsed.body or b""
-        mail.text = (decode(body, None) if isinstance(body, bytes) else body).strip()
+        mail.text = _tnef_text(parsed.body, codepage).strip()
         if not mail.text and parsed.htmlbody:
-            mail.text = html_to_text(
-                decode(parsed.htmlbody, None) if isinstance(parsed.htmlbody, bytes) else parsed.htmlbody
-            )
+            mail.text = html_to_text(_tnef_text(parsed.htmlbody, codepage))
+
+
+def _tnef_name(item: "tnefparse.tnef.TNEFAttachment", codepage: str | None) -> str:
+    """An unpacked file's name: the long one (MAPI, already text) or the 8-bit title, read in the
+    winmail.dat's code page when that is how it reads best, else as detected (tnefparse itself
+    reads titles as UTF-8 and fails on any other)."""
+    long_names = [a.data for a in item.mapi_attrs if a.name == MAPI_ATTACH_LONG_FILENAME]
+    name = next((n for n in long_names if isinstance(n, str) and n.strip("\x00")), None)
+    if name is None:
+        title = item._name  # the title's bytes as stored (`item.name` decodes them as UTF-8)
+        name = decode(title.split(b"\x00")[0], None, hint=codepage) if isinstance(title, bytes) else str(title)
+    return clean(name).strip() or "attachment"
+
+
+def _tnef_text(body: object, codepage: str | None) -> str:
+    if isinstance(body, bytes):
+        return decode(body, None, hint=codepage)
+    return clean(body) if isinstance(body, str) else ""
 
 
 # --- automatic mail --------------------------------------------------------------------------

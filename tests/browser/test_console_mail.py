@@ -1,6 +1,7 @@
 """End to end in Chromium: an admin finds a quarantined message by filtering the inbound log,
-downloads it and retries it; an agent accepts held mail from the ticket page; an admin sends a
-failed message again and reads it in the demo's caught mail. At desktop and phone width."""
+downloads it and retries it, or makes one the parser cannot read a ticket by hand; an agent accepts
+held mail from the ticket page; an admin sends a failed message again and reads it in the demo's
+caught mail. At desktop and phone width."""
 
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from shared.models import InboundMessage, OutboxMessage
 from tests.browser.conftest import DESKTOP, PHONE, Account, assert_not_reloaded, mark_the_page
 from tests.databases import free_port
 from tests.mail.inbound import compose, deliver
+from tests.mail.messages import raw as written_message
 
 ADA = Account("ada@desk.example", "Ada Admin")
 
@@ -92,6 +94,40 @@ def test_an_admin_filters_the_inbound_log_downloads_a_quarantined_message_and_re
     screenshot(page, "inbound-log-phone")
     page.goto(f"/console/admin/mail/inbound/{inbound_id}")
     screenshot(page, "message-phone")
+
+
+def test_an_admin_makes_a_message_the_parser_cannot_read_a_ticket(
+    page: Page, in_live_app, live_admin, log_in, screenshot
+) -> None:
+    inbound_id = in_live_app(lambda: deliver(written_message("parts/nested_too_deep.eml")).id)
+    page.set_viewport_size(DESKTOP)
+    log_in(page, "console", live_admin)
+    page.goto(f"/console/admin/mail/inbound/{inbound_id}")
+    expect(page.get_by_role("heading", name="Nested too deep")).to_be_visible()
+    expect(page.locator(".mail-error")).to_contain_text("nested 1001 deep")
+    expect(page.locator(".mail-text")).to_have_text("Please call me about the outage.")
+    screenshot(page, "unreadable-message")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    for region in (".mail-error", ".mail-actions", ".mail-text"):  # the page's own parts fit the phone
+        assert page.locator(region).bounding_box()["x"] + page.locator(region).bounding_box()["width"] <= 390
+    screenshot(page, "unreadable-message-phone")
+    page.set_viewport_size(DESKTOP)
+
+    page.get_by_role("button", name="Retry").click()
+    expect(page.get_by_text("It failed again and is still quarantined")).to_be_visible()
+    page.get_by_role("button", name="Make it a ticket").click()
+    expect(page.get_by_text("The message is a new ticket: #")).to_be_visible()
+    expect(page.locator(".mail-head .pill")).to_have_text("Processed")
+    screenshot(page, "made-a-ticket")
+    page.get_by_role("link", name="Ticket #").click()
+    expect(page.get_by_role("heading", name="Nested too deep")).to_be_visible()
+    message = page.locator("#history .message").first
+    expect(message).to_contain_text("Please call me about the outage.")
+    expect(message).to_contain_text("original.eml")
+    screenshot(page, "salvaged-ticket")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "salvaged-ticket-phone")
 
 
 def test_an_agent_accepts_held_mail_on_the_ticket_page(

@@ -20,8 +20,9 @@ def _attribute(level: int, attribute: tuple[int, int], data: bytes) -> bytes:
     return struct.pack("<BHHI", level, name, kind, len(data)) + data + struct.pack("<H", checksum)
 
 
-def winmail_dat(*, body: str = "", files: list[tuple[str, bytes]] = (), codepage: int = 1252) -> bytes:
-    """A winmail.dat with a plain-text body (UTF-8 bytes) and the given files."""
+def winmail_dat(*, body: str = "", files: list[tuple[str | bytes, bytes]] = (), codepage: int = 1252) -> bytes:
+    """A winmail.dat with a plain-text body (UTF-8 bytes) and the given files; a name given as bytes
+    is written as it is (Outlook writes titles in the sender's 8-bit code page)."""
     out = struct.pack("<IH", SIGNATURE, 0x0001)
     out += _attribute(MESSAGE, TNEF_VERSION, struct.pack("<I", 0x00010000))
     out += _attribute(MESSAGE, OEM_CODEPAGE, struct.pack("<II", codepage, 0))
@@ -29,6 +30,7 @@ def winmail_dat(*, body: str = "", files: list[tuple[str, bytes]] = (), codepage
         out += _attribute(MESSAGE, BODY, body.encode())
     for name, data in files:
         out += _attribute(ATTACHMENT, ATTACH_RENDERING, bytes(14))
-        out += _attribute(ATTACHMENT, ATTACH_TITLE, name.encode() + b"\x00")
+        title = name if isinstance(name, bytes) else name.encode()
+        out += _attribute(ATTACHMENT, ATTACH_TITLE, title + b"\x00")
         out += _attribute(ATTACHMENT, ATTACH_DATA, data)
     return out
