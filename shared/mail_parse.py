@@ -45,7 +45,7 @@ _FAILURE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _BULK_PRECEDENCE = {"bulk", "junk", "list"}
-_SPAM_HEADERS = ("X-Spam-Flag", "X-Spam-Status")
+_SPAM_HEADERS = ("X-Spam-Flag", "X-Spam-Status", "X-Spam")
 _DAEMONS = ("mailer-daemon@", "postmaster@")
 # What the desk calls a file without a name, by type.
 _DEFAULT_NAMES = {
@@ -92,7 +92,8 @@ class ParsedMail:
     # `Auto-Submitted: auto-forwarded`: a person's mail sent on by a forwarding rule, read as theirs
     # but never answered automatically (RFC 3834).
     is_auto_forwarded: bool = False
-    # What the receiving servers' spam filters said: (header name, value) of X-Spam-Flag and X-Spam-Status.
+    # What the receiving servers' spam filters said: (header name, value) of X-Spam-Flag, X-Spam-Status
+    # (SpamAssassin) and X-Spam (rspamd).
     spam_flags: list[tuple[str, str]] = field(default_factory=list)
     is_bounce: bool = False
     # Mailing-list or bulk mail: written by a person perhaps, but never acknowledged.

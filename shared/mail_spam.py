@@ -1,8 +1,8 @@
 """What the receiving mail servers said about a message: its spam filter's verdict and DMARC.
 
 The desk does not filter spam itself; the servers in front of it do, and say so in headers:
-SpamAssassin and rspamd write `X-Spam-Flag: YES` or `X-Spam-Status: Yes, score=…`, and the
-receiving server writes its DMARC result in `Authentication-Results` (RFC 8601). Mail they marked
+SpamAssassin writes `X-Spam-Flag: YES` and `X-Spam-Status: Yes, score=…`, rspamd `X-Spam: Yes`,
+and the receiving server writes its DMARC result in `Authentication-Results` (RFC 8601). Mail they marked
 is held for an agent (`mail_intake`) instead of opening a ticket, being acknowledged or being
 posted as its sender. `Authentication-Results` is believed only from the desk's own server, named
 by MAIL_TRUSTED_AUTHSERV_ID (that server must remove such headers arriving from outside), as for
