@@ -6,7 +6,8 @@ a person and answers each acknowledgement with a fresh mail that threads nowhere
 a ticket and an acknowledgement per round, until that hourly limit: so the acknowledgements sent
 to each address are counted as well (MAIL_ACKNOWLEDGEMENT_LIMIT, in the database like every
 limit), and over the limit a new ticket from that address is opened without one. The loop ends
-the first time the desk stays silent.
+the first time the desk stays silent. Each new ticket that would be acknowledged counts, silent
+ones too, so a sender who keeps writing past the hourly limit uses up the day's as well.
 """
 
 import functools
