@@ -42,6 +42,9 @@ SUMMARY_HEADERS = (
     "References",
     "Auto-Submitted",
     "Precedence",
+    "X-Spam-Flag",
+    "X-Spam-Status",
+    "Authentication-Results",
     "Content-Type",
 )
 # Enough of a message's text to judge it; the whole message is a download away.
