@@ -132,7 +132,7 @@ def subject_says_automatic(subject: str) -> bool:
 
 
 def opening_says_automatic(text: str) -> bool:
-    lines = [" ".join(line.split()).lstrip("*_ ") for line in (text or "").splitlines()[:40]]
+    lines = [" ".join(line.split()).lstrip("*_ ") for line in (text or "")[:3000].splitlines()[:40]]
     lines = [line for line in lines if line and not line.startswith(">")]
     # The first line that says something: after a greeting and a "thank you for your mail" of their own.
     for skip in (_GREETING_LINE, _THANKS_LINE):
