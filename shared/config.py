@@ -100,6 +100,11 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_DESK_ADDRESSES": [],
     # More messages than this from one sender within an hour are kept but not processed (loops).
     "MAIL_SENDER_LIMIT_PER_HOUR": 20,
+    # Acknowledgements of new tickets mailed to one address, counted in the database ("N per hour",
+    # several joined by ";"; empty: no limit). Over it a new ticket from that address is opened
+    # without one (the inbound mail log says so): a responder answering every acknowledgement with
+    # fresh mail stops after a few rounds instead of making a ticket a round.
+    "MAIL_ACKNOWLEDGEMENT_LIMIT": "5 per hour; 10 per day",
     # One received mail adds at most this many people from its To and Cc to a ticket (each a new
     # customer if unknown); the rest are left out and the ticket's history names them.
     "MAIL_MAX_NEW_PARTICIPANTS": 10,

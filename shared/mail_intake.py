@@ -10,9 +10,12 @@ be durable before the next starts; the domain verbs they call (`open_ticket`, `p
 What a message becomes (see `mail_routing` for who may post where):
 - a reply on its ticket, when its thread headers or `[#number]` tag match and the sender is on it;
 - held on that ticket for an agent, when the sender is not on it;
-- a new ticket, when nothing matches (no acknowledgement for list mail and the like);
-- an internal note on its ticket for a bounce or auto-reply of the desk's mail, else ignored; a
-  hard bounce of the desk's mail also stops mail to the address (`bounces`);
+- a new ticket, when nothing matches (no acknowledgement for list mail and the like, nor past
+  the address's acknowledgement limit: `mail_loops`);
+- an internal note on its ticket for a bounce or auto-reply of the desk's mail (out-of-office
+  replies without the standard headers too: `auto_replies`), else ignored; a hard bounce of the
+  desk's mail also stops mail to the address (`bounces`);
+- held for an agent, unacknowledged, when the receiving server marked it as spam (`mail_spam`);
 - quarantined with its error, when it cannot be processed or its sender is over the rate limit.
 """
 
@@ -25,7 +28,18 @@ from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from shared import attachments, bounces, mail_body, mail_dedupe, mail_parse, mail_routing, mail_size, permissions
+from shared import (
+    attachments,
+    bounces,
+    mail_body,
+    mail_dedupe,
+    mail_loops,
+    mail_parse,
+    mail_routing,
+    mail_size,
+    mail_spam,
+    permissions,
+)
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.mail_charsets import clean
@@ -205,9 +219,12 @@ def _process(inbound: InboundMessage, *, rate_limit: bool) -> None:
         return
     if not mail.from_addr:
         raise DomainError(gettext("The message has no sender address."))
+    verdict = mail_spam.spam_verdict(mail)
+    if verdict is not None:
+        _hold_spam(inbound, mail, match, verdict)
+        return
     if match.ticket is None:
-        ticket = mail_routing.open_from_mail(inbound, mail)
-        _settle(inbound, InboundState.PROCESSED, "new_ticket", ticket=ticket, entry=ticket.entries[0])
+        _open(inbound, mail)
         return
     poster = mail_routing.poster_for(match, mail)
     if poster is None:
@@ -231,6 +248,25 @@ def _automatic(inbound: InboundMessage, mail: ParsedMail, match: mail_routing.Ma
         _settle(inbound, InboundState.PROCESSED, kind, ticket=ticket, entry=note)
     else:
         _settle(inbound, InboundState.IGNORED, kind)
+
+
+def _hold_spam(inbound: InboundMessage, mail: ParsedMail, match: mail_routing.Match, verdict: str) -> None:
+    """Spam, as the receiving server says: held for an agent (on the ticket it answers, with a note
+    agents see, else in the mail log alone), never acknowledged, never posted."""
+    note = mail_routing.hold_spam(inbound, mail, match.ticket, verdict) if match.ticket is not None else None
+    _settle(inbound, InboundState.HELD, "spam", ticket=match.ticket, entry=note)
+    inbound.error = gettext("The receiving mail server marked it as spam: %(verdict)s", verdict=verdict)
+
+
+def _open(inbound: InboundMessage, mail: ParsedMail) -> None:
+    """A new ticket; acknowledged unless the mail wants none or its address had too many already."""
+    limited = not mail.wants_no_acknowledgement and not mail_loops.may_acknowledge(mail.from_addr)
+    ticket = mail_routing.open_from_mail(inbound, mail, acknowledge=not limited)
+    reason = "new_ticket_unacknowledged" if limited else "new_ticket"
+    _settle(inbound, InboundState.PROCESSED, reason, ticket=ticket, entry=ticket.entries[0])
+    if limited:
+        mail_routing.record_unacknowledged(ticket, mail.from_addr, mail_loops.limit_text())
+        log.warning("mail %s: ticket %s opened without an acknowledgement (over the limit)", inbound.id, ticket.number)
 
 
 def _settle(inbound: InboundMessage, state: InboundState, reason: str, *, ticket=None, entry=None) -> None:
@@ -265,16 +301,18 @@ def accept_held(inbound: InboundMessage, *, actor: Agent):
     """Let a held message in: its sender becomes a participant of the ticket, and the message is
     posted as theirs. Flushes; the caller commits."""
     _check_agent(actor)
-    if inbound.state != InboundState.HELD or inbound.ticket is None:
+    if inbound.state != InboundState.HELD:
         raise DomainError(gettext("This message is not waiting for a decision."))
-    if inbound.reason == "unverified_agent":
+    if inbound.ticket is None:
+        raise DomainError(gettext("This message answers no ticket: make it a ticket of its own instead."))
+    mail = read(inbound)
+    if inbound.reason == "unverified_agent" or (inbound.reason == "spam" and mail_routing.is_unverified_agent(mail)):
         raise DomainError(
             gettext(
                 "Mail from an agent's address that does not answer the desk's mail to that agent is never "
                 "posted: the agent can answer in the console, or split it into a new ticket."
             )
         )
-    mail = read(inbound)
     customer = mail_routing.add_participant(inbound.ticket, mail.from_addr, name=mail.from_name, actor=actor)
     if not permissions.can_reply(customer, inbound.ticket):  # merged here across customers (shared/parties.py)
         raise DomainError(

@@ -42,6 +42,9 @@ SUMMARY_HEADERS = (
     "References",
     "Auto-Submitted",
     "Precedence",
+    "X-Spam-Flag",
+    "X-Spam-Status",
+    "Authentication-Results",
     "Content-Type",
 )
 # Enough of a message's text to judge it; the whole message is a download away.
@@ -63,6 +66,7 @@ OUTBOX_STATES = {
 # What `InboundMessage.reason` says, in words.
 REASONS = {
     "new_ticket": _l("Opened a ticket"),
+    "new_ticket_unacknowledged": _l("Opened a ticket, not acknowledged: too many acknowledgements to the sender"),
     "reply": _l("Posted as a reply"),
     "not_on_ticket": _l("Sender is not on the ticket"),
     "unverified_agent": _l("An agent's address, not answering the desk's mail to that agent"),
@@ -70,6 +74,7 @@ REASONS = {
     "split": lazy_pgettext("mail outcome", "Split off into a new ticket"),
     "bounce": _l("Bounce"),
     "auto_reply": _l("Automatic reply"),
+    "spam": _l("Marked as spam by the receiving mail server"),
     "own_address": _l("Sent from the desk's own address"),
     "rate_limited": _l("Over the sender's hourly limit"),
     "error": _l("Could not be processed"),

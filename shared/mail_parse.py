@@ -16,7 +16,7 @@ from email.parser import BytesParser
 import tnefparse
 from tnefparse.properties import MAPI_ATTACH_LONG_FILENAME
 
-from shared import mail_body, mail_ids
+from shared import auto_replies, mail_body, mail_ids
 from shared.mail_body import html_to_text
 from shared.mail_body import payload_bytes as _payload_bytes
 from shared.mail_charsets import clean
@@ -40,7 +40,15 @@ _BOUNDARY_EVENT = re.compile(
     rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s";]{1,200}))|^--([^\s]{1,200}?)--[ \t]*\r?$',
     re.IGNORECASE | re.MULTILINE,
 )
-_SUBJECT_TAG = re.compile(r"\[#(\d{1,9})\]")
+# A ticket's number in the subject: the desk's own `[#1042]`, the `#[1042]` form, or a bare `#1042`
+# (not inside a word, an HTML entity such as `&#1042;`, or a longer number).
+_SUBJECT_TAGS = (
+    re.compile(r"\[#(\d{1,9})\]"),
+    re.compile(r"#\[(\d{1,9})\]"),
+    re.compile(r"(?<![\w&#/])#(\d{1,9})(?![\w\]])"),
+)
+# Looked up at most: a subject listing many numbers costs no more than this.
+_SUBJECT_TAGS_MAX = 3
 # Parts that are never the readable body but one file each (not descended into).
 _OPAQUE_TYPES = ("message/", "text/rfc822-headers")
 _FAILURE_SUBJECT = re.compile(
@@ -48,6 +56,7 @@ _FAILURE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _BULK_PRECEDENCE = {"bulk", "junk", "list"}
+_SPAM_HEADERS = ("X-Spam-Flag", "X-Spam-Status", "X-Spam")
 _DAEMONS = ("mailer-daemon@", "postmaster@")
 # What the desk calls a file without a name, by type.
 _DEFAULT_NAMES = {
@@ -90,8 +99,15 @@ class ParsedMail:
     unpacked: list[MailFile] = field(default_factory=list)
     # Files left out unread for being over the attachment limit (`mail_size.slim`): (name, bytes).
     refused: list[tuple[str, int]] = field(default_factory=list)
-    # RFC 3834 and friends: an automatic message (auto-reply, bounce, read receipt, abuse report).
+    # RFC 3834 and friends: an automatic message (auto-reply, bounce, read receipt, abuse report),
+    # or an out-of-office reply without those headers (`auto_replies`).
     is_auto_reply: bool = False
+    # `Auto-Submitted: auto-forwarded`: a person's mail sent on by a forwarding rule, read as theirs
+    # but never answered automatically (RFC 3834).
+    is_auto_forwarded: bool = False
+    # What the receiving servers' spam filters said: (header name, value) of X-Spam-Flag, X-Spam-Status
+    # (SpamAssassin) and X-Spam (rspamd).
+    spam_flags: list[tuple[str, str]] = field(default_factory=list)
     is_bounce: bool = False
     # Mailing-list or bulk mail: written by a person perhaps, but never acknowledged.
     is_bulk: bool = False
@@ -115,14 +131,17 @@ class ParsedMail:
         return list(seen)
 
     @property
-    def ticket_number(self) -> int | None:
-        """The number in a `[#1042]` subject tag, if any."""
-        match = _SUBJECT_TAG.search(self.subject)
-        return int(match.group(1)) if match else None
+    def ticket_numbers(self) -> list[int]:
+        """The numbers the subject names as a ticket's (`[#1042]`, `#[1042]`, then bare `#1042`), in
+        that order, each once, at most a few."""
+        found: list[int] = []
+        for tag in _SUBJECT_TAGS:
+            found += [n for n in map(int, tag.findall(self.subject)) if n not in found]
+        return found[:_SUBJECT_TAGS_MAX]
 
     @property
     def wants_no_acknowledgement(self) -> bool:
-        return self.is_auto_reply or self.is_bulk or self.no_auto_response
+        return self.is_auto_reply or self.is_auto_forwarded or self.is_bulk or self.no_auto_response
 
     @property
     def all_files(self) -> list[MailFile]:
@@ -307,15 +326,18 @@ def _classify(message: Message, mail: ParsedMail) -> None:
         (message.get_param("report-type") or "").lower() if message.get_content_type() == "multipart/report" else ""
     )
 
+    mail.is_auto_forwarded = auto_submitted == "auto-forwarded"
     mail.is_auto_reply = bool(
-        (auto_submitted and auto_submitted != "no")
+        (auto_submitted and auto_submitted not in ("no", "auto-forwarded"))
         or message.get("X-Autoreply")
         or message.get("X-Autorespond")
         or precedence == "auto_reply"
         or return_path == "<>"
         or report_type
         or (mail.from_addr or "").startswith(_DAEMONS)
+        or auto_replies.is_vacation_reply(mail.subject, mail.text)
     )
+    mail.spam_flags = [(name, header_text(v)) for name in _SPAM_HEADERS for v in message.get_all(name) or []]
     mail.is_bulk = precedence in _BULK_PRECEDENCE or bool(message.get("List-Id") or message.get("List-Unsubscribe"))
     mail.no_auto_response = any(word in suppress for word in ("all", "oof", "autoreply"))
     if report_type or mail.is_auto_reply:

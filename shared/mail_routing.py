@@ -8,9 +8,13 @@ when the mail answers a message the desk sent *to that agent* about the ticket (
 the agent, or one the outbox sent to them), and names a single sender: a customer who forges an
 agent's From and quotes the desk's mail to themselves is held, never posted as the agent. Anyone
 else's mail is held for an agent to decide.
+
+The subject tag may also be written `#[1042]` or a bare `#1042`, and counts only for a sender who
+may post on that ticket: anyone else's tag is read as no tag at all, so a number that does not
+exist and one the sender may not post to are answered alike (nobody learns which numbers exist,
+and "Invoice #12345" from a stranger opens a ticket of its own).
 """
 
-import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -23,6 +27,7 @@ from shared import (
     customers,
     links,
     mail_ids,
+    mail_spam,
     mail_text,
     notifications,
     permissions,
@@ -51,8 +56,6 @@ from shared.models import (
 from shared.models.attachments import ORIGINAL_MAIL_NAME
 
 ORIGINAL_NAME = ORIGINAL_MAIL_NAME
-_COMMENT = re.compile(r"\([^()]*\)")
-_DMARC = re.compile(r"(?:^|[\s;])dmarc\s*=\s*([a-z]+)", re.IGNORECASE)
 # Room left under the ticket verbs' body limit for the note that the text was cut.
 _BODY_ROOM = tickets.BODY_MAX - 200
 
@@ -78,13 +81,16 @@ class LeftOut:
 
 def find_ticket(mail: ParsedMail) -> Match:
     """The ticket the mail answers: by Message-ID first (In-Reply-To, References newest first, the
-    returned message of a bounce), then by the subject's `[#number]`; a merged ticket's mail goes
-    where it continues (along a chain of merges too), and who may post is checked there."""
-    match = _find_ticket(mail)
-    return Match(links.continuation(match.ticket), match.via) if match.ticket is not None else match
+    returned message of a bounce), then by a subject tag the sender may post under; a merged
+    ticket's mail goes where it continues (along a chain of merges too), and who may post is
+    checked there."""
+    match = _find_by_message_id(mail)
+    if match.ticket is not None:
+        return Match(links.continuation(match.ticket), match.via)
+    return _find_by_subject_tag(mail)
 
 
-def _find_ticket(mail: ParsedMail) -> Match:
+def _find_by_message_id(mail: ParsedMail) -> Match:
     ids = mail.thread_ids
     for message_id in ids:
         signed = mail_ids.verify(message_id, mail.from_addr or "")
@@ -94,9 +100,21 @@ def _find_ticket(mail: ParsedMail) -> Match:
     stored = mail_ids.find(ids)
     if stored is not None:
         return Match(stored.ticket, stored.direction)
-    number = mail.ticket_number
-    ticket = db.session.scalar(select(Ticket).where(Ticket.number == number)) if number is not None else None
-    return Match(ticket, "subject") if ticket is not None else Match()
+    return Match()
+
+
+def _find_by_subject_tag(mail: ParsedMail) -> Match:
+    """The first ticket the subject names that the sender may post on (where it continues, if
+    merged). A tag for a ticket they may not post on is no match, exactly like a tag for a number
+    that does not exist: the same outcome, so the answer tells nobody which numbers exist."""
+    for number in mail.ticket_numbers:
+        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+        if ticket is None:
+            continue
+        match = Match(links.continuation(ticket), "subject")
+        if poster_for(match, mail) is not None:
+            return match
+    return Match()
 
 
 def poster_for(match: Match, mail: ParsedMail) -> Customer | Agent | None:
@@ -124,18 +142,7 @@ def answers_mail_to(agent: Agent, ticket: Ticket, mail: ParsedMail) -> bool:
 def passes_dmarc(mail: ParsedMail) -> bool:
     """With MAIL_TRUSTED_AUTHSERV_ID set: whether the desk's own receiving server, in the topmost
     Authentication-Results header it wrote, says the mail passed DMARC. Unset: True (not checked)."""
-    trusted = (current_app.config["MAIL_TRUSTED_AUTHSERV_ID"] or "").strip().lower()
-    if not trusted:
-        return True
-    for value in mail.auth_results:
-        while _COMMENT.search(value):
-            value = _COMMENT.sub(" ", value)
-        authserv, _semicolon, results = value.partition(";")
-        if authserv.lower().split()[:1] != [trusted]:
-            continue
-        found = _DMARC.search(results)
-        return found is not None and found.group(1).lower() == "pass"
-    return False
+    return not mail_spam.trusted_authserv_id() or mail_spam.dmarc_result(mail) == "pass"
 
 
 def is_unverified_agent(mail: ParsedMail) -> bool:
@@ -162,10 +169,12 @@ def department() -> Department:
     return found
 
 
-def open_from_mail(inbound: InboundMessage, mail: ParsedMail, *, by_agent: Agent | None = None) -> Ticket:
+def open_from_mail(
+    inbound: InboundMessage, mail: ParsedMail, *, by_agent: Agent | None = None, acknowledge: bool = True
+) -> Ticket:
     """A new ticket from the mail's sender, who becomes a customer if new (without a password);
-    the people it was CC'd to become participants. Automatic, list and bulk mail is not
-    acknowledged."""
+    the people it was CC'd to become participants. Automatic, forwarded, list and bulk mail is not
+    acknowledged, nor any with `acknowledge=False` (the address had too many acknowledgements)."""
     customer = customers.find_or_add(mail.from_addr, name=mail.from_name, actor=by_agent)
     uploads, skipped = _uploads(mail)
     subject = mail.subject[: tickets.SUBJECT_MAX].strip() or gettext("(no subject)")
@@ -178,7 +187,7 @@ def open_from_mail(inbound: InboundMessage, mail: ParsedMail, *, by_agent: Agent
         channel="email",
         uploads=uploads,
         plain_text=True,
-        notify_customer=not mail.wants_no_acknowledgement,
+        notify_customer=acknowledge and not mail.wants_no_acknowledgement,
     )
     first = ticket.entries[0]
     _finish(inbound, mail, first, skipped)
@@ -218,6 +227,18 @@ def hold(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, *, agent_add
         sender=mail.from_addr,
     )
     return _system_note(ticket, inbound, "mail_held", text, mail_text.reply_of(mail))
+
+
+def hold_spam(inbound: InboundMessage, mail: ParsedMail, ticket: Ticket, verdict: str) -> Entry:
+    """Keep mail the receiving server marked as spam off the ticket it answers, with a note only
+    agents see, who accept it (it is posted as the sender's) or split it off."""
+    text = gettext(
+        "Mail from %(sender)s matched this ticket but was not posted: the receiving mail server marked it as "
+        "spam (%(verdict)s). If it is real, accept it (it is posted as theirs) or split it into a new ticket.",
+        sender=_who(mail),
+        verdict=verdict,
+    )
+    return _system_note(ticket, inbound, "mail_held_spam", text, mail_text.reply_of(mail))
 
 
 def note_automatic(
@@ -261,6 +282,11 @@ def participants(ticket: Ticket) -> list[Customer]:
 def record_split(held_on: Ticket, new: Ticket, *, actor: Agent) -> None:
     """Say on the ticket a held mail matched where it went instead."""
     record_event(held_on, "mail_split", {"ticket": new.number}, actor=actor)
+
+
+def record_unacknowledged(ticket: Ticket, address: str, limit: str) -> None:
+    """Say on a ticket from mail that its sender was not told of it (the acknowledgement limit)."""
+    record_event(ticket, "mail_not_acknowledged", {"address": address, "limit": limit}, actor=None)
 
 
 def _finish(inbound: InboundMessage, mail: ParsedMail, entry: Entry, skipped: LeftOut) -> None:

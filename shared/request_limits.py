@@ -110,7 +110,7 @@ def limited(action: str, subject: Callable[[], str | None] = form_address):
 
 def init_limits(app: Flask) -> None:
     """Refuse to start with a limit that cannot be read, rather than run without it."""
-    for setting in (name for pair in ACTIONS.values() for name in pair):
+    for setting in [*(name for pair in ACTIONS.values() for name in pair), "MAIL_ACKNOWLEDGEMENT_LIMIT"]:
         try:
             rate_limits.parse(app.config[setting])
         except ValueError as error:

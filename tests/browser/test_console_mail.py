@@ -134,11 +134,13 @@ def test_an_agent_accepts_held_mail_on_the_ticket_page(
     page: Page, in_live_app, live_customer, live_agent, add_ticket, log_in, screenshot
 ) -> None:
     number = add_ticket(live_customer, "The card reader keeps disconnecting")
-    in_live_app(
-        lambda: deliver(
-            compose(sender="Carol Chen <carol@example.com>", subject=f"Re: [#{number}] Mine too", body="Same here!")
-        )
-    )
+
+    def carol_answers_the_acknowledgement() -> None:  # Alice forwarded it to her colleague
+        ack = db.session.scalar(select(OutboxMessage.message_id).where(OutboxMessage.to_addr == live_customer.email))
+        subject = f"Re: [#{number}] Mine too"
+        deliver(compose(sender="Carol Chen <carol@example.com>", subject=subject, in_reply_to=ack, body="Same here!"))
+
+    in_live_app(carol_answers_the_acknowledgement)
     page.set_viewport_size(DESKTOP)
     log_in(page, "console", live_agent)
     page.goto(f"/console/tickets/{number}")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from shared import accounts, mail_catcher, mail_intake, outbox, permissions
 from shared.clock import utcnow
 from shared.models import Agent, InboundMessage, InboundState, OutboxMessage, Ticket, TicketParticipant
-from tests.mail.inbound import compose, deliver
+from tests.mail.inbound import compose, deliver, outbox_ids
 from tests.routes import endpoints
 
 MAIL_ENDPOINTS = [e for e in endpoints("console") if e[1].startswith("/console/admin/mail/")]
@@ -59,10 +59,17 @@ def quarantined(db) -> InboundMessage:
 
 @pytest.fixture
 def held(db, customer, make_ticket) -> InboundMessage:
-    """Carol writes to Alice's ticket by its number: not on it, so her mail is held."""
+    """Carol answers the desk's mail to Alice (Alice forwarded it): not on the ticket, so her mail is
+    held. (A subject tag alone from someone not on the ticket is no tag: issue 15.)"""
     ticket = make_ticket(customer, subject="The card reader is dead")
+    [ack] = outbox_ids(ticket, customer.email, "ticket_created")
     inbound = deliver(
-        compose(sender="Carol Chen <carol@example.com>", subject=f"Re: [#{ticket.number}] Mine too", body="Same here.")
+        compose(
+            sender="Carol Chen <carol@example.com>",
+            subject=f"Re: [#{ticket.number}] Mine too",
+            in_reply_to=ack,
+            body="Same here.",
+        )
     )
     assert inbound.state == InboundState.HELD and inbound.ticket is ticket
     return inbound

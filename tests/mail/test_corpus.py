@@ -105,6 +105,10 @@ def _check_outcome(inbound: InboundMessage, parsed: mail_parse.ParsedMail, expec
         return
     if inbound.state == InboundState.QUARANTINED:
         return  # no usable sender address: kept with its error (checked above)
+    if inbound.reason == "spam":  # the receiving server's filter said so: held for an agent, unanswered
+        assert inbound.state == InboundState.HELD and inbound.ticket_id is None and "spam" in inbound.error.lower()
+        assert any(value.lower().startswith("yes") for _name, value in parsed.spam_flags)
+        return
     assert inbound.entry is not None
     entry = inbound.entry
     if inbound.reason == "new_ticket":

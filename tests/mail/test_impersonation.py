@@ -207,25 +207,29 @@ def _agent_mail(agent, notice: str, *results: str) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("results", "posted"),
+    ("results", "outcome"),
     [
-        (["mx.desk.example; spf=pass smtp.mailfrom=a.test; dkim=pass; dmarc=pass header.from=a.test"], True),
-        (["MX.desk.example 1; dmarc=pass (p=reject) header.from=a.test"], True),
-        (["mx.desk.example; spf=fail; dmarc=fail (p=none) header.from=a.test"], False),
-        (["mx.desk.example; spf=pass (dmarc=pass, says the comment); dkim=none"], False),
-        (["mx.evil.example; dmarc=pass", "mx.desk.example; dmarc=fail"], False),  # another server's word is none
-        (["mx.desk.example; dmarc=fail", "mx.desk.example; dmarc=pass"], False),  # the topmost is the desk's own
-        ([], False),  # did not come through the desk's server at all
+        (["mx.desk.example; spf=pass smtp.mailfrom=a.test; dkim=pass; dmarc=pass header.from=a.test"], "posted"),
+        (["MX.desk.example 1; dmarc=pass (p=reject) header.from=a.test"], "posted"),
+        # The desk's server says DMARC failed: spam, held as such (issue 15), never posted either way.
+        (["mx.desk.example; spf=fail; dmarc=fail (p=none) header.from=a.test"], "spam"),
+        (["mx.desk.example; spf=pass (dmarc=pass, says the comment); dkim=none"], "unverified_agent"),
+        (["mx.evil.example; dmarc=pass", "mx.desk.example; dmarc=fail"], "spam"),  # another server's word is none
+        (["mx.desk.example; dmarc=fail", "mx.desk.example; dmarc=pass"], "spam"),  # the topmost is the desk's own
+        ([], "unverified_agent"),  # did not come through the desk's server at all
     ],
 )
-def test_with_a_trusted_authserv_id_agent_mail_must_pass_dmarc(db, app, agent, answered, results, posted):
+def test_with_a_trusted_authserv_id_agent_mail_must_pass_dmarc(db, app, agent, answered, results, outcome):
     app.config["MAIL_TRUSTED_AUTHSERV_ID"] = "mx.desk.example"
     _ticket, notice, _reply = answered
     inbound = deliver(_agent_mail(agent, notice, *results))
-    if posted:
+    if outcome == "posted":
         assert inbound.state == InboundState.PROCESSED and isinstance(inbound.entry.author, Agent)
     else:
-        assert inbound.state == InboundState.HELD and inbound.reason == "unverified_agent"
+        assert inbound.state == InboundState.HELD and inbound.reason == outcome
+        with pytest.raises(DomainError):  # an agent cannot let it in as the agent's either
+            mail_intake.accept_held(inbound, actor=agent)
+        assert inbound.state == InboundState.HELD
 
 
 def test_without_a_trusted_authserv_id_the_headers_are_not_read(db, app, agent, answered):

@@ -1,14 +1,20 @@
 """Loops and noise: automatic mail is never acknowledged, bounces land on their ticket as notes,
 a sender over the rate limit is kept but not processed, and failures are quarantined, never lost."""
 
+import html
+
 import pytest
 from sqlalchemy import func, select
 
-from shared import accounts, customers, mail_intake, tickets
+from shared import accounts, customers, mail_intake, mail_send, tickets
+from shared.config import ConfigError
 from shared.errors import DomainError
 from shared.extensions import db
-from shared.models import InboundState, OutboxMessage, Ticket, Visibility
+from shared.models import InboundMessage, InboundState, OutboxMessage, Ticket, Visibility
+from tests.conftest import make_app
+from tests.mail.eml import ingest, read
 from tests.mail.inbound import DESK, compose, deliver, history, outbox_ids
+from tests.shared.rulekit import at
 
 
 def acknowledgements() -> list[str]:
@@ -171,3 +177,100 @@ def test_a_message_without_a_sender_is_quarantined(db):
 def test_empty_input_is_not_stored(db):
     with pytest.raises(mail_intake.EmptyMessage):
         mail_intake.receive(b" \r\n", source="pipe")
+
+
+# --- a responder that looks like a person, and the acknowledgements per address (issue 15) ------
+
+ROBOT = "sales@acme-robot.example"
+
+
+def robot_mail(round_number: int) -> bytes:
+    """The responder's mail (tests/mail/messages/loops/robot_en.eml): no Auto-Submitted, no thread
+    headers, a subject of its own, words no out-of-office detection knows; a new Message-ID each time."""
+    return read("loops", "robot_en.eml").replace(b"ROUND", str(round_number).encode())
+
+
+def run_loop(runner, smtp_server, *, rounds: int = 40) -> int:
+    """The responder writes once, then answers every mail the desk sends it, through real SMTP,
+    until the desk stops mailing it; how many answers it sent."""
+    ingest(runner, robot_mail(0))
+    answered = 0
+    while answered < rounds:
+        mail_send.deliver_due()
+        to_robot = [r for r in smtp_server.handler.received if ROBOT in r.rcpt_tos]
+        smtp_server.handler.received.clear()
+        if not to_robot:
+            break
+        for _message in to_robot:
+            answered += 1
+            ingest(runner, robot_mail(answered))
+    return answered
+
+
+def test_a_responder_answering_every_acknowledgement_stops_long_before_twenty_tickets(app, runner, db, smtp_server):
+    assert app.config["MAIL_ACKNOWLEDGEMENT_LIMIT"] == "5 per hour; 10 per day"
+    with at(0):
+        answered = run_loop(runner, smtp_server)
+    assert ticket_count() == 6 and answered == 5  # five acknowledged, the sixth opened in silence
+    rows = list(db.session.scalars(select(InboundMessage).order_by(InboundMessage.id)))
+    assert [r.reason for r in rows] == ["new_ticket"] * 5 + ["new_ticket_unacknowledged"]
+    quiet = rows[-1].ticket
+    assert history(quiet)[-1].event == "mail_not_acknowledged"
+    assert history(quiet)[-1].data == {"address": ROBOT, "limit": "5 per hour; 10 per day"}
+    assert acknowledgements().count(ROBOT) == 5
+
+
+def test_without_the_acknowledgement_limit_only_the_sender_limit_ends_it_at_twenty(app, runner, db, smtp_server):
+    """What the limit prevents: the hourly sender limit alone lets the loop make twenty tickets."""
+    app.config["MAIL_ACKNOWLEDGEMENT_LIMIT"] = ""
+    with at(0):
+        run_loop(runner, smtp_server)
+    assert ticket_count() == 20
+    assert db.session.scalar(select(InboundMessage.reason).order_by(InboundMessage.id.desc())) == "rate_limited"
+
+
+def test_the_acknowledgement_limit_counts_per_address_and_per_window(app, runner, db, smtp_server):
+    """Every new ticket that would be acknowledged counts, the silent ones too: a sender who keeps
+    writing past the hourly limit uses up the day's."""
+    app.config["MAIL_ACKNOWLEDGEMENT_LIMIT"] = "2 per hour; 4 per day"
+    with at(0):
+        rows = [ingest(runner, compose(subject=f"Question {i}"))[0] for i in range(3)]
+        other = ingest(runner, compose(sender="bob@example.com"))[0]
+    assert [r.reason for r in rows] == ["new_ticket", "new_ticket", "new_ticket_unacknowledged"]
+    assert other.reason == "new_ticket"  # others are not touched
+    with at(0, hours=1):  # a new hour: the fourth of the day
+        assert ingest(runner, compose(subject="Later"))[0].reason == "new_ticket"
+    with at(0, hours=2):
+        assert ingest(runner, compose(subject="Even later"))[0].reason == "new_ticket_unacknowledged"
+    with at(1, hours=2):  # the next day
+        assert ingest(runner, compose(subject="Tomorrow"))[0].reason == "new_ticket"
+    assert acknowledgements() == ["alice@example.com"] * 2 + ["bob@example.com"] + ["alice@example.com"] * 2
+    mail_send.deliver_due()
+    assert len([r for r in smtp_server.handler.received if "alice@example.com" in r.rcpt_tos]) == 4
+
+
+def test_automatic_and_list_mail_use_up_no_acknowledgements(app, runner, db):
+    app.config["MAIL_ACKNOWLEDGEMENT_LIMIT"] = "1 per hour"
+    with at(0):
+        assert ingest(runner, compose(headers={"Precedence": "bulk"}))[0].reason == "new_ticket"
+        assert ingest(runner, compose(subject="A real question"))[0].reason == "new_ticket"
+    assert acknowledgements() == ["alice@example.com"]
+
+
+def test_the_mail_log_and_the_ticket_say_the_sender_was_not_told(app, runner, db, client, login_as, make_agent):
+    app.config["MAIL_ACKNOWLEDGEMENT_LIMIT"] = "1 per hour"
+    with at(0):
+        ingest(runner, compose(subject="One"))
+        quiet = ingest(runner, compose(subject="Two"))[0]
+    login_as(make_agent(is_admin=True))
+    log_page = client.get(f"/console/admin/mail/inbound/{quiet.id}").get_data(as_text=True)
+    assert "Opened a ticket, not acknowledged: too many acknowledgements to the sender" in log_page
+    ticket_page = html.unescape(client.get(f"/console/tickets/{quiet.ticket.number}").get_data(as_text=True))
+    assert (
+        "Not acknowledged: alice@example.com was sent more acknowledgements than the limit (1 per hour)" in ticket_page
+    )
+
+
+def test_a_limit_that_cannot_be_read_stops_the_desk_from_starting(databases, tmp_path):
+    with pytest.raises(ConfigError, match="MAIL_ACKNOWLEDGEMENT_LIMIT"):
+        make_app(databases, tmp_path / "instance", MAIL_ACKNOWLEDGEMENT_LIMIT="plenty")

@@ -40,6 +40,14 @@ def test_threading_follows_a_chain_of_merges_by_message_id_and_by_subject_tag(db
 
 
 def test_a_stranger_quoting_the_merged_ticket_is_held_on_the_target(db, merged):
-    first, second, _ = merged
-    inbound = deliver(compose(sender="Mallory <mallory@example.com>", subject=f"[#{second.number}] let me in"))
+    first, _second, _ = merged
+    inbound = deliver(
+        compose(sender="Mallory <mallory@example.com>", subject="let me in", references="<two@alice.example>")
+    )
     assert inbound.state == InboundState.HELD and inbound.ticket is first
+
+
+def test_a_strangers_tag_for_the_merged_ticket_is_no_tag(db, merged):
+    first, second, third = merged
+    inbound = deliver(compose(sender="Mallory <mallory@example.com>", subject=f"[#{second.number}] let me in"))
+    assert inbound.state == InboundState.PROCESSED and inbound.ticket not in (first, second, third)

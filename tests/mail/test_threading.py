@@ -108,10 +108,21 @@ def test_the_subject_tag_alone_threads_mail_from_the_customer(db, opened):
     assert inbound.ticket is ticket and inbound.entry.body == "Still smoking."
 
 
-def test_a_stranger_using_the_subject_tag_is_held_never_posted(db, opened, agent):
+def test_a_stranger_using_the_subject_tag_gets_a_ticket_of_their_own(db, opened, agent):
+    """Issue 15: a tag the sender may not post under is no tag, exactly as one for a number that does
+    not exist (tests/mail/test_subject_tags.py compares the two), so nobody learns which exist."""
     ticket, _ack = opened
     before = len(history(ticket))
     inbound = deliver(compose(sender="mallory@evil.example", subject=f"[#{ticket.number}] I am in"))
+    assert inbound.state == InboundState.PROCESSED and inbound.reason == "new_ticket"
+    assert inbound.ticket is not ticket and inbound.ticket.customer.email == "mallory@evil.example"
+    assert len(history(ticket)) == before
+
+
+def test_a_stranger_quoting_the_desks_thread_is_held_never_posted(db, opened, agent):
+    ticket, _ack = opened
+    before = len(history(ticket))
+    inbound = deliver(compose(sender="mallory@evil.example", subject="I am in", references="<first@alice.example>"))
     assert inbound.state == InboundState.HELD and inbound.ticket is ticket
     note = inbound.entry
     assert note.visibility == Visibility.INTERNAL and note.event == "mail_held"
@@ -129,7 +140,14 @@ def test_a_stranger_quoting_a_signed_message_id_is_held_too(db, opened):
 
 def test_accepting_held_mail_adds_the_sender_as_a_participant_and_posts_it(db, opened, agent):
     ticket, _ack = opened
-    held = deliver(compose(sender="Carol <carol@example.com>", subject=f"[#{ticket.number}] Me too", body="Mine too."))
+    held = deliver(
+        compose(
+            sender="Carol <carol@example.com>",
+            subject="Re: Me too",
+            references="<first@alice.example>",
+            body="Mine too.",
+        )
+    )
     entry = mail_intake.accept_held(held, actor=agent)
     db.session.commit()
     assert held.state == InboundState.PROCESSED and held.reason == "accepted" and held.resolved_by is agent
@@ -144,7 +162,11 @@ def test_accepting_held_mail_adds_the_sender_as_a_participant_and_posts_it(db, o
 
 def test_splitting_held_mail_opens_a_new_ticket_for_the_sender(db, opened, agent, outbox):
     ticket, _ack = opened
-    held = deliver(compose(sender="dave@example.org", subject=f"[#{ticket.number}] Unrelated", body="My own issue."))
+    held = deliver(
+        compose(
+            sender="dave@example.org", subject="Unrelated", references="<first@alice.example>", body="My own issue."
+        )
+    )
     new = mail_intake.split_held(held, actor=agent)
     db.session.commit()
     assert new is not ticket and new.customer.email == "dave@example.org" and new.subject.endswith("Unrelated")
@@ -154,9 +176,9 @@ def test_splitting_held_mail_opens_a_new_ticket_for_the_sender(db, opened, agent
 
 
 def test_only_agents_accept_or_split(db, opened, make_customer):
-    ticket, _ack = opened
+    _ticket, _ack = opened
     customer = make_customer("someone@example.com")
-    held = deliver(compose(sender="zed@example.org", subject=f"[#{ticket.number}] Hi"))
+    held = deliver(compose(sender="zed@example.org", subject="Hi", references="<first@alice.example>"))
     with pytest.raises(DomainError):
         mail_intake.accept_held(held, actor=customer)
     with pytest.raises(DomainError):
@@ -173,7 +195,11 @@ def test_an_organization_member_posts_only_when_the_organization_shares_tickets(
         customer.organization = org
     db.session.commit()
     inbound = deliver(compose(sender="ben@example.com", subject=f"[#{ticket.number}] Update"))
-    assert inbound.state == (InboundState.PROCESSED if sharing else InboundState.HELD)
+    # Without sharing Ben may not post there: his tag is no tag, and his mail a ticket of his own.
+    assert inbound.state == InboundState.PROCESSED
+    assert (inbound.ticket is ticket) is sharing
+    threaded = deliver(compose(sender="ben@example.com", subject="Update", references="<first@alice.example>"))
+    assert threaded.state == (InboundState.PROCESSED if sharing else InboundState.HELD)
 
 
 def test_cc_on_a_new_ticket_joins_it_and_their_reply_all_threads_in(db):
@@ -208,11 +234,16 @@ def test_an_agent_answering_the_desks_mail_posts_as_the_agent(db, agent, opened)
     assert outbox_ids(ticket, "alice@example.com", "agent_reply")  # and the customer is mailed it
 
 
-def test_an_agents_address_with_only_a_subject_tag_is_held(db, opened, agent):
-    """A From header is easy to forge; only a reply to the desk's own signed mail speaks for an agent."""
+def test_an_agents_address_with_only_a_subject_tag_is_never_posted_as_the_agent(db, opened, agent):
+    """A From header is easy to forge; only a reply to the desk's own signed mail speaks for an agent.
+    A tag alone is no tag for them (issue 15: answered as one for a number that does not exist)."""
     ticket, _ack = opened
+    before = len(history(ticket))
     inbound = deliver(compose(sender=agent.email, subject=f"[#{ticket.number}] Closing this"))
-    assert inbound.state == InboundState.HELD
+    assert inbound.ticket is not ticket and len(history(ticket)) == before
+    assert not [e for e in history(ticket) if isinstance(e.author, Agent)]
+    quoting = deliver(compose(sender=agent.email, subject="Closing this", references="<first@alice.example>"))
+    assert quoting.state == InboundState.HELD and quoting.reason == "unverified_agent"
 
 
 def test_a_reply_to_a_ticket_closed_long_ago_opens_a_linked_ticket(db, opened, agent):
