@@ -25,7 +25,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from shared import attachments, bounces, mail_parse, mail_routing, permissions
+from shared import attachments, bounces, desk_addresses, mail_parse, mail_routing, permissions
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.mail_parse import ParsedMail
@@ -162,7 +162,7 @@ def _quarantine(inbound_id: int, exc: Exception) -> None:
 
 def _process(inbound: InboundMessage, *, rate_limit: bool) -> None:
     mail = mail_parse.parse(raw_bytes(inbound))
-    if mail.from_addr and mail.from_addr in mail_routing.desk_addresses():
+    if desk_addresses.is_desk_address(mail.from_addr):  # the desk's own mail coming back: a loop
         _settle(inbound, InboundState.IGNORED, "own_address")
         return
     if rate_limit and _over_limit(inbound):

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from shared import accounts, attachments, customers, links, mail_ids, mail_text, permissions, search, tickets
 from shared.attachments import Upload
+from shared.desk_addresses import configured, is_desk_address
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.history import append, record_event
@@ -125,11 +126,9 @@ def is_unverified_agent(mail: ParsedMail) -> bool:
 
 
 def desk_addresses() -> set[str]:
-    """The addresses the desk itself receives mail at: never customers, never participants."""
-    extra = current_app.config["MAIL_DESK_ADDRESSES"]
-    if isinstance(extra, str):
-        extra = extra.split(",")
-    return {a.strip().lower() for a in [current_app.config["MAIL_FROM"], *extra] if a and a.strip()}
+    """The desk's configured addresses (lower case). To test an address ask `is_desk_address`
+    (shared/desk_addresses.py) instead: it knows plus-addresses and display-name forms too."""
+    return configured()
 
 
 def department() -> Department:
@@ -263,11 +262,12 @@ def _add_copied(ticket: Ticket, mail: ParsedMail) -> None:
     """Everyone the mail went to besides the desk and its agents joins the ticket: reply-all works.
     One mail adds at most MAIL_MAX_NEW_PARTICIPANTS people (a mail to dozens of addresses would make
     as many customers); the history tells agents who was left out."""
-    desk = desk_addresses() | {mail.from_addr}
     room = int(current_app.config["MAIL_MAX_NEW_PARTICIPANTS"])
     left_out: list[str] = []
     for address in [*mail.to, *mail.cc]:
-        if address in desk or accounts.find_agent(address) is not None or _is_on(ticket, address):
+        if address == mail.from_addr or is_desk_address(address):
+            continue
+        if accounts.find_agent(address) is not None or _is_on(ticket, address):
             continue
         if room <= 0:
             left_out.append(address)
