@@ -65,7 +65,7 @@ class Notice:
     # Whether it reports a permanent failure, with the status code ("5.1.1"; "5.0.0" when the
     # notice says "permanent" without a code) and the line that gave it.
     permanent: bool = False
-    status: str = ""
+    code: str = ""
     diagnostic: str = ""
     # Addresses the notice names (the failed ones among them), in order.
     recipients: list[str] = field(default_factory=list)
@@ -94,7 +94,7 @@ def read(text: str) -> Notice:
     for message_id in _MESSAGE_ID.findall(returned or text or ""):
         if message_id not in notice.message_ids:
             notice.message_ids.append(message_id)
-    notice.permanent, notice.status, notice.diagnostic = _outcome(notice_text)
+    notice.permanent, notice.code, notice.diagnostic = _outcome(notice_text)
     return notice
 
 

@@ -334,7 +334,7 @@ def _read_notice(message: Message, mail: ParsedMail, report_type: str) -> None:
     mail.reported_ids += [m for m in notice.message_ids if m not in mail.reported_ids]
     if notice.permanent:
         failed = notice.recipients or [""]
-        mail.hard_failures = [(address, notice.status, notice.diagnostic) for address in failed]
+        mail.hard_failures = [(address, notice.code, notice.diagnostic) for address in failed]
 
 
 def _read_report(message: Message, mail: ParsedMail, report_type: str) -> bool:
