@@ -44,20 +44,24 @@ _SUBJECT = re.compile(
 )
 # A reply or forward of a notice is a person's mail about it, not the notice.
 _ANSWERED = re.compile(r"^\s*(?:re|fwd?|aw|wg|sv|vs|tr|rv|отв|пересл|на)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
-# The line where the returned copy of the message (or of its headers) begins.
+# Words on the line where the returned copy of the message (or of its headers) begins.
 _COPY = re.compile(
-    r"^.*(?:copy\s+of\s+the\s+(?:original\s+)?message|original\s+message|message\s+headers\s+follow"
+    r"copy\s+of\s+the\s+(?:original\s+)?message|original\s+message|message\s+headers\s+follow"
     r"|undelivered\s+message|исходно[ег]о?\s+(?:сообщени|письм)|копи[яю]\s+(?:вашего\s+)?(?:сообщени|письм)"
-    r"|заголовки\s+(?:исходного\s+)?(?:сообщени|письм)).*$",
-    re.IGNORECASE | re.MULTILINE,
+    r"|заголовки\s+(?:исходного\s+)?(?:сообщени|письм)",
+    re.IGNORECASE,
 )
 _PERMANENT = re.compile(r"permanent|given\s+up|постоянн|неустранимая", re.IGNORECASE)
 _ENHANCED = re.compile(r"(?<![\d.])([245])\.\d{1,3}\.\d{1,3}(?![\d.])")
 _REPLY = re.compile(r"(?:^|(?<=[\s#'\"(:]))([245])[0-5]\d(?=[\s-])", re.MULTILINE)
-_ADDRESS = re.compile(r"[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
+# Begins only where a run of address characters begins, so a long run costs one try, not one per character.
+_ADDRESS = re.compile(
+    r"(?<![a-z0-9.!#$%&'*+/=?^_`{|}~-])[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE
+)
 _MESSAGE_ID = re.compile(r"^[ \t>]*message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
-# How far into the notice its opening words are looked for.
+# How far into the notice its opening words are looked for, and how much of it is read.
 _HEAD = 3000
+_NOTICE_MAX = 20000
 
 
 @dataclass
@@ -78,7 +82,7 @@ def is_notice(subject: str, text: str, *, automatic: bool) -> bool:
     delay warning), and the mail came from a machine (`automatic`) or is titled like a bounce."""
     if _ANSWERED.match(subject or ""):
         return False
-    head = _split(text or "")[0][:_HEAD]
+    head = _split((text or "")[:_HEAD])[0]
     if not _FAILED.search(head) or _DELAYED.search(head) or _DELAYED.search(subject or ""):
         return False
     return automatic or bool(_SUBJECT.search(subject or ""))
@@ -87,6 +91,7 @@ def is_notice(subject: str, text: str, *, automatic: bool) -> bool:
 def read(text: str) -> Notice:
     """What a failure notice says: for good or not, with which code, to whom, and of which message."""
     notice_text, returned = _split(text or "")
+    notice_text = notice_text[:_NOTICE_MAX]
     notice = Notice()
     for address in _ADDRESS.findall(notice_text):
         if address.lower() not in notice.recipients:
@@ -103,7 +108,9 @@ def _split(text: str) -> tuple[str, str]:
     copy = _COPY.search(text)
     if copy is None:
         return text, ""
-    return text[: copy.start()], text[copy.end() :]
+    start = text.rfind("\n", 0, copy.start()) + 1
+    end = text.find("\n", copy.end())
+    return text[:start], text[end + 1 :] if end >= 0 else ""
 
 
 def _outcome(notice: str) -> tuple[bool, str, str]:

@@ -194,3 +194,17 @@ def test_a_customer_forwarding_a_bounce_they_got_is_a_person_asking(runner, smtp
     ticket = db.session.scalar(select(Ticket))
     assert ticket.customer.email == ALICE and "keeps bouncing" in ticket.entries[0].body
     assert db.session.scalars(select(MailBounce)).all() == []
+
+
+def test_a_notice_stops_only_the_address_the_desk_mailed(runner, smtp_server, replied, db):
+    """Mallory, who got the desk's mail herself, writes a notice naming Alice around it: the desk's
+    message went to Mallory, so only Mallory's address could stop; Alice's never."""
+    ingest(runner, compose(sender="Mallory <mallory@example.org>", message_id="<m1@example.org>", subject="Hi"))
+    run_worker(runner)
+    [to_mallory] = [m for m in smtp_server.messages if m["To"] == "mallory@example.org"]
+    words, copy = notice("exim.eml", to_mallory).split(b"------ This is a copy")
+    raw = words.replace(b"mallory@example.org", ALICE.encode()) + b"------ This is a copy" + copy
+    assert b"mallory" not in raw.split(b"------ This is a copy")[0]
+    ingest(runner, raw)
+    assert bounces.active(ALICE) is None
+    assert [b.address for b in db.session.scalars(select(MailBounce))] == ["mallory@example.org"]
