@@ -3,8 +3,8 @@ text, the files, and whether a machine rather than a person sent it.
 
 The standard library parses, in its most lenient mode, and `mail_headers` reads headers and
 charsets; this module adds the body/attachment split that mail clients show, HTML-only mail as
-text (inscriptis), winmail.dat (tnefparse) and the loop signs of RFC 3834, DSN (RFC 3464), MDN
-(RFC 3798) and mailing lists.
+text (inscriptis), winmail.dat (tnefparse) and the loop signs of RFC 3834, DSN (RFC 3464) and
+bounces in words (`mail_bounce_text`), MDN (RFC 3798) and mailing lists.
 """
 
 import re
