@@ -12,6 +12,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import func, select, update
 
 from shared import outbox, search, sessions
+from shared.desk_addresses import is_desk_address
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import Agent, Customer, Organization, ResetToken, SignupRequest, utcnow
@@ -99,6 +100,8 @@ def create_customer(
 ) -> Customer:
     """A customer; without a password they set one through a reset link."""
     email = normalize_email(email)
+    if is_desk_address(email):  # the desk would answer itself: a mail loop
+        raise DomainError(gettext("This is one of the desk's own addresses: it cannot be a customer."), field="email")
     if find_customer(email) is not None:
         raise DomainError(gettext("A customer with this address already exists."), field="email")
     customer = Customer(email=email, name=name.strip())

@@ -1,11 +1,12 @@
 """Hard bounces: the desk stops mailing an address its mail could not reach for good.
 
-A DSN (RFC 3464) that reports a permanent failure (Action: failed, Status: 5.x.x) of a message the
-outbox sent makes the address *bounced*: the worker holds every message to it (state "held", the
-reason in `last_error`, visible in the outbox log) instead of sending, until an agent clears the
-address from the customer's card on a ticket; clearing sends what was held. Only a DSN that names
-a message the desk really sent counts (found by the Message-ID in its returned headers), so
-nobody can stop the desk's mail to an address without having seen mail to it.
+A DSN (RFC 3464), or a bounce in words that says as much (`mail_bounce_text`), that reports a
+permanent failure (Action: failed, Status: 5.x.x) of a message the outbox sent makes the address
+*bounced*: the worker holds every message to it (state "held", the reason in `last_error`, visible
+in the outbox log) instead of sending, until an agent clears the address from the customer's card
+on a ticket; clearing sends what was held. Only a bounce that names a message the desk really sent
+counts (found by the Message-ID in its returned headers), so nobody can stop the desk's mail to an
+address without having seen mail to it; and only the address that message went to is stopped.
 """
 
 from flask_babel import gettext
@@ -32,11 +33,15 @@ def record(inbound: InboundMessage, mail: ParsedMail) -> MailBounce | None:
     if not mail.hard_failures:
         return None
     ids = [m for m in mail.reported_ids if m] or mail.thread_ids
-    sent = (
-        db.session.scalars(select(OutboxMessage).where(OutboxMessage.message_id.in_(ids)).limit(1)).first()
+    rows = (
+        list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.message_id.in_(ids)).limit(20)))
         if ids
-        else None
+        else []
     )
+    failed = {f[0] for f in mail.hard_failures}
+    # The desk's message to an address the bounce names as failed, else (forwarded mail fails under
+    # another name) the first it quotes. Only ever the address the desk itself mailed is stopped.
+    sent = next((row for row in rows if row.to_addr.strip().lower() in failed), rows[0] if rows else None)
     if sent is None:
         return None
     address = sent.to_addr.strip().lower()

@@ -96,7 +96,10 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_MAIL_IN_SECONDS": 60,
     # New tickets from mail go to this department (by name); empty: the first active one.
     "MAIL_DEPARTMENT": "",
-    # Other addresses that deliver to the desk besides MAIL_FROM (never made customers or CC'd).
+    # The desk's aliases: other addresses that deliver to the desk besides MAIL_FROM (and the IMAP
+    # login, when it is an address), comma-separated or a JSON list. They and any plus-address of
+    # them (support+x@...) are never made customers or participants, mail from them is ignored as
+    # the desk's own, and the desk sends them nothing (a mail loop).
     "MAIL_DESK_ADDRESSES": [],
     # More messages than this from one sender within an hour are kept but not processed (loops).
     "MAIL_SENDER_LIMIT_PER_HOUR": 20,

@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from shared import (
     attachments,
     bounces,
+    desk_addresses,
     mail_body,
     mail_dedupe,
     mail_loops,
@@ -201,7 +202,7 @@ def _quarantine(inbound_id: int, exc: Exception) -> None:
 
 def _process(inbound: InboundMessage, *, rate_limit: bool) -> None:
     mail = read(inbound)
-    if mail.from_addr and mail.from_addr in mail_routing.desk_addresses():
+    if desk_addresses.is_desk_address(mail.from_addr):  # the desk's own mail coming back: a loop
         _settle(inbound, InboundState.IGNORED, "own_address")
         return
     if rate_limit and _over_limit(inbound):

@@ -4,7 +4,9 @@ text, the files, and whether a machine rather than a person sent it.
 The standard library parses, in its most lenient mode; `mail_headers` reads headers,
 `mail_charsets` turns every byte into text and `mail_body` finds all of the readable text (HTML-only
 mail as text by inscriptis). This module puts them together and adds the files, winmail.dat
-(tnefparse) and the loop signs of RFC 3834, DSN (RFC 3464), MDN (RFC 3798) and mailing lists.
+(tnefparse) and the loop signs of RFC 3834, DSN (RFC 3464) and bounces in words
+(`mail_bounce_text`), out-of-office replies without those headers (`auto_replies`), MDN (RFC 3798)
+and mailing lists.
 """
 
 import re
@@ -16,7 +18,7 @@ from email.parser import BytesParser
 import tnefparse
 from tnefparse.properties import MAPI_ATTACH_LONG_FILENAME
 
-from shared import auto_replies, mail_body, mail_ids
+from shared import auto_replies, mail_body, mail_bounce_text, mail_ids
 from shared.mail_body import html_to_text
 from shared.mail_body import payload_bytes as _payload_bytes
 from shared.mail_charsets import clean
@@ -340,14 +342,29 @@ def _classify(message: Message, mail: ParsedMail) -> None:
     mail.spam_flags = [(name, header_text(v)) for name in _SPAM_HEADERS for v in message.get_all(name) or []]
     mail.is_bulk = precedence in _BULK_PRECEDENCE or bool(message.get("List-Id") or message.get("List-Unsubscribe"))
     mail.no_auto_response = any(word in suppress for word in ("all", "oof", "autoreply"))
-    if report_type or mail.is_auto_reply:
+    read_fields = _read_report(message, mail, report_type) if report_type or mail.is_auto_reply else False
+    if not read_fields and mail_bounce_text.is_notice(mail.subject, mail.text, automatic=mail.is_auto_reply):
+        _read_notice(message, mail, report_type)
+
+
+def _read_notice(message: Message, mail: ParsedMail, report_type: str) -> None:
+    """A bounce in words (Exim, qmail, Exchange...; see `mail_bounce_text`): the failure it reports,
+    and the IDs of the returned message, quoted in its text or attached."""
+    if not mail.is_auto_reply:  # titled and written like a bounce, from a sender that does not say so
+        mail.is_auto_reply = True
         _read_report(message, mail, report_type)
+    notice = mail_bounce_text.read(mail.text)
+    mail.is_bounce = True
+    mail.reported_ids += [m for m in notice.message_ids if m not in mail.reported_ids]
+    if notice.permanent:
+        failed = notice.recipients or [""]
+        mail.hard_failures = [(address, notice.code, notice.diagnostic) for address in failed]
 
 
-def _read_report(message: Message, mail: ParsedMail, report_type: str) -> None:
+def _read_report(message: Message, mail: ParsedMail, report_type: str) -> bool:
     """For a report (DSN, MDN, ARF) or a daemon's notice: did delivery fail, and of which message.
-    A DSN says so in its Action fields; a report whose fields cannot be read (or a daemon's plain
-    notice) is judged by the usual subjects of a failure."""
+    A DSN says so in its Action fields (then True: fields were read); a report whose fields cannot
+    be read (or a daemon's plain notice) is judged by the usual subjects of a failure."""
     actions: set[str] = set()
     for part, _alternative in _leaves(message):
         content_type = part.get_content_type()
@@ -364,6 +381,7 @@ def _read_report(message: Message, mail: ParsedMail, report_type: str) -> None:
         mail.is_bounce = "failed" in actions
     elif report_type in ("", "delivery-status"):
         mail.is_bounce = bool(_FAILURE_SUBJECT.search(mail.subject))
+    return bool(actions)
 
 
 _STATUS = re.compile(r"^([245])\.\d{1,3}\.\d{1,3}")

@@ -35,6 +35,7 @@ from shared import (
     tickets,
 )
 from shared.attachments import Upload
+from shared.desk_addresses import is_desk_address
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.history import append, record_event
@@ -148,14 +149,6 @@ def passes_dmarc(mail: ParsedMail) -> bool:
 def is_unverified_agent(mail: ParsedMail) -> bool:
     """Mail from an agent's address that could not show it is theirs (see `poster_for`)."""
     return bool(mail.from_addr) and accounts.find_agent(mail.from_addr) is not None
-
-
-def desk_addresses() -> set[str]:
-    """The addresses the desk itself receives mail at: never customers, never participants."""
-    extra = current_app.config["MAIL_DESK_ADDRESSES"]
-    if isinstance(extra, str):
-        extra = extra.split(",")
-    return {a.strip().lower() for a in [current_app.config["MAIL_FROM"], *extra] if a and a.strip()}
 
 
 def department() -> Department:
@@ -311,11 +304,12 @@ def _add_copied(ticket: Ticket, mail: ParsedMail) -> None:
     """Everyone the mail went to besides the desk and its agents joins the ticket: reply-all works.
     One mail adds at most MAIL_MAX_NEW_PARTICIPANTS people (a mail to dozens of addresses would make
     as many customers); the history tells agents who was left out."""
-    desk = desk_addresses() | {mail.from_addr}
     room = int(current_app.config["MAIL_MAX_NEW_PARTICIPANTS"])
     left_out: list[str] = []
     for address in [*mail.to, *mail.cc]:
-        if address in desk or accounts.find_agent(address) is not None or _is_on(ticket, address):
+        if address == mail.from_addr or is_desk_address(address):
+            continue
+        if accounts.find_agent(address) is not None or _is_on(ticket, address):
             continue
         if room <= 0:
             left_out.append(address)

@@ -19,9 +19,11 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 
 from flask import current_app
+from flask_babel import gettext
 
 from shared import accounts, bounces, mail_ids, mail_servers, outbox, permissions
 from shared.attachments import blob_path
+from shared.desk_addresses import is_desk_address
 from shared.extensions import db
 from shared.models import Entry, OutboxMessage
 
@@ -129,6 +131,10 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _own_address_reason(address: str) -> str:
+    return gettext("Not sent: %(address)s is one of the desk's own addresses (a mail loop).", address=address)
+
+
 @dataclass
 class Report:
     sent: int = 0
@@ -179,6 +185,10 @@ def deliver_due(*, limit: int = 100) -> Report:
             message = outbox.claim_next(worker)
             if message is None:
                 break
+            if is_desk_address(message.to_addr):  # the desk would mail itself: a loop
+                outbox.mark_failed(message, worker, _own_address_reason(message.to_addr), permanent=True)
+                report.failed += 1
+                continue
             bounce = bounces.active(message.to_addr)
             if bounce is not None:  # a hard bounce stopped mail to this address until an agent clears it
                 outbox.mark_held(message, worker, bounces.held_reason(bounce))
