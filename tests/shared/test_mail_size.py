@@ -27,12 +27,25 @@ def read(parsed: mail_parse.ParsedMail) -> dict:
     return found
 
 
+def parse_or_refuse(raw: bytes, slimmed: mail_size.Slimmed | None = None) -> mail_parse.ParsedMail | str:
+    """The parsed message, or "too deep" for one the parser refuses (it is quarantined either way)."""
+    try:
+        parsed = mail_parse.parse(raw)
+    except mail_parse.NestedTooDeep:
+        return "too deep"
+    return mail_size.restore(parsed, slimmed) if slimmed is not None else parsed
+
+
 @pytest.mark.parametrize("path", MESSAGES)
 def test_under_the_limit_the_slimmed_message_reads_the_same(path: Path):
     raw = path.read_bytes()
     slimmed = mail_size.slim(raw, 10**9)
     assert not slimmed.refused
-    assert read(mail_size.restore(mail_parse.parse(slimmed.raw), slimmed)) == read(mail_parse.parse(raw))
+    whole, slim = parse_or_refuse(raw), parse_or_refuse(slimmed.raw, slimmed)
+    if whole == "too deep":
+        assert slim == "too deep"
+        return
+    assert read(slim) == read(whole)
 
 
 @pytest.mark.parametrize("path", MESSAGES)
@@ -40,7 +53,9 @@ def test_over_the_limit_only_big_files_are_left_out(path: Path):
     raw = path.read_bytes()
     limit = 2000
     slimmed = mail_size.slim(raw, limit)
-    whole, slim = mail_parse.parse(raw), mail_size.restore(mail_parse.parse(slimmed.raw), slimmed)
+    whole, slim = parse_or_refuse(raw), parse_or_refuse(slimmed.raw, slimmed)
+    if whole == "too deep":  # nothing read to compare with (slimming may have taken the deep parts)
+        return
     read_whole = (whole.text, whole.html, whole.subject, whole.from_addr, whole.reported_ids)
     assert (slim.text, slim.html, slim.subject, slim.from_addr, slim.reported_ids) == read_whole
     # What was left out was a file over the limit; every other file is there, byte for byte.
