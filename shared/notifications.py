@@ -88,6 +88,23 @@ def agent_replied(entry: Entry) -> None:
         )
 
 
+# A rule's mail that tells of a closing reaches the participants too; the acknowledgement and the
+# reminder speak to the customer who asked (their request, their silence), so they go to them alone.
+_RULE_MAIL_TO_PARTICIPANTS = {"ticket_auto_closed", "ticket_closed"}
+
+
+def rule_mail(ticket: Ticket, template: str) -> None:
+    """A rule's `notify_customer` action: the customer (if the ticket has one) hears about its latest
+    entry; a closing is told to the participants as well, each a message of their own."""
+    message = outbox.notify_customer(ticket, template)
+    if message is None or template not in _RULE_MAIL_TO_PARTICIPANTS:
+        return
+    entry = db.session.get(Entry, message.entry_id) if message.entry_id else None
+    for person in participants_of(ticket):
+        if person.id != ticket.customer_id:
+            outbox.enqueue(person, template, ticket=ticket, entry=entry)
+
+
 def customer_replied(entry: Entry) -> None:
     """The ticket's assignee hears of the customer's reply; an unassigned ticket waits in the queue."""
     assignee = entry.ticket.assignee

@@ -5,11 +5,12 @@ the portal shows of them: names, never addresses."""
 import pytest
 from sqlalchemy import select
 
-from shared import mail_routing, notifications, participants, permissions, tickets
+from shared import mail_routing, notifications, participants, permissions, reminders, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import OutboxMessage, TicketParticipant
 from tests.merging import join_as_before, merge_as_before
+from tests.shared.rulekit import at, waiting_ticket
 
 
 def mailed(ticket, template: str) -> list[str]:
@@ -82,3 +83,28 @@ def test_the_portal_names_who_else_gets_the_replies_but_shows_no_address(ticket,
     page = login_as(customer).get(f"/portal/tickets/{ticket.number}").get_data(as_text=True)
     assert "Also in this conversation, and mailed our replies: Priya Patel, carlos" in page
     assert "priya@acme.example" not in page and "carlos@partner.example" not in page
+
+
+def test_closing_for_silence_tells_the_participants_but_the_reminder_and_acknowledgement_do_not(
+    customer, agent, make_ticket, make_customer
+):
+    with at(0):
+        ticket = waiting_ticket(make_ticket, customer, agent)
+        mail_routing.add_participant(ticket, "priya@acme.example", actor=None)
+        db.session.commit()
+    with at(5):
+        reminders.remind_pending()
+        db.session.commit()
+    with at(8):
+        tickets.expire_pending()
+        db.session.commit()
+    assert mailed(ticket, "ticket_created") == ["alice@example.com"]
+    assert mailed(ticket, "ticket_reminder") == ["alice@example.com"]
+    assert mailed(ticket, "ticket_auto_closed") == ["alice@example.com", "priya@acme.example"]
+    closing = {
+        m.to_addr: m
+        for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "ticket_auto_closed"))
+    }
+    assert "not heard back from you" in closing["alice@example.com"].body_text
+    assert "You get this because you are in this conversation." in closing["priya@acme.example"].body_text
+    assert "/portal/tickets/" not in closing["priya@acme.example"].body_text
