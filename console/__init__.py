@@ -24,6 +24,7 @@ from console import (  # noqa: E402,F401  (views register on bp)
     held_mail,
     links,
     new_ticket,
+    participants,
     profile,
     queues,
     saved_views,

@@ -207,3 +207,12 @@ class SearchForm(FlaskForm):
     dated = FilterField(_l("Dates are"), default="updated")
     since = DayField(_l("From"), validators=[Optional()])
     until = DayField(_l("To"), validators=[Optional()])
+
+
+# --- Participants ----------------------------------------------------------------------------
+
+
+class ParticipantForm(FlaskForm):
+    """Someone to add to the conversation, by address; the domain decides whether they may be."""
+
+    email = StringField(_l("Email address"), id="participant-email", validators=[DataRequired(), Length(max=254)])

@@ -12,6 +12,7 @@ from shared import (
     catalog,
     links,
     listing,
+    notifications,
     permissions,
     ratings,
     reads,
@@ -67,6 +68,8 @@ def _ticket_page(ticket, *, form: ReplyForm | None = None, rating_form: RatingFo
         "portal/ticket.html",
         continued_in=_continued_in(ticket),
         entries=permissions.public_entries(ticket),
+        # Who else gets the desk's replies by mail, so the customer knows before writing; names only.
+        copied=notifications.participants_of(ticket) if ticket.merged_into is None else [],
         form=form or ReplyForm(formdata=None),
         **_rating_context(ticket, rating_form),
     )

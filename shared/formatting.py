@@ -111,6 +111,8 @@ def init_formatting(app: Flask) -> None:
     app.add_template_global(catalog.type_label)
     app.add_template_global(permissions.can_administer)
     app.add_template_global(permissions.attachments_for)
+    app.add_template_global(permissions.can_view_ticket)
+    app.add_template_global(permissions.can_manage_participants)
     app.add_template_global(permissions.can_edit_canned)
     app.add_template_global(i18n.current_locale)
     app.add_template_global(external_url)

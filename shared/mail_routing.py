@@ -253,20 +253,34 @@ def note_automatic(
 
 
 def add_participant(ticket: Ticket, address: str, *, name: str = "", actor: Agent | None) -> Customer:
-    """Put the customer with this address (added without a password if new) on the ticket."""
+    """Put the customer with this address (added without a password if new) on the ticket. Someone
+    an agent removed comes back only by an agent's hand (`actor`), never by a mail's CC."""
     customer = customers.find_or_add(address, name=name, actor=actor)
-    if customer.id != ticket.customer_id and not permissions.is_participant(customer, ticket):
+    if customer.id == ticket.customer_id:
+        return customer
+    row = _participant_row(ticket, customer)
+    if row is None:
         db.session.add(TicketParticipant(ticket=ticket, customer=customer))
+        db.session.flush()
+    elif row.removed_at is not None and isinstance(actor, Agent):
+        row.removed_at = None
         db.session.flush()
     return customer
 
 
+def _participant_row(ticket: Ticket, customer: Customer) -> TicketParticipant | None:
+    query = select(TicketParticipant).where(
+        TicketParticipant.ticket_id == ticket.id, TicketParticipant.customer_id == customer.id
+    )
+    return db.session.scalar(query)
+
+
 def participants(ticket: Ticket) -> list[Customer]:
-    """Who is on the ticket besides its customer, in the order they joined."""
+    """Who is on the ticket besides its customer, in the order they joined (not those removed)."""
     query = (
         select(Customer)
         .join(TicketParticipant, TicketParticipant.customer_id == Customer.id)
-        .where(TicketParticipant.ticket_id == ticket.id)
+        .where(TicketParticipant.ticket_id == ticket.id, TicketParticipant.removed_at.is_(None))
         .order_by(TicketParticipant.id)
     )
     return list(db.session.scalars(query))
@@ -306,6 +320,7 @@ def _add_copied(ticket: Ticket, mail: ParsedMail) -> None:
     as many customers); the history tells agents who was left out."""
     room = int(current_app.config["MAIL_MAX_NEW_PARTICIPANTS"])
     left_out: list[str] = []
+    added: list[str] = []
     for address in [*mail.to, *mail.cc]:
         if address == mail.from_addr or is_desk_address(address):
             continue
@@ -315,10 +330,12 @@ def _add_copied(ticket: Ticket, mail: ParsedMail) -> None:
             left_out.append(address)
             continue
         try:
-            add_participant(ticket, address, actor=None)
+            added.append(add_participant(ticket, address, actor=None).email)
         except DomainError:  # a deactivated customer, or an address the desk cannot mail
             continue
         room -= 1
+    if added:  # agents see who the desk's replies now reach
+        record_event(ticket, "participants_added", {"addresses": added, "via": "mail"}, actor=None)
     if left_out:
         limit = int(current_app.config["MAIL_MAX_NEW_PARTICIPANTS"])
         data = {"addresses": left_out[:_LEFT_OUT_NAMED], "count": len(left_out), "limit": limit}
@@ -326,11 +343,12 @@ def _add_copied(ticket: Ticket, mail: ParsedMail) -> None:
 
 
 def _is_on(ticket: Ticket, address: str) -> bool:
-    """Whether the customer with this address is already the ticket's customer or a participant."""
+    """Whether the customer with this address is already the ticket's customer or a participant, or
+    was one until an agent removed them (a CC does not bring them back)."""
     customer = accounts.find_customer(address)
     if customer is None:
         return False
-    return customer.id == ticket.customer_id or permissions.is_participant(customer, ticket)
+    return customer.id == ticket.customer_id or _participant_row(ticket, customer) is not None
 
 
 def _system_note(ticket: Ticket, inbound: InboundMessage, event: str, text: str, quoted: str) -> Entry:

@@ -1,6 +1,11 @@
 """Who hears about what: the mail a ticket change queues, called by the verbs in `shared.tickets`
 in the same transaction. (The acknowledgement and the auto-close mail are rules' actions.)
 
+The desk's public replies and an agent's closing reach the ticket's customers and its participants
+(people CC'd on its mail or added by an agent), each in a message of their own: every Message-ID is
+signed for its one recipient (shared/mail_ids.py), so a participant's reply-all threads and speaks
+for them alone, and nobody reads another's address in the headers.
+
 Internal notes queue nothing here, for anyone.
 """
 
@@ -10,7 +15,7 @@ from sqlalchemy import select
 from shared import outbox, parties, permissions
 from shared.extensions import db
 from shared.history import Actor, last_entry_id
-from shared.models import Agent, Category, Customer, Entry, Ticket
+from shared.models import Agent, Category, Customer, Entry, Ticket, TicketParticipant
 
 
 def _agents_for(ticket: Ticket, *, actor: Actor) -> list[Agent]:
@@ -41,11 +46,37 @@ def customers_of(ticket: Ticket) -> list[Customer]:
     return found
 
 
+def participants_of(ticket: Ticket) -> list[Customer]:
+    """The ticket's participants who hear the desk's answers, in the order they joined: not those an
+    agent removed, not deactivated customers, and never someone whose words came across a merge
+    between customers (shared/parties.py): that conversation is kept apart."""
+    query = (
+        select(Customer)
+        .join(TicketParticipant, TicketParticipant.customer_id == Customer.id)
+        .where(
+            TicketParticipant.ticket_id == ticket.id,
+            TicketParticipant.removed_at.is_(None),
+            Customer.is_active.is_(True),
+        )
+        .order_by(TicketParticipant.id)
+    )
+    people = list(db.session.scalars(query))
+    strangers = parties.strangers(ticket) if people else set()
+    return [person for person in people if person.id not in strangers]
+
+
+def _conversation(ticket: Ticket) -> list[Customer]:
+    """Everyone the desk's public answers on the ticket go to, once each."""
+    found = customers_of(ticket)
+    return found + [person for person in participants_of(ticket) if person not in found]
+
+
 def agent_replied(entry: Entry) -> None:
-    """The customers get the agent's public reply, with its files, each a message of their own. It is
-    the agent's own message, so it is not marked automatic. (Internal notes never come here.)"""
+    """The customers and participants get the agent's public reply, with its files, each a message of
+    their own. It is the agent's own message, so it is not marked automatic. (Internal notes never
+    come here.)"""
     ticket = entry.ticket
-    for customer in customers_of(ticket):
+    for customer in _conversation(ticket):
         outbox.enqueue(
             customer,
             "agent_reply",
@@ -58,6 +89,23 @@ def agent_replied(entry: Entry) -> None:
         )
 
 
+# A rule's mail that tells of a closing reaches the participants too; the acknowledgement and the
+# reminder speak to the customer who asked (their request, their silence), so they go to them alone.
+_RULE_MAIL_TO_PARTICIPANTS = {"ticket_auto_closed", "ticket_closed"}
+
+
+def rule_mail(ticket: Ticket, template: str) -> None:
+    """A rule's `notify_customer` action: the customer (if the ticket has one) hears about its latest
+    entry; a closing is told to the participants as well, each a message of their own."""
+    message = outbox.notify_customer(ticket, template)
+    if message is None or template not in _RULE_MAIL_TO_PARTICIPANTS:
+        return
+    entry = db.session.get(Entry, message.entry_id) if message.entry_id else None
+    for person in participants_of(ticket):
+        if person.id != ticket.customer_id:
+            outbox.enqueue(person, template, ticket=ticket, entry=entry)
+
+
 def customer_replied(entry: Entry) -> None:
     """The ticket's assignee hears of the customer's reply; an unassigned ticket waits in the queue."""
     assignee = entry.ticket.assignee
@@ -67,8 +115,9 @@ def customer_replied(entry: Entry) -> None:
 
 
 def ticket_closed(ticket: Ticket) -> None:
-    """An agent closed the ticket without a reply (a reply that closes it says so itself)."""
-    recipients = customers_of(ticket)
+    """An agent closed the ticket without a reply (a reply that closes it says so itself): its
+    customers and participants hear it."""
+    recipients = _conversation(ticket)
     if not recipients:
         return
     entry = db.session.get(Entry, last_entry_id(ticket))

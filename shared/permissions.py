@@ -45,7 +45,9 @@ def can_view_ticket(account: Customer | Agent | None, ticket: Ticket) -> bool:
 def is_participant(customer: Customer, ticket: Ticket) -> bool:
     """CC'd on the ticket's mail (or let in by an agent), besides its customer."""
     query = select(TicketParticipant.id).where(
-        TicketParticipant.ticket_id == ticket.id, TicketParticipant.customer_id == customer.id
+        TicketParticipant.ticket_id == ticket.id,
+        TicketParticipant.customer_id == customer.id,
+        TicketParticipant.removed_at.is_(None),  # an agent took them off
     )
     return ticket.id is not None and db.session.scalar(query) is not None
 
@@ -85,6 +87,12 @@ def can_link_tickets(account: Customer | Agent | None, ticket: Ticket, other: Ti
 def can_decide_held_mail(account: Customer | Agent | None, ticket: Ticket) -> bool:
     """Mail held on a ticket (its sender is not on it): any agent working the ticket lets it in or
     splits it off, not only admins."""
+    return can_update_ticket(account, ticket)
+
+
+def can_manage_participants(account: Customer | Agent | None, ticket: Ticket) -> bool:
+    """Who is in the conversation (and so gets the desk's public replies) is the desk's call: any
+    agent working the ticket adds or removes a participant; customers only CC people on their mail."""
     return can_update_ticket(account, ticket)
 
 

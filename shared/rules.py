@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import force_locale, lazy_gettext
 from sqlalchemy import select
 
-from shared import outbox, sla_tracking
+from shared import notifications, sla_tracking
 from shared.extensions import db
 from shared.history import Actor, actor_kind, post_system_note, record_event
 from shared.models import Category, Rule, Status, Ticket, utcnow
@@ -114,7 +114,7 @@ def fire(
             elif "public_note" in action:
                 _post_public_note(ticket, action["public_note"])
             elif "notify_customer" in action and notify_customer:
-                outbox.notify_customer(ticket, action["notify_customer"])
+                notifications.rule_mail(ticket, action["notify_customer"])
     return matched
 
 

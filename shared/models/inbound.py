@@ -62,7 +62,9 @@ class InboundMessage(db.Model):
 
 class TicketParticipant(db.Model):
     """A customer who is on a ticket besides its owner (CC'd on the mail that opened or answered it,
-    or accepted by an agent): their mail to the ticket is posted, not held."""
+    added by an agent, or accepted from held mail): their mail to the ticket is posted, not held, and
+    the desk's public replies reach them. An agent's removal sets `removed_at` and keeps the row
+    (shared/participants.py)."""
 
     __tablename__ = "ticket_participants"
     __table_args__ = (UniqueConstraint("ticket_id", "customer_id"),)
@@ -72,6 +74,7 @@ class TicketParticipant(db.Model):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
 
     ticket: Mapped[Ticket] = relationship()
     customer: Mapped[Customer] = relationship()

@@ -279,5 +279,14 @@
   document.addEventListener("htmx:afterSettle", revealTimers);
   revealTimers();
 
+  // The ticket page's participants card: after htmx swaps it, the keyboard focus goes where the card
+  // says (the next remove button, or the address field), not back to the top of the page.
+  document.addEventListener("htmx:afterSettle", () => {
+    const wanted = document.querySelector("#ticket-participants [data-focus]");
+    if (!wanted) return;
+    wanted.removeAttribute("data-focus");
+    wanted.focus();
+  });
+
   updateSelection();
 })();

@@ -1,0 +1,85 @@
+"""Who is in the conversation, from the ticket page's side panel: add someone by address, remove
+someone. Each is a plain form post (303, then the page) and, from htmx, answers with the card, the
+history events it added and a sentence for screen readers, out of band."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+
+from console import bp
+from console.forms import ParticipantForm
+from console.tickets import _find_or_404, _names, _page
+from shared import bounds, catalog, history, participants
+from shared.errors import DomainError
+from shared.extensions import db
+from shared.forms import show_error
+from shared.models import Ticket
+from shared.web import is_fragment_request
+
+
+@bp.context_processor
+def _blank_form() -> dict:
+    """The card's add form, empty; a view that shows a refused one passes it instead, which wins."""
+    return {"participant_form": ParticipantForm(formdata=None)}
+
+
+def _done(ticket: Ticket, since: int, said: str, *, focus: int | None = None):
+    """After a change: the page again (no script), or the card, the new events and what happened."""
+    if not is_fragment_request():
+        flash(said, "success")
+        return redirect(url_for("console.ticket_show", number=ticket.number, _anchor="ticket-participants"), 303)
+    return render_template(
+        "console/_participants_changed.html",
+        ticket=ticket,
+        participants=participants.current(ticket),
+        new_entries=history.entries(ticket, after=since),
+        said=said,
+        focus=focus,
+        **_names(catalog.statuses()),
+    )
+
+
+def _refused(ticket: Ticket, form: ParticipantForm):
+    """The card with the refusal beside the field: alone for htmx, else in the whole page (422)."""
+    if is_fragment_request():
+        people = participants.current(ticket)
+        card = render_template("console/_participants.html", ticket=ticket, participants=people, participant_form=form)
+        return card, 422
+    return _page(ticket, catalog.statuses(), participant_form=form), 422
+
+
+@bp.post("/tickets/<int:number>/participants")
+def ticket_participant_add(number: int):
+    ticket = _find_or_404(number)
+    form = ParticipantForm()
+    since = history.last_entry_id(ticket)
+    if form.validate_on_submit():
+        try:
+            person = participants.add(ticket, form.email.data, actor=current_user._get_current_object())
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            said = gettext("%(who)s is in the conversation now and gets the public replies.", who=person.email)
+            return _done(ticket, since, said, focus=-1)
+    return _refused(ticket, form)
+
+
+@bp.post("/tickets/<int:number>/participants/remove")
+def ticket_participant_remove(number: int):
+    """Remove the participant whose id the form's `participant` carries; one of another ticket is 404."""
+    ticket = _find_or_404(number)
+    row = participants.find(ticket, bounds.whole(request.form.get("participant")) or 0) or abort(404)
+    since = history.last_entry_id(ticket)
+    place = [p.id for p in participants.current(ticket)].index(row.id)
+    try:
+        person = participants.remove(ticket, row, actor=current_user._get_current_object())
+    except DomainError as error:
+        db.session.rollback()
+        form = ParticipantForm(formdata=None)
+        form.form_errors.append(error.message)
+        return _refused(ticket, form)
+    db.session.commit()
+    said = gettext("%(who)s is no longer in the conversation.", who=person.email)
+    return _done(ticket, since, said, focus=place)
