@@ -7,22 +7,29 @@ they are never made customers or participants, and the desk sends them nothing. 
 everyone who needs it: `is_desk_address`.
 """
 
+import re
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
 from shared.mail_headers import mailboxes
 
+_BARE = re.compile(r"[^\s@<>()\[\],;:\\\"]+@[^\s@<>()\[\],;:\\\"]+")
 
-def configured() -> set[str]:
+
+def configured() -> frozenset[str]:
     """The desk's addresses as configured (lower case, without plus tags)."""
     extra = current_app.config.get("MAIL_DESK_ADDRESSES") or []
     if isinstance(extra, str):
         extra = extra.split(",")
-    found = set()
-    for value in [current_app.config.get("MAIL_FROM") or "", _mailbox_login(), *extra]:
-        found.update(_base(address) for _name, address in mailboxes(str(value)))
-    return found
+    return _read(str(current_app.config.get("MAIL_FROM") or ""), _mailbox_login(), tuple(str(v) for v in extra))
+
+
+@lru_cache(maxsize=8)
+def _read(mail_from: str, login: str, extra: tuple[str, ...]) -> frozenset[str]:
+    """Intake asks for every address of every mail: the settings are parsed once per configuration."""
+    return frozenset(_base(address) for value in (mail_from, login, *extra) for _name, address in mailboxes(value))
 
 
 def is_desk_address(value: str | None) -> bool:
@@ -30,7 +37,8 @@ def is_desk_address(value: str | None) -> bool:
     names one of the desk's own addresses, in any case and with any plus tag."""
     if not value or "@" not in value:
         return False
-    found = [address for _name, address in mailboxes(value)]
+    # A bare address (most callers pass one) needs no header parsing.
+    found = [value] if _BARE.fullmatch(value) else [address for _name, address in mailboxes(value)]
     if not found:
         return False
     desk = configured()
