@@ -14,8 +14,8 @@ from shared.extensions import db
 from shared.models import InboundMessage, OutboxMessage
 from tests.browser.conftest import DESKTOP, PHONE, Account, assert_not_reloaded, mark_the_page
 from tests.databases import free_port
+from tests.mail.eml import raw as written_message
 from tests.mail.inbound import compose, deliver
-from tests.mail.messages import raw as written_message
 
 ADA = Account("ada@desk.example", "Ada Admin")
 

@@ -24,6 +24,11 @@ def read(area: str, name: str, *, ack: str | None = None) -> bytes:
     return raw.replace(DESK_ACK, ack.encode()) if ack else raw
 
 
+def raw(path: str) -> bytes:
+    """One message's bytes by its path under tests/mail/messages ("parts/apple_mail.eml")."""
+    return (MESSAGES / path).read_bytes()
+
+
 def ingest(runner: FlaskCliRunner, raw: bytes) -> tuple[InboundMessage, str]:
     """`flask mail ingest` with the message on standard input: the stored row and what it printed."""
     result = runner.invoke(args=["mail", "ingest"], input=raw)
@@ -31,3 +36,9 @@ def ingest(runner: FlaskCliRunner, raw: bytes) -> tuple[InboundMessage, str]:
     found = re.match(r"message (\d+): ", result.output)
     assert found, result.output
     return db.session.get(InboundMessage, int(found.group(1)), populate_existing=True), result.output
+
+
+def ingest_file(runner: FlaskCliRunner, path: str) -> InboundMessage:
+    """`flask mail ingest` of a written message by its path: the row it was stored as, processed."""
+    row, _output = ingest(runner, raw(path))
+    return row

@@ -6,7 +6,7 @@ import pytest
 
 from shared import attachments, mail_charsets, mail_intake
 from shared.models import InboundState
-from tests.mail.messages import ingest
+from tests.mail.eml import ingest_file
 
 
 def _files(entry) -> dict[str, bytes]:
@@ -14,12 +14,12 @@ def _files(entry) -> dict[str, bytes]:
 
 
 def test_one_invalid_byte_spoils_one_character_not_the_whole_body(runner, db):
-    entry = ingest(runner, "decoding/utf8_one_bad_byte.eml").entry
+    entry = ingest_file(runner, "decoding/utf8_one_bad_byte.eml").entry
     assert entry.body == "Здравствуйте!\nПринт\ufffdер в бухгалтерии не печатает.\nСпасибо, Иван"
 
 
 def test_a_windows_1251_body_labelled_utf8_is_read_as_what_it_is(runner, db):
-    entry = ingest(runner, "decoding/cp1251_labelled_utf8.eml").entry
+    entry = ingest_file(runner, "decoding/cp1251_labelled_utf8.eml").entry
     assert entry.body == "Здравствуйте!\nПринтер в бухгалтерии не печатает.\nСпасибо, Иван"
 
 
@@ -49,21 +49,21 @@ def test_a_windows_1251_body_labelled_utf8_is_read_as_what_it_is(runner, db):
 def test_raw_8bit_headers_are_detected_not_guessed(runner, db, name, subject, sender, body):
     """No RFC 2047: the Subject and the sender's name are bytes in the writer's code page (the
     koi8-r message does not even declare its body's)."""
-    inbound = ingest(runner, name)
+    inbound = ingest_file(runner, name)
     assert inbound.state == InboundState.PROCESSED
     assert (inbound.subject, inbound.ticket.subject) == (subject, subject)
     assert inbound.ticket.customer.name == sender and inbound.entry.body == body
 
 
 def test_a_raw_8bit_file_name_is_detected(runner, db):
-    entry = ingest(runner, "decoding/raw_attachment_name_cp1251.eml").entry
+    entry = ingest_file(runner, "decoding/raw_attachment_name_cp1251.eml").entry
     assert _files(entry)["Счёт за октябрь.pdf"] == b"%PDF-1.4 invoice"
     assert entry.body == "Скан во вложении."
 
 
 def test_iso_2022_jp_keeps_the_vendor_characters(runner, db):
     """Circled digits, ㈱ (NEC row 13) and the IBM kanji 髙 and 﨑, as Windows and Japanese clients write them."""
-    inbound = ingest(runner, "decoding/iso2022jp_vendor_characters.eml")
+    inbound = ingest_file(runner, "decoding/iso2022jp_vendor_characters.eml")
     assert inbound.ticket.subject == "①番の件：髙橋様の請求書"
     assert inbound.ticket.customer.name == "髙橋 一郎"
     assert inbound.entry.body == "髙橋様\n①請求書を送ります。\n②㈱サンプル商事\n﨑本"
@@ -71,7 +71,7 @@ def test_iso_2022_jp_keeps_the_vendor_characters(runner, db):
 
 def test_latin1_labelled_text_keeps_windows_1252_punctuation(runner, db):
     """Text labelled ISO-8859-1 is read as Windows-1252, as browsers do: curly quotes, dashes, €."""
-    inbound = ingest(runner, "decoding/latin1_with_windows_punctuation.eml")
+    inbound = ingest_file(runner, "decoding/latin1_with_windows_punctuation.eml")
     assert inbound.ticket.subject == "“Urgent” – facture à 80 €"
     assert inbound.ticket.customer.name == "Renée “RJ” Dubois"
     assert inbound.entry.body == "L’imprimante “brûle” – merci… Total : 80 €"
@@ -80,7 +80,7 @@ def test_latin1_labelled_text_keeps_windows_1252_punctuation(runner, db):
 def test_nul_bytes_never_reach_the_database(runner, db):
     """PostgreSQL refuses NUL in text: the subject, body, sender's name and file names lose it,
     the original keeps it."""
-    inbound = ingest(runner, "decoding/nul_bytes.eml")
+    inbound = ingest_file(runner, "decoding/nul_bytes.eml")
     assert inbound.state == InboundState.PROCESSED
     assert inbound.subject == inbound.ticket.subject == "Null in subject"
     assert inbound.ticket.customer.name == "Nul Person"
@@ -100,7 +100,7 @@ def test_nul_bytes_never_reach_the_database(runner, db):
     ],
 )
 def test_winmail_dat_with_8bit_names_is_unpacked_with_the_names_right(runner, db, name, files):
-    inbound = ingest(runner, name)
+    inbound = ingest_file(runner, name)
     assert inbound.state == InboundState.PROCESSED
     found = _files(inbound.entry)
     assert {k: found[k] for k in files} == files and "winmail.dat" in found

@@ -12,7 +12,7 @@ from shared import attachments, mail_intake
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import Agent, InboundMessage, InboundState, Ticket
-from tests.mail.messages import ingest, raw
+from tests.mail.eml import ingest_file, raw
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_a_message_that_still_cannot_be_parsed_is_made_a_ticket_by_hand(runner, 
     """Multiparts nested a thousand deep (the standard library's parser would take seconds, then
     exhaust the recursion limit) are refused: quarantined, and a retry fails again; made a ticket,
     it keeps sender, subject, the text found, and the original."""
-    inbound = ingest(runner, "parts/nested_too_deep.eml")
+    inbound = ingest_file(runner, "parts/nested_too_deep.eml")
     assert inbound.state == InboundState.QUARANTINED and "nested 1001 deep" in inbound.error
     login_as(admin)
     page = html.unescape(client.get(f"/console/admin/mail/inbound/{inbound.id}").get_data(as_text=True))
@@ -98,7 +98,7 @@ def test_a_message_that_still_cannot_be_parsed_is_made_a_ticket_by_hand(runner, 
 
 
 def test_only_agents_make_quarantined_mail_a_ticket(runner, db, customer):
-    inbound = ingest(runner, "parts/nested_too_deep.eml")
+    inbound = ingest_file(runner, "parts/nested_too_deep.eml")
     with pytest.raises(DomainError):
         mail_intake.split_held(inbound, actor=customer)
     assert inbound.state == InboundState.QUARANTINED and inbound.ticket_id is None
