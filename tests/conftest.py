@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from shared import accounts, tickets
+from shared.clock import frozen_at, utcnow
 from shared.extensions import db as _db
 from shared.models import Agent, Customer, Department, OutboxMessage, Ticket
 from tests.databases import test_databases
@@ -175,3 +176,11 @@ def dovecot() -> Iterator[Dovecot]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def one_limit_window() -> Iterator[None]:
+    """Stop the clock 20 seconds into this minute: the abuse limits count in fixed windows that
+    restart on the minute, and a test counting to a limit must not straddle two of them."""
+    with frozen_at(utcnow().replace(second=20, microsecond=0)):
+        yield

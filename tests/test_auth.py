@@ -162,6 +162,7 @@ def test_a_customer_reset_link_does_not_work_in_the_console(client, make_custome
     assert accounts.authenticate(Agent, "same@example.com", "a brand new secret") is None
 
 
+@pytest.mark.usefixtures("one_limit_window")
 class TestRateLimit:
     @pytest.fixture
     def app_config(self):

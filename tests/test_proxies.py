@@ -12,6 +12,7 @@ from shared.config import ConfigError
 from wsgi import create_app
 
 LIMITED = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2 per minute"}
+pytestmark = pytest.mark.usefixtures("one_limit_window")
 
 
 def failed_login(client, n: int, forwarded_for: str) -> int:

@@ -66,6 +66,7 @@ def test_sign_up_errors_are_shown_next_to_their_field(client, db, overrides, fie
     assert logged_in_as(client) is None
 
 
+@pytest.mark.usefixtures("one_limit_window")
 class TestRateLimit:
     @pytest.fixture
     def app_config(self):
