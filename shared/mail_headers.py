@@ -9,7 +9,7 @@ from email.message import Message
 from email.policy import Compat32
 from email.policy import default as default_policy
 
-from shared import mail_charsets, mail_ids
+from shared import mail_charsets
 from shared.mail_charsets import clean
 
 # A header line: a field name of printable ASCII without a colon or space, then a colon.
@@ -20,6 +20,7 @@ _ANGLE_ADDR = re.compile(r"<([^<>]*)>")
 _ADDRESS = re.compile(r"^[^@\s<>()\[\]:;,\"]+@[^@\s<>()\[\]:;,\"]+$")
 _QUOTED = re.compile(r'"(?:\\.|[^"\\])*"')
 _PLACEHOLDER = re.compile(r'"(\d+)"')
+_ANY_ID = re.compile(r"<[^<>\s]+>")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=")
 # Where 8-bit bytes of a message's own naming can be: raw headers and its parts' file names.
 _NAMING_HEADERS = ("Subject", "From", "To", "Cc", "Reply-To", "Sender", "Content-Type", "Content-Disposition")
@@ -145,10 +146,10 @@ def _word_bytes(encoding: str, payload: str) -> bytes:
 
 def message_id_of(message: Message) -> str | None:
     value = header_text(message.get("Message-ID"))
-    found = mail_ids.ids_in(value)
+    found = ids_in(value)
     if found:
         return found[0]
-    return mail_ids.normalize(value) if value and " " not in value else None
+    return normalize(value) if value and " " not in value else None
 
 
 def mailboxes(value: str, charset: str | None = None) -> list[tuple[str, str]]:
@@ -224,3 +225,16 @@ def first_address(values: list[str], charset: str | None = None) -> tuple[str | 
 def decode(data: bytes, charset: str | None, *, hint: str | None = None) -> str:
     """Bytes as text (see `mail_charsets.decode`)."""
     return mail_charsets.decode(data, charset, hint=hint)
+
+
+def normalize(message_id: str) -> str:
+    """The ID as stored: surrounding space removed, in angle brackets."""
+    message_id = (message_id or "").strip()
+    if message_id and not message_id.startswith("<"):
+        message_id = f"<{message_id}>"
+    return message_id
+
+
+def ids_in(header: str | None) -> list[str]:
+    """The Message-IDs in an In-Reply-To or References header, in order."""
+    return _ANY_ID.findall(header or "")

@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import case, func, or_, select
 
 from shared.extensions import db
+from shared.mail_headers import normalize
 from shared.models import Entry, InboundMessage, MailMessageId, OutboxMessage, Ticket
 
 # "dbr": signed for one recipient. (IDs of the first format began "db." and named no recipient.)
@@ -28,7 +29,6 @@ PREFIX = "dbr"
 MAX_REFERENCES = 20
 # Short enough that "In-Reply-To: <id>" fits on one 78-character line for most domains.
 _SIGNED = re.compile(rf"^<{PREFIX}\.(\d+)\.(\d+)\.([a-z2-7]{{8}})\.([a-z2-7]{{16}})@[^<>\s]+>$")
-_ANY_ID = re.compile(r"<[^<>\s]+>")
 
 
 def _domain() -> str:
@@ -94,19 +94,6 @@ def tickets_sent_to(message_ids: list[str], address: str) -> set[int]:
         OutboxMessage.ticket_id.is_not(None),
     )
     return found | set(db.session.scalars(sent))
-
-
-def normalize(message_id: str) -> str:
-    """The ID as stored: surrounding space removed, in angle brackets."""
-    message_id = (message_id or "").strip()
-    if message_id and not message_id.startswith("<"):
-        message_id = f"<{message_id}>"
-    return message_id
-
-
-def ids_in(header: str | None) -> list[str]:
-    """The Message-IDs in an In-Reply-To or References header, in order."""
-    return _ANY_ID.findall(header or "")
 
 
 def remember(message_id: str, ticket: Ticket, entry: Entry | None, direction: str) -> MailMessageId:

@@ -18,7 +18,7 @@ from email.parser import BytesParser
 import tnefparse
 from tnefparse.properties import MAPI_ATTACH_LONG_FILENAME
 
-from shared import auto_replies, mail_body, mail_bounce_text, mail_ids
+from shared import auto_replies, mail_body, mail_bounce_text
 from shared.mail_body import html_to_text
 from shared.mail_body import payload_bytes as _payload_bytes
 from shared.mail_charsets import clean
@@ -28,6 +28,7 @@ from shared.mail_headers import (
     decode,
     first_address,
     header_text,
+    ids_in,
     message_id_of,
     raw_charset,
     repair_header_block,
@@ -208,8 +209,8 @@ def _read_headers(message: Message, charset: str | None = None) -> ParsedMail:
     mail.to = addresses(message.get_all("To") or [], charset)
     mail.cc = addresses(message.get_all("Cc") or [], charset)
     mail.subject = header_text(message.get("Subject"), charset)
-    mail.in_reply_to = mail_ids.ids_in(header_text(message.get("In-Reply-To")))
-    mail.references = mail_ids.ids_in(" ".join(header_text(v) for v in message.get_all("References") or []))
+    mail.in_reply_to = ids_in(header_text(message.get("In-Reply-To")))
+    mail.references = ids_in(" ".join(header_text(v) for v in message.get_all("References") or []))
     mail.auth_results = [header_text(v) for v in message.get_all("Authentication-Results") or []]
     return mail
 

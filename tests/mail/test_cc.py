@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from shared import mail_ids, mail_intake, mail_routing, mail_send, tickets
+from shared import mail_headers, mail_ids, mail_intake, mail_routing, mail_send, tickets
 from shared.extensions import db
 from shared.models import Customer, Entry, InboundMessage, InboundState, OutboxMessage, Ticket, TicketParticipant
 from tests.mail.inbound import outbox_ids
@@ -46,7 +46,7 @@ def to(server, address: str) -> list:
 
 
 def mid(message) -> str:
-    [found] = mail_ids.ids_in(str(message["Message-ID"]))
+    [found] = mail_headers.ids_in(str(message["Message-ID"]))
     return found
 
 
@@ -142,7 +142,7 @@ def test_the_round_trip_each_their_own_copy_reply_all_threads_removed_is_held(
 
     # Priya answers her copy with reply-all in Gmail: it threads in, as hers.
     copy = copies[PRIYA]
-    references = " ".join([*mail_ids.ids_in(str(copy["References"])), mid(copy)])
+    references = " ".join([*mail_headers.ids_in(str(copy["References"])), mid(copy)])
     raw = message("gmail_participant_reply_all.eml", NUMBER=number, IN_REPLY_TO=mid(copy), REFERENCES=references)
     answered = ingest(runner, raw)
     assert answered.state == InboundState.PROCESSED and answered.ticket_id == ticket.id

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select, text
 
-from shared import mail_ids, mail_send, outbox
+from shared import mail_headers, mail_ids, mail_send, outbox
 from shared.clock import frozen_at
 from shared.errors import DomainError
 from shared.extensions import db as _db
@@ -159,7 +159,7 @@ def test_two_workers_at_once_send_each_message_exactly_once(app, smtp_server, db
     for thread in workers:
         thread.join(timeout=60)
     assert errors == []
-    received = [mail_ids.ids_in(str(m["Message-ID"]))[0] for m in smtp_server.messages]
+    received = [mail_headers.ids_in(str(m["Message-ID"]))[0] for m in smtp_server.messages]
     assert sorted(received) == sorted(expected)  # all of them, none twice
     assert sum(r.sent for r in reports) == 40
     db.session.expire_all()

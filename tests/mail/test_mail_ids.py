@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared import mail_ids
+from shared import mail_headers, mail_ids
 from shared.models import MailMessageId
 
 
@@ -89,5 +89,5 @@ def test_a_direction_is_in_or_out(ticket):
 
 def test_ids_in_a_header():
     header = "<a@x.example>\r\n <b@y.example> junk <c@z.example>"
-    assert mail_ids.ids_in(header) == ["<a@x.example>", "<b@y.example>", "<c@z.example>"]
-    assert mail_ids.ids_in(None) == []
+    assert mail_headers.ids_in(header) == ["<a@x.example>", "<b@y.example>", "<c@z.example>"]
+    assert mail_headers.ids_in(None) == []

@@ -6,7 +6,7 @@ answer each customer on their own ticket only."""
 import pytest
 from sqlalchemy import select
 
-from shared import mail_ids, mail_send, merges, tickets
+from shared import mail_headers, mail_send, merges, tickets
 from shared.attachments import Upload
 from shared.extensions import db
 from shared.models import InboundState, OutboxMessage, Status
@@ -25,7 +25,7 @@ def delivered(server, address: str, template: str | None = None) -> list:
         for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == address))
         if template is None or m.template == template
     }
-    return [m for m in server.messages if m["To"] == address and mail_ids.ids_in(str(m["Message-ID"]))[0] in ids]
+    return [m for m in server.messages if m["To"] == address and mail_headers.ids_in(str(m["Message-ID"]))[0] in ids]
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from shared import accounts, agents, mail_ids, mail_send, tickets
+from shared import accounts, agents, mail_headers, mail_ids, mail_send, tickets
 from shared.attachments import Upload
 from shared.models import Entry, OutboxMessage
 from tests.shared.rulekit import status
@@ -30,7 +30,7 @@ def one(server, address: str):
 def ids(header) -> list[str]:
     """The Message-IDs in a header (a long one may be folded onto a line of its own, and Python's
     parser then keeps a leading space)."""
-    return mail_ids.ids_in(str(header or ""))
+    return mail_headers.ids_in(str(header or ""))
 
 
 def mid(message) -> str:
