@@ -7,6 +7,8 @@ in the outbox log) instead of sending, until an agent clears the address from th
 on a ticket; clearing sends what was held. Only a bounce that names a message the desk really sent
 counts (found by the Message-ID in its returned headers), so nobody can stop the desk's mail to an
 address without having seen mail to it; and only the address that message went to is stopped.
+Reading a bounce that came in is the intake's side (`mail_bounces`); this module is the sending
+side's: which addresses are stopped, and clearing one.
 """
 
 from flask_babel import gettext
@@ -15,8 +17,7 @@ from sqlalchemy import func, select, update
 from shared import permissions
 from shared.errors import DomainError
 from shared.extensions import db
-from shared.mail_parse import ParsedMail
-from shared.models import Agent, InboundMessage, MailBounce, OutboxMessage, utcnow
+from shared.models import Agent, MailBounce, OutboxMessage, utcnow
 
 
 def active(address: str | None) -> MailBounce | None:
@@ -25,35 +26,6 @@ def active(address: str | None) -> MailBounce | None:
         return None
     query = select(MailBounce).where(MailBounce.address == address.strip().lower(), MailBounce.cleared_at.is_(None))
     return db.session.scalars(query.order_by(MailBounce.id.desc()).limit(1)).first()
-
-
-def record(inbound: InboundMessage, mail: ParsedMail) -> MailBounce | None:
-    """Make the address a hard bounce reports on bounced (once: a second bounce while it is stopped
-    changes nothing), or None when the mail is no hard bounce of the desk's own mail."""
-    if not mail.hard_failures:
-        return None
-    ids = [m for m in mail.reported_ids if m] or mail.thread_ids
-    rows = (
-        list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.message_id.in_(ids)).limit(20)))
-        if ids
-        else []
-    )
-    failed = {f[0] for f in mail.hard_failures}
-    # The desk's message to an address the bounce names as failed, else (forwarded mail fails under
-    # another name) the first it quotes. Only ever the address the desk itself mailed is stopped.
-    sent = next((row for row in rows if row.to_addr.strip().lower() in failed), rows[0] if rows else None)
-    if sent is None:
-        return None
-    address = sent.to_addr.strip().lower()
-    known = active(address)
-    if known is not None:
-        return known
-    # The failure reported for this address, or (forwarded mail fails under another name) the first.
-    _recipient, status, diagnostic = next((f for f in mail.hard_failures if f[0] == address), mail.hard_failures[0])
-    bounce = MailBounce(address=address, status=status, diagnostic=diagnostic, inbound_id=inbound.id, outbox_id=sent.id)
-    db.session.add(bounce)
-    db.session.flush()
-    return bounce
 
 
 def held_reason(bounce: MailBounce) -> str:

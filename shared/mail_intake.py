@@ -14,7 +14,7 @@ What a message becomes (see `mail_routing` for who may post where):
   the address's acknowledgement limit: `mail_loops`);
 - an internal note on its ticket for a bounce or auto-reply of the desk's mail (out-of-office
   replies without the standard headers too: `auto_replies`), else ignored; a hard bounce of the
-  desk's mail also stops mail to the address (`bounces`);
+  desk's mail also stops mail to the address (`mail_bounces`);
 - held for an agent, unacknowledged, when the receiving server marked it as spam (`mail_spam`);
 - quarantined with its error, when it cannot be processed or its sender is over the rate limit.
 """
@@ -30,9 +30,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from shared import (
     attachments,
-    bounces,
     desk_addresses,
     mail_body,
+    mail_bounces,
     mail_dedupe,
     mail_loops,
     mail_parse,
@@ -242,7 +242,7 @@ def _automatic(inbound: InboundMessage, mail: ParsedMail, match: mail_routing.Ma
     """A bounce or auto-reply: a note on the ticket it answers (found by the desk's own Message-IDs,
     or sent by someone on the ticket); otherwise kept and ignored. Never a ticket, never a reply."""
     kind = "bounce" if mail.is_bounce else "auto_reply"
-    bounce = bounces.record(inbound, mail) if mail.is_bounce else None
+    bounce = mail_bounces.record(inbound, mail) if mail.is_bounce else None
     ticket = match.ticket
     if ticket is not None and (match.by_message_id or mail_routing.poster_for(match, mail) is not None):
         note = mail_routing.note_automatic(inbound, mail, ticket, kind, bounce=bounce)
