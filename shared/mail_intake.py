@@ -39,6 +39,7 @@ from shared import (
     mail_routing,
     mail_size,
     mail_spam,
+    participants,
     permissions,
 )
 from shared.errors import DomainError
@@ -314,7 +315,7 @@ def accept_held(inbound: InboundMessage, *, actor: Agent):
                 "posted: the agent can answer in the console, or split it into a new ticket."
             )
         )
-    customer = mail_routing.add_participant(inbound.ticket, mail.from_addr, name=mail.from_name, actor=actor)
+    customer = participants.put_on(inbound.ticket, mail.from_addr, name=mail.from_name, actor=actor)
     if not permissions.can_reply(customer, inbound.ticket):  # merged here across customers (shared/parties.py)
         raise DomainError(
             gettext(

@@ -30,6 +30,7 @@ from shared import (
     mail_spam,
     mail_text,
     notifications,
+    participants,
     permissions,
     search,
     tickets,
@@ -51,7 +52,6 @@ from shared.models import (
     InboundMessage,
     MailBounce,
     Ticket,
-    TicketParticipant,
     Visibility,
 )
 from shared.models.attachments import ORIGINAL_MAIL_NAME
@@ -252,40 +252,6 @@ def note_automatic(
     return _system_note(ticket, inbound, f"mail_{kind}", text, mail.text)
 
 
-def add_participant(ticket: Ticket, address: str, *, name: str = "", actor: Agent | None) -> Customer:
-    """Put the customer with this address (added without a password if new) on the ticket. Someone
-    an agent removed comes back only by an agent's hand (`actor`), never by a mail's CC."""
-    customer = customers.find_or_add(address, name=name, actor=actor)
-    if customer.id == ticket.customer_id:
-        return customer
-    row = _participant_row(ticket, customer)
-    if row is None:
-        db.session.add(TicketParticipant(ticket=ticket, customer=customer))
-        db.session.flush()
-    elif row.removed_at is not None and isinstance(actor, Agent):
-        row.removed_at = None
-        db.session.flush()
-    return customer
-
-
-def _participant_row(ticket: Ticket, customer: Customer) -> TicketParticipant | None:
-    query = select(TicketParticipant).where(
-        TicketParticipant.ticket_id == ticket.id, TicketParticipant.customer_id == customer.id
-    )
-    return db.session.scalar(query)
-
-
-def participants(ticket: Ticket) -> list[Customer]:
-    """Who is on the ticket besides its customer, in the order they joined (not those removed)."""
-    query = (
-        select(Customer)
-        .join(TicketParticipant, TicketParticipant.customer_id == Customer.id)
-        .where(TicketParticipant.ticket_id == ticket.id, TicketParticipant.removed_at.is_(None))
-        .order_by(TicketParticipant.id)
-    )
-    return list(db.session.scalars(query))
-
-
 def record_split(held_on: Ticket, new: Ticket, *, actor: Agent) -> None:
     """Say on the ticket a held mail matched where it went instead."""
     record_event(held_on, "mail_split", {"ticket": new.number}, actor=actor)
@@ -330,7 +296,7 @@ def _add_copied(ticket: Ticket, mail: ParsedMail) -> None:
             left_out.append(address)
             continue
         try:
-            added.append(add_participant(ticket, address, actor=None).email)
+            added.append(participants.put_on(ticket, address, actor=None).email)
         except DomainError:  # a deactivated customer, or an address the desk cannot mail
             continue
         room -= 1
@@ -348,7 +314,7 @@ def _is_on(ticket: Ticket, address: str) -> bool:
     customer = accounts.find_customer(address)
     if customer is None:
         return False
-    return customer.id == ticket.customer_id or _participant_row(ticket, customer) is not None
+    return customer.id == ticket.customer_id or participants.row_of(ticket, customer) is not None
 
 
 def _system_note(ticket: Ticket, inbound: InboundMessage, event: str, text: str, quoted: str) -> Entry:

@@ -16,7 +16,7 @@ the target reach the duplicate's customer too (`shared.notifications.customers_o
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from shared import mail_routing, outbox, parties, permissions, rules
+from shared import outbox, participants, parties, permissions, rules
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.history import post_system_note, record_event
@@ -85,9 +85,9 @@ def merge_ticket(duplicate: Ticket, target: Ticket, *, actor: Agent) -> None:
     visible = customer is not None and permissions.can_view_ticket(customer, target)  # not when deactivated
     if customer is not None:
         # The customer is in the target's party and reads it; the people CC'd on the duplicate join it.
-        for person in mail_routing.participants(duplicate):
+        for person in participants.customers_on(duplicate):
             if person.is_active and not permissions.can_view_ticket(person, target):
-                mail_routing.add_participant(target, person.email, actor=actor)
+                participants.put_on(target, person.email, actor=actor)
         note = post_system_note(duplicate, _note(duplicate, target, visible), last_public=False)
     _close(duplicate, actor=actor)
     if customer is not None:

@@ -1,5 +1,6 @@
-"""Who is in a ticket's conversation besides its customer, as agents manage it on the console: adding
-someone by address and removing them, each written to the history.
+"""Who is in a ticket's conversation besides its customer: the rows themselves (`put_on`,
+`customers_on`), and adding someone by address and removing them as agents do on the console, each
+written to the history.
 
 Mail puts the people it was CC'd to on the ticket (shared/mail_routing.py), and the desk's public
 replies reach them, each a copy of their own (shared/notifications.py). A removal keeps the row with
@@ -13,7 +14,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from shared import accounts, mail_routing, permissions
+from shared import accounts, customers, permissions
 from shared.desk_addresses import is_desk_address
 from shared.errors import DomainError
 from shared.extensions import db
@@ -61,7 +62,7 @@ def add(ticket: Ticket, address: str, *, actor: Agent) -> Customer:
     known = accounts.find_customer(email)
     if known is not None and permissions.is_participant(known, ticket):
         raise DomainError(gettext("%(name)s is in the conversation already.", name=known.display_name), field="email")
-    customer = mail_routing.add_participant(ticket, email, actor=actor)
+    customer = put_on(ticket, email, actor=actor)
     record_event(ticket, "participants_added", {"addresses": [customer.email], "via": "agent"}, actor=actor)
     db.session.flush()
     return customer
@@ -86,3 +87,37 @@ def _check(ticket: Ticket, actor: Agent) -> None:
     if ticket.merged_into is not None:
         text = gettext("This ticket is merged into #%(number)s: its conversation goes on there.")
         raise DomainError(text % {"number": ticket.merged_into.number})
+
+
+def put_on(ticket: Ticket, address: str, *, name: str = "", actor: Agent | None) -> Customer:
+    """Put the customer with this address (added without a password if new) on the ticket. Someone
+    an agent removed comes back only by an agent's hand (`actor`), never by a mail's CC."""
+    customer = customers.find_or_add(address, name=name, actor=actor)
+    if customer.id == ticket.customer_id:
+        return customer
+    row = row_of(ticket, customer)
+    if row is None:
+        db.session.add(TicketParticipant(ticket=ticket, customer=customer))
+        db.session.flush()
+    elif row.removed_at is not None and isinstance(actor, Agent):
+        row.removed_at = None
+        db.session.flush()
+    return customer
+
+
+def row_of(ticket: Ticket, customer: Customer) -> TicketParticipant | None:
+    query = select(TicketParticipant).where(
+        TicketParticipant.ticket_id == ticket.id, TicketParticipant.customer_id == customer.id
+    )
+    return db.session.scalar(query)
+
+
+def customers_on(ticket: Ticket) -> list[Customer]:
+    """Who is on the ticket besides its customer, in the order they joined (not those removed)."""
+    query = (
+        select(Customer)
+        .join(TicketParticipant, TicketParticipant.customer_id == Customer.id)
+        .where(TicketParticipant.ticket_id == ticket.id, TicketParticipant.removed_at.is_(None))
+        .order_by(TicketParticipant.id)
+    )
+    return list(db.session.scalars(query))

@@ -4,7 +4,7 @@ participant (so what they sent reached it), and the duplicate is closed."""
 
 from sqlalchemy import select
 
-from shared import mail_routing, tickets
+from shared import participants, tickets
 from shared.extensions import db
 from shared.history import post_system_note, record_event
 from shared.models import Agent, Category, Status, Ticket
@@ -12,13 +12,13 @@ from shared.models import Agent, Category, Status, Ticket
 
 def join_as_before(duplicate: Ticket, target: Ticket, *, agent: Agent) -> None:
     """The first half of the old merge: the duplicate's customer on the target as a participant."""
-    mail_routing.add_participant(target, duplicate.customer.email, actor=agent)
+    participants.put_on(target, duplicate.customer.email, actor=agent)
     db.session.commit()
 
 
 def merge_as_before(duplicate: Ticket, target: Ticket, *, agent: Agent) -> None:
     """The rest of the old merge across customers, step by step as it wrote the rows."""
-    mail_routing.add_participant(target, duplicate.customer.email, actor=agent)
+    participants.put_on(target, duplicate.customer.email, actor=agent)
     duplicate.merged_into = target
     record_event(duplicate, "merged_into", {"ticket": target.number}, actor=agent)
     record_event(target, "merged", {"ticket": duplicate.number, "subject": duplicate.subject}, actor=agent)

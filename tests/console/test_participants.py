@@ -5,7 +5,7 @@ values get a 4xx and change nothing."""
 import pytest
 from sqlalchemy import func, select
 
-from shared import mail_routing, permissions, tickets
+from shared import participants, permissions, tickets
 from shared.extensions import db
 from shared.models import Customer, Entry, Ticket, TicketParticipant
 from tests.conftest import PASSWORD
@@ -19,7 +19,7 @@ def ticket(customer, make_ticket) -> Ticket:
 
 
 def on(ticket: Ticket) -> list[str]:
-    return [c.email for c in mail_routing.participants(ticket)]
+    return [c.email for c in participants.customers_on(ticket)]
 
 
 def state() -> tuple:
@@ -142,7 +142,7 @@ def test_removing_a_participant_of_another_ticket_is_404_and_changes_nothing(
     client, login_as, agent, ticket, make_customer, make_ticket
 ):
     other = make_ticket(make_customer(), subject="Someone else's")
-    mail_routing.add_participant(other, "carlos@partner.example", actor=None)
+    participants.put_on(other, "carlos@partner.example", actor=None)
     db.session.commit()
     login_as(agent)
     row = db.session.scalar(select(TicketParticipant))
@@ -183,7 +183,7 @@ def test_an_internal_task_has_nobody_to_add(client, login_as, agent, department)
 
 
 def test_customers_and_strangers_cannot_reach_it(client, login_as, customer, ticket, app):
-    mail_routing.add_participant(ticket, "priya@acme.example", actor=None)
+    participants.put_on(ticket, "priya@acme.example", actor=None)
     db.session.commit()
     row = db.session.scalar(select(TicketParticipant))
     before = state()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from shared import mail_headers, mail_ids, mail_intake, mail_routing, mail_send, tickets
+from shared import mail_headers, mail_ids, mail_intake, mail_send, participants, tickets
 from shared.extensions import db
 from shared.models import Customer, Entry, InboundMessage, InboundState, OutboxMessage, Ticket, TicketParticipant
 from tests.mail.inbound import outbox_ids
@@ -38,7 +38,7 @@ def ingest(runner, raw: bytes) -> InboundMessage:
 
 
 def on_ticket(ticket: Ticket) -> list[str]:
-    return [c.email for c in mail_routing.participants(ticket)]
+    return [c.email for c in participants.customers_on(ticket)]
 
 
 def to(server, address: str) -> list:

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from shared import tickets
 from shared.desk_addresses import is_desk_address
 from shared.extensions import db
-from shared.mail_routing import participants
 from shared.models import Agent, Customer, InboundMessage, InboundState, OutboxMessage, Ticket
+from shared.participants import customers_on
 from tests.mail.inbound import compose
 
 MESSAGES = Path(__file__).parent / "messages" / "desk_addresses"
@@ -90,7 +90,7 @@ def test_desk_addresses_copied_on_a_mail_do_not_join_the_ticket(runner, smtp_ser
     assert (inbound.state, inbound.reason) == (InboundState.PROCESSED, "new_ticket")
     ticket = db.session.scalar(select(Ticket))
     assert ticket.customer.email == "alice@example.com"
-    assert [c.email for c in participants(ticket)] == ["carol@example.com"]
+    assert [c.email for c in customers_on(ticket)] == ["carol@example.com"]
     assert sorted(db.session.scalars(select(Customer.email))) == ["alice@example.com", "carol@example.com"]
     assert not any(is_desk_address(m.to_addr) for m in db.session.scalars(select(OutboxMessage)))
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from shared import mail_routing
+from shared import participants
 from shared.extensions import db
 from shared.models import Customer, InboundState
 from tests.mail.inbound import DESK, compose, deliver
@@ -19,7 +19,7 @@ def test_a_mail_copied_to_dozens_adds_only_the_cap_and_the_history_names_the_res
     inbound = deliver(raw)
     assert inbound.state == InboundState.PROCESSED and inbound.reason == "new_ticket"
     ticket = inbound.ticket
-    assert [c.email for c in mail_routing.participants(ticket)] == copied[:10]
+    assert [c.email for c in participants.customers_on(ticket)] == copied[:10]
     assert customers() == 1 + 10  # the sender and the first ten, not thirty-one
     assert db.session.scalar(select(Customer).where(Customer.email == copied[10])) is None
     [event] = [e for e in ticket.entries if e.event == "mail_participants_capped"]
@@ -42,7 +42,7 @@ def test_people_already_on_the_ticket_do_not_use_up_the_cap(db, app):
     )
     answered = deliver(reply)
     assert answered.state == InboundState.PROCESSED and answered.ticket is ticket
-    emails = [c.email for c in mail_routing.participants(ticket)]
+    emails = [c.email for c in participants.customers_on(ticket)]
     assert emails == ["a@crowd.example", "b@crowd.example", "c@crowd.example"]
     assert not [e for e in ticket.entries if e.event == "mail_participants_capped"]
 
@@ -50,6 +50,6 @@ def test_people_already_on_the_ticket_do_not_use_up_the_cap(db, app):
 def test_a_cap_of_zero_adds_nobody(db, app):
     app.config["MAIL_MAX_NEW_PARTICIPANTS"] = 0
     inbound = deliver(compose(cc="a@crowd.example", message_id="<zero@x.example>"))
-    assert mail_routing.participants(inbound.ticket) == [] and customers() == 1
+    assert participants.customers_on(inbound.ticket) == [] and customers() == 1
     [event] = [e for e in inbound.ticket.entries if e.event == "mail_participants_capped"]
     assert event.data["addresses"] == ["a@crowd.example"]

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from shared import mail_intake, mail_routing, organizations, tickets
+from shared import mail_intake, mail_routing, organizations, participants, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import (
@@ -152,7 +152,7 @@ def test_accepting_held_mail_adds_the_sender_as_a_participant_and_posts_it(db, o
     db.session.commit()
     assert held.state == InboundState.PROCESSED and held.reason == "accepted" and held.resolved_by is agent
     assert entry.is_public and entry.author.email == "carol@example.com" and entry.body == "Mine too."
-    assert [c.email for c in mail_routing.participants(ticket)] == ["carol@example.com"]
+    assert [c.email for c in participants.customers_on(ticket)] == ["carol@example.com"]
     # From now on Carol's mail to the ticket is posted directly.
     again = deliver(compose(sender="carol@example.com", subject=f"[#{ticket.number}] And", body="Also this."))
     assert again.state == InboundState.PROCESSED and again.entry.author.email == "carol@example.com"
@@ -207,7 +207,7 @@ def test_cc_on_a_new_ticket_joins_it_and_their_reply_all_threads_in(db):
         compose(to=f"{DESK}, Bob <bob@partner.example>", cc="Carl <carl@partner.example>, bob@partner.example")
     )
     ticket = inbound.ticket
-    assert [c.email for c in mail_routing.participants(ticket)] == ["bob@partner.example", "carl@partner.example"]
+    assert [c.email for c in participants.customers_on(ticket)] == ["bob@partner.example", "carl@partner.example"]
     assert ticket.customer.email == "alice@example.com"  # the desk's address never becomes anyone
     assert db.session.scalar(select(Customer).where(Customer.email == DESK)) is None
     reply_all = compose(
@@ -220,7 +220,7 @@ def test_cc_on_a_new_ticket_joins_it_and_their_reply_all_threads_in(db):
     )
     answered = deliver(reply_all)
     assert answered.ticket is ticket and answered.entry.author.email == "bob@partner.example"
-    assert "dee@partner.example" in [c.email for c in mail_routing.participants(ticket)]
+    assert "dee@partner.example" in [c.email for c in participants.customers_on(ticket)]
     assert ticket_count() == 1
 
 

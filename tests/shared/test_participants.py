@@ -5,7 +5,7 @@ the portal shows of them: names, never addresses."""
 import pytest
 from sqlalchemy import select
 
-from shared import mail_routing, notifications, participants, permissions, reminders, tickets
+from shared import notifications, participants, permissions, reminders, tickets
 from shared.errors import DomainError
 from shared.extensions import db
 from shared.models import OutboxMessage, TicketParticipant
@@ -23,7 +23,7 @@ def ticket(customer, make_ticket, make_customer):
     ticket = make_ticket(customer, subject="Invoices are printed blank")
     make_customer("priya@acme.example", name="Priya Patel")
     for address in ("priya@acme.example", "carlos@partner.example"):
-        mail_routing.add_participant(ticket, address, actor=None)
+        participants.put_on(ticket, address, actor=None)
     db.session.commit()
     return ticket
 
@@ -90,7 +90,7 @@ def test_closing_for_silence_tells_the_participants_but_the_reminder_and_acknowl
 ):
     with at(0):
         ticket = waiting_ticket(make_ticket, customer, agent)
-        mail_routing.add_participant(ticket, "priya@acme.example", actor=None)
+        participants.put_on(ticket, "priya@acme.example", actor=None)
         db.session.commit()
     with at(5):
         reminders.remind_pending()
