@@ -7,9 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from shared.extensions import db
-from shared.listing import Page
 from shared.models import Agent, AuditEvent, BusinessCalendar, Customer, Department, Organization, Product
-from shared.paging import page_of
+from shared.paging import Page, page_of
 
 Subject = Agent | Customer | Organization | Department | Product | BusinessCalendar | str  # str: a setting
 

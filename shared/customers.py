@@ -10,9 +10,8 @@ from shared import accounts, audit
 from shared import search as ticket_search
 from shared.errors import DomainError
 from shared.extensions import db
-from shared.listing import Page
 from shared.models import Agent, Customer, Organization, Ticket
-from shared.paging import page_of
+from shared.paging import Page, page_of
 
 PER_PAGE = 30
 

@@ -2,7 +2,7 @@
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, select, union_all
@@ -23,44 +23,9 @@ from shared.models import (
     utcnow,
 )
 from shared.models.queue_counters import UNASSIGNED
+from shared.paging import Page
 from shared.permissions import customer_ticket_filter, sees_every_ticket, visible_tickets
 from shared.sla_tracking import SOON
-
-
-class Paged:
-    """The pager's sums for a result with `page`, `per_page` and `total`; `pageable` is how many of
-    the total can be paged through."""
-
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pageable(self) -> int:
-        return self.total
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.pageable // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-@dataclass
-class Page(Paged):
-    items: list[Ticket]
-    page: int
-    per_page: int
-    total: int
-    # For a customer's lists: the ids of the tickets with news they have not seen.
-    unread: set[int] = field(default_factory=set)
-
 
 COUNT_CAP = 1000  # past this many, a count that has no counters behind it says "1,000+", as search does
 # The queues the counters answer (see shared/queue_counters.py): every one but the SLA queues, whose

@@ -19,11 +19,10 @@ from sqlalchemy.orm import selectinload
 
 from shared import attachments, mail_body, mail_catcher, mail_parse, mail_size
 from shared.extensions import db
-from shared.listing import Page
 from shared.mail_catcher import CaughtMessage
 from shared.mail_headers import RAW_HEADERS, raw_charset
 from shared.models import InboundMessage, InboundState, OutboxMessage, Ticket
-from shared.paging import page_of
+from shared.paging import Page, page_of
 
 PER_PAGE = 50
 # Parsing every caught file on each visit is fine for a demo's few hundred; older ones are not listed.

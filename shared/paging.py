@@ -1,9 +1,47 @@
-"""One page of any query, for the admin lists (the ticket lists page theirs in `listing`)."""
+"""One page of any query, and the pager's sums: the ticket lists (`listing`), search and the admin
+lists all page through these."""
+
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, func, select
 
 from shared.extensions import db
-from shared.listing import Page
+
+
+class Paged:
+    """The pager's sums for a result with `page`, `per_page` and `total`; `pageable` is how many of
+    the total can be paged through."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pageable(self) -> int:
+        return self.total
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.pageable // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass
+class Page(Paged):
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+    # For a customer's lists: the ids of the tickets with news they have not seen.
+    unread: set[int] = field(default_factory=set)
 
 
 def page_of(query: Select, page: int, per_page: int) -> Page:

@@ -22,8 +22,9 @@ from sqlalchemy import ColumnElement, Select, bindparam, column, func, literal_c
 
 from shared import permissions
 from shared.extensions import db
-from shared.listing import NOBODY, Paged, tickets_in_order
+from shared.listing import NOBODY, tickets_in_order
 from shared.models import Agent, Category, Customer, Entry, EntryKind, Status, Ticket
+from shared.paging import Paged
 
 TABLE = "ticket_search"
 DOCUMENTS = f"{TABLE}_documents"  # SQLite: the view FTS5 reads the documents through

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from shared import listing, reads, tickets
+from shared import listing, paging, reads, tickets
 from shared.extensions import db as _db
 from shared.models import TicketRead
 from tests.shared.rulekit import T0, at
@@ -101,7 +101,7 @@ def test_no_ids_no_query(customer):
     assert reads.seen_times(customer, []) == {}
 
 
-def queries_to_list(customer) -> tuple[list[str], listing.Page]:
+def queries_to_list(customer) -> tuple[list[str], paging.Page]:
     """The SQL statements that loading the customer's open tickets runs."""
     _db.session.expire_all()
     statements: list[str] = []
