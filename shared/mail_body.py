@@ -275,3 +275,25 @@ def _salvaged(lines: list[bytes], headers: bytes) -> str:
         data = binascii.a2b_qp(data)
     charset = re.search(rb'charset="?([\w.:-]+)', headers)
     return decode(data, charset.group(1).decode("ascii") if charset else None).strip()
+
+
+# A boundary declared (in a Content-Type) or closed (`--b--`): what `nesting` counts.
+_BOUNDARY_EVENT = re.compile(
+    rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s";]{1,200}))|^--([^\s]{1,200}?)--[ \t]*\r?$',
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def nesting(raw: bytes) -> int:
+    """How deep the message's multiparts nest, by its boundaries: each declared one opens a level
+    until its closing delimiter. One pass of a regular expression."""
+    open_boundaries: list[bytes] = []
+    deepest = 0
+    for match in _BOUNDARY_EVENT.finditer(raw):
+        declared, closed = match.group(1) or match.group(2), match.group(3)
+        if declared is not None and declared not in open_boundaries:
+            open_boundaries.append(declared)
+            deepest = max(deepest, len(open_boundaries))
+        elif closed is not None and closed in open_boundaries:
+            del open_boundaries[open_boundaries.index(closed) :]
+    return deepest

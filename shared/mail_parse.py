@@ -39,10 +39,6 @@ _FOLDED_LINE = re.compile(r"\r?\n(?=[ \t])")
 # Real mail nests a handful of multiparts (a forward of a forward, a signed message with an
 # alternative inside); the standard library's parser fails at about a thousand.
 MAX_NESTING = 50
-_BOUNDARY_EVENT = re.compile(
-    rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s";]{1,200}))|^--([^\s]{1,200}?)--[ \t]*\r?$',
-    re.IGNORECASE | re.MULTILINE,
-)
 # A ticket's number in the subject: the desk's own `[#1042]`, the `#[1042]` form, or a bare `#1042`
 # (not inside a word, an HTML entity such as `&#1042;`, or a longer number).
 _SUBJECT_TAGS = (
@@ -161,7 +157,7 @@ def parse(raw: bytes) -> ParsedMail:
     read is left empty and noted in `defects`), except NestedTooDeep: such a message is quarantined,
     and an agent can still make it a ticket with what `mail_body.salvage_text` reads."""
     # Fewer boundary declarations than the limit cannot nest deeper: counting them is cheap.
-    if raw.count(b"oundary") + raw.count(b"OUNDARY") > MAX_NESTING and (depth := nesting(raw)) > MAX_NESTING:
+    if raw.count(b"oundary") + raw.count(b"OUNDARY") > MAX_NESTING and (depth := mail_body.nesting(raw)) > MAX_NESTING:
         raise NestedTooDeep(f"multiparts nested {depth} deep; at most {MAX_NESTING} are read")
     message = message_from_bytes(repair_header_block(raw), policy=RAW_HEADERS)
     charset = raw_charset(message)
@@ -170,21 +166,6 @@ def parse(raw: bytes) -> ParsedMail:
     _classify(message, mail)
     mail.defects = [type(d).__name__ for d in message.defects] + mail.defects
     return mail
-
-
-def nesting(raw: bytes) -> int:
-    """How deep the message's multiparts nest, by its boundaries: each declared one opens a level
-    until its closing delimiter. One pass of a regular expression."""
-    open_boundaries: list[bytes] = []
-    deepest = 0
-    for match in _BOUNDARY_EVENT.finditer(raw):
-        declared, closed = match.group(1) or match.group(2), match.group(3)
-        if declared is not None and declared not in open_boundaries:
-            open_boundaries.append(declared)
-            deepest = max(deepest, len(open_boundaries))
-        elif closed is not None and closed in open_boundaries:
-            del open_boundaries[open_boundaries.index(closed) :]
-    return deepest
 
 
 def peek(raw: bytes) -> ParsedMail:
