@@ -8,10 +8,14 @@ from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 from whitenoise import WhiteNoise
 
-from shared import auth, cli, database, formatting, history, logs, queue_counters, request_limits, web
-from shared.config import PROJECT_ROOT, load_config
-from shared.extensions import init_extensions
-from shared.security_headers import SecurityHeaders
+from shared import cli
+from shared.core import database, logs
+from shared.core.config import PROJECT_ROOT, load_config
+from shared.core.extensions import init_extensions
+from shared.queues import counters
+from shared.records import history
+from shared.web import auth, formatting, htmx, request_limits
+from shared.web.security_headers import SecurityHeaders
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -31,11 +35,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     database.install_pragmas()
     history.install_guard()
-    queue_counters.install()
+    counters.install()
     init_extensions(app)
     request_limits.init_limits(app)
     auth.init_auth(app)
-    web.init_web(app)
+    htmx.init_web(app)
     formatting.init_formatting(app)
     cli.init_cli(app)
 

@@ -20,8 +20,6 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import Connection, insert, select, text, update
 
-from shared import queue_counters
-from shared.accounts import set_password
 from shared.models import (
     ActorKind,
     Agent,
@@ -39,7 +37,9 @@ from shared.models import (
     Visibility,
 )
 from shared.models.catalog import department_agents
-from shared.search import CUSTOMERS, SEPARATOR, TABLE
+from shared.people.accounts import set_password
+from shared.queues import counters
+from shared.search.index import CUSTOMERS, SEPARATOR, TABLE
 from wsgi import create_app
 
 SEED = 1042
@@ -191,14 +191,14 @@ def seed(
         upgrade(directory=app.config["MIGRATIONS_DIR"])
         probe = Agent()
         set_password(probe, PASSWORD)  # one argon2 hash serves every account
-        from shared.extensions import db
+        from shared.core.extensions import db
 
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA journal_mode=WAL")
             conn.exec_driver_sql("PRAGMA synchronous=OFF")
             conn.commit()
             result = _Seeder(conn, random.Random(rng_seed), now, probe.password_hash, tickets, quiet).run()
-            queue_counters.rebuild(conn)  # the bulk inserts went past the counters' flush listener
+            counters.rebuild(conn)  # the bulk inserts went past the counters' flush listener
             conn.commit()
             conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # the file alone holds it all
@@ -282,7 +282,7 @@ class _Seeder:
             self.conn.execute(insert(Organization), orgs)
             for start in range(0, len(customers), 50_000):
                 self.conn.execute(insert(Customer), customers[start : start + 50_000])
-            # The customer text the search index holds (shared/search.py writes it with a ticket's first message).
+            # The customer text the search index holds (shared/search/index.py writes it with a ticket's first message).
             self.conn.exec_driver_sql(f"INSERT INTO {CUSTOMERS} (customer_id, text) VALUES (?, ?)", self.customers)
 
     def _catalog(self) -> None:

@@ -2,9 +2,9 @@
 
 from flask import Blueprint
 
-from shared import markdown_preview
-from shared.auth import guard
 from shared.models import Agent
+from shared.web import markdown_preview
+from shared.web.auth import guard
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 OPEN_ENDPOINTS = {"console.login", "console.reset_request", "console.reset_confirm"}

@@ -1,7 +1,7 @@
 """Agent login, logout and password reset."""
 
 from console import bp
-from shared import account_views
 from shared.models import Agent
+from shared.web import account_views
 
 account_views.register(bp, Agent, "console")

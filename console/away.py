@@ -7,9 +7,9 @@ from flask_login import current_user
 
 from console import bp
 from console.admin.forms import SwitchForm
-from shared import assignment
-from shared.extensions import db
-from shared.web import is_fragment_request, local_path
+from shared.core.extensions import db
+from shared.tickets import assignment
+from shared.web.htmx import is_fragment_request, local_path
 
 
 def _back(asked: str | None) -> str:

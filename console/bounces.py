@@ -7,9 +7,10 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from console import bp
-from shared import bounces, permissions
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.access import permissions
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.outgoing import bounces
 
 
 @bp.post("/tickets/<int:number>/bounce/clear")

@@ -7,12 +7,13 @@ from flask_login import current_user
 
 from console import bp
 from console.forms import CannedReplyForm, DeleteForm
-from shared import canned, permissions
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import show_error
+from shared.access import permissions
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models import CannedReply
-from shared.web import is_fragment_request
+from shared.tickets import canned
+from shared.web.forms import show_error
+from shared.web.htmx import is_fragment_request
 
 
 def _actor():

@@ -15,10 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from shared.catalog import CHANNEL_LABELS, PRIORITY_LABELS, TYPE_LABELS
-from shared.forms import DayField, IdsField, SelectField, choices
 from shared.models import PRIORITIES, TYPES
-from shared.tickets import AGENT_CHANNELS
+from shared.records.catalog import CHANNEL_LABELS, PRIORITY_LABELS, TYPE_LABELS
+from shared.tickets.conversation import AGENT_CHANNELS
+from shared.web.forms import DayField, IdsField, SelectField, choices
 
 VISIBILITY_CHOICES = choices([("public", _l("Public reply")), ("internal", _l("Internal note"))])
 

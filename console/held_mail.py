@@ -13,9 +13,10 @@ from flask_login import current_user
 from werkzeug import Response
 
 from console import bp
-from shared import mail_intake, permissions
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.access import permissions
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.mail import intake
 from shared.models import InboundMessage
 
 
@@ -38,7 +39,7 @@ def _decide(inbound_id: int, verb: Callable[[InboundMessage], str]) -> Response:
 @bp.post("/mail/held/<int:inbound_id>/accept")
 def held_mail_accept(inbound_id: int):
     def accept(inbound: InboundMessage) -> str:
-        entry = mail_intake.accept_held(inbound, actor=current_user._get_current_object())
+        entry = intake.accept_held(inbound, actor=current_user._get_current_object())
         return gettext("%(name)s is on the ticket now, and their message is posted.", name=entry.author.display_name)
 
     return _decide(inbound_id, accept)
@@ -47,7 +48,7 @@ def held_mail_accept(inbound_id: int):
 @bp.post("/mail/held/<int:inbound_id>/split")
 def held_mail_split(inbound_id: int):
     def split(inbound: InboundMessage) -> str:
-        ticket = mail_intake.split_held(inbound, actor=current_user._get_current_object())
+        ticket = intake.split_held(inbound, actor=current_user._get_current_object())
         return gettext("The message is a new ticket: #%(number)d.", number=ticket.number)
 
     return _decide(inbound_id, split)

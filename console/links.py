@@ -13,12 +13,15 @@ from flask_login import current_user
 from console import bp
 from console.forms import LinkForm, MergeForm, ProblemForm
 from console.tickets import _find_or_404, _names, _page
-from shared import bounds, catalog, history, links, merges, permissions
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import show_error
+from shared.access import permissions
+from shared.core import bounds
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models import Ticket
-from shared.web import is_fragment_request
+from shared.records import catalog, history
+from shared.tickets import links, merges
+from shared.web.forms import show_error
+from shared.web.htmx import is_fragment_request
 
 
 @bp.context_processor

@@ -7,12 +7,13 @@ from flask_login import current_user
 
 from console import bp
 from console.forms import NewTicketForm
-from shared import catalog, tickets
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import choices, show_error
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models import Agent, Department, Product, Ticket
-from shared.web import uploads_from
+from shared.records import catalog
+from shared.tickets import conversation
+from shared.web.forms import choices, show_error
+from shared.web.htmx import uploads_from
 
 # Domain errors about the customer name their fields as the accounts code knows them.
 FIELDS = {"email": "customer_email", "name": "customer_name"}
@@ -39,7 +40,7 @@ def new_ticket():
     form = _form()
     if form.validate_on_submit():
         try:
-            ticket = tickets.open_ticket_by_agent(
+            ticket = conversation.open_ticket_by_agent(
                 actor=current_user,
                 customer_email=form.customer_email.data if form.for_customer else None,
                 customer_name=form.customer_name.data or "",

@@ -4,8 +4,8 @@ from flask import render_template
 from flask_login import current_user
 
 from console import bp
-from shared import account_views, request_limits
-from shared.forms import ResetForm
+from shared.web import account_views, request_limits
+from shared.web.forms import ResetForm
 
 
 def _page(password_form: ResetForm) -> tuple[str, int]:

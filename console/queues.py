@@ -15,13 +15,16 @@ from werkzeug.datastructures import MultiDict
 
 from console import bp
 from console.forms import BulkForm, QueueFilterForm, SavedViewForm
-from shared import bounds, bulk, catalog, listing, saved_views
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import choices, show_error
-from shared.i18n import current_locale
+from shared.core import bounds
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.core.i18n import current_locale
 from shared.models import PRIORITIES, TYPES, Agent, Status
-from shared.web import is_fragment_request, local_path
+from shared.queues import lists, saved_views
+from shared.records import catalog
+from shared.tickets import bulk
+from shared.web.forms import choices, show_error
+from shared.web.htmx import is_fragment_request, local_path
 
 DEFAULT_QUEUE = "all_open"
 SORTING = ("sort", "order")  # kept when the filters are cleared
@@ -56,18 +59,18 @@ def _filter_form(args: MultiDict) -> QueueFilterForm:
     form.product.choices = _options(gettext("All products"), [(str(p.id), p.name) for p in catalog.products()])
     form.priority.choices = _options(gettext("Any priority"), _priority_pairs())
     form.type.choices = _options(gettext("Any type"), [(t, catalog.type_label(t)) for t in TYPES])
-    form.assignee.choices = _options(gettext("Anyone"), [(listing.NOBODY, gettext("Unassigned")), *_agent_pairs()])
-    form.sort.choices = choices((key, SORT_LABELS[key]) for key in listing.SORTS)
+    form.assignee.choices = _options(gettext("Anyone"), [(lists.NOBODY, gettext("Unassigned")), *_agent_pairs()])
+    form.sort.choices = choices((key, SORT_LABELS[key]) for key in lists.SORTS)
     form.order.choices = choices([("desc", gettext("Descending")), ("asc", gettext("Ascending"))])
     form.validate()
     return form
 
 
-def _filters(form: QueueFilterForm) -> listing.QueueFilters:
+def _filters(form: QueueFilterForm) -> lists.QueueFilters:
     def whole(value: str) -> int | None:
         return int(value) if value.isdigit() else None
 
-    return listing.QueueFilters(
+    return lists.QueueFilters(
         department=whole(form.department.data),
         product=whole(form.product.data),
         priority=form.priority.data or None,
@@ -81,15 +84,15 @@ def _filters(form: QueueFilterForm) -> listing.QueueFilters:
 def _bulk_form(statuses: list[Status]) -> BulkForm:
     """The bulk bar; on a POST it reads the posted form, so a refused change keeps the selection."""
     form = BulkForm()
-    form.assignee.choices = _options(gettext("Assignee…"), [(listing.NOBODY, gettext("Nobody")), *_agent_pairs()])
+    form.assignee.choices = _options(gettext("Assignee…"), [(lists.NOBODY, gettext("Nobody")), *_agent_pairs()])
     form.status.choices = _options(gettext("Status…"), [(str(s.id), s.label(current_locale())) for s in statuses])
     form.priority.choices = _options(gettext("Priority…"), _priority_pairs())
     return form
 
 
 def _queue_title(queue: str, statuses: list[Status]) -> str:
-    if queue in listing.QUEUE_LABELS:
-        return str(listing.QUEUE_LABELS[queue])
+    if queue in lists.QUEUE_LABELS:
+        return str(lists.QUEUE_LABELS[queue])
     return next(s.label(current_locale()) for s in statuses if f"status:{s.key}" == queue)
 
 
@@ -122,11 +125,11 @@ def _render_queue(
     """The list for these query arguments: the whole page, or for htmx the list alone."""
     queue = args.get("queue") or DEFAULT_QUEUE
     statuses = catalog.statuses()
-    if not listing.is_queue(queue, statuses):
+    if not lists.is_queue(queue, statuses):
         abort(404)
     form = _filter_form(args)
     page_size = current_app.config["QUEUE_PAGE_SIZE"]
-    page = listing.queue_tickets(
+    page = lists.queue_tickets(
         current_user, queue, filters=_filters(form), page=bounds.page(args.get("page")), per_page=page_size
     )
     address = _Address(queue, {f.name: f.data for f in form if f.data != f.default})
@@ -147,9 +150,9 @@ def _render_queue(
         bulk_form=bulk_form,
         save_form=save_form,
         fragment=fragment,
-        counts=None if fragment else listing.queue_counts(current_user),
+        counts=None if fragment else lists.queue_counts(current_user),
         views=None if fragment else saved_views.with_counts(current_user),
-        queue_labels=listing.QUEUE_LABELS,
+        queue_labels=lists.QUEUE_LABELS,
     )
     response = make_response(html, status)
     if fragment:
@@ -177,9 +180,9 @@ def sidebar(queue: str, *, oob: bool = False) -> str:
         "console/_sidebar.html",
         queue=queue,
         statuses=catalog.statuses(),
-        counts=listing.queue_counts(current_user),
+        counts=lists.queue_counts(current_user),
         views=saved_views.with_counts(current_user),
-        queue_labels=listing.QUEUE_LABELS,
+        queue_labels=lists.QUEUE_LABELS,
         oob=oob,
     )
 
@@ -200,7 +203,7 @@ def _changes(form: BulkForm) -> dict:
     """The bulk bar's choices as the verbs' arguments; an empty choice changes nothing."""
     changes: dict = {}
     if form.assignee.data:
-        nobody = form.assignee.data == listing.NOBODY
+        nobody = form.assignee.data == lists.NOBODY
         changes["assignee"] = None if nobody else db.session.get(Agent, int(form.assignee.data))
     if form.status.data:
         changes["status"] = db.session.get(Status, int(form.status.data))

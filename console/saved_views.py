@@ -11,11 +11,11 @@ from werkzeug.datastructures import MultiDict
 from console import bp
 from console.forms import SavedViewForm
 from console.queues import DEFAULT_QUEUE, _list_address, _render_queue, sidebar
-from shared import saved_views
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import show_error
-from shared.web import is_fragment_request
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.queues import saved_views
+from shared.web.forms import show_error
+from shared.web.htmx import is_fragment_request
 
 
 def _queue_of(address: str) -> str:

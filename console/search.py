@@ -10,10 +10,15 @@ from flask_login import current_user
 
 from console import bp
 from console.forms import SearchForm
-from shared import bounds, catalog, permissions, search
-from shared.forms import choices
-from shared.i18n import current_locale
-from shared.web import is_fragment_request
+from shared.access import permissions
+from shared.core import bounds
+from shared.core.i18n import current_locale
+from shared.queues import lists
+from shared.records import catalog
+from shared.search import query as search_query
+from shared.search import terms
+from shared.web.forms import choices
+from shared.web.htmx import is_fragment_request
 
 PER_PAGE = 20
 
@@ -23,11 +28,11 @@ def _form() -> SearchForm:
     switched off with a note beside it, never a failed page."""
     form = SearchForm(request.args)
     form.status.choices = choices(
-        [("", gettext("Any status")), (search.OPEN, gettext("Any open status"))]
+        [("", gettext("Any status")), (search_query.OPEN, gettext("Any open status"))]
         + [(s.key, s.label(current_locale())) for s in catalog.statuses()]
     )
     form.assignee.choices = choices(
-        [("", gettext("Anyone")), (search.NOBODY, gettext("Unassigned"))]
+        [("", gettext("Anyone")), (lists.NOBODY, gettext("Unassigned"))]
         + [(str(a.id), a.display_name) for a in catalog.active_agents()]
     )
     form.department.choices = choices(
@@ -38,11 +43,11 @@ def _form() -> SearchForm:
     return form
 
 
-def _filters(form: SearchForm) -> search.SearchFilters:
+def _filters(form: SearchForm) -> search_query.SearchFilters:
     def whole(value: str) -> int | None:
         return int(value) if value.isdigit() else None
 
-    return search.SearchFilters(
+    return search_query.SearchFilters(
         status=form.status.data or None,
         assignee=whole(form.assignee.data) or form.assignee.data or None,
         department=whole(form.department.data),
@@ -67,24 +72,24 @@ def _address(form: SearchForm, page: int = 1) -> str:
 def search_page() -> Response:
     form = _form()
     query = (form.q.data or "").strip() if not form.q.errors else ""
-    number = search.ticket_number(query)
+    number = terms.ticket_number(query)
     jump = permissions.find_ticket(current_user, number) if number else None
     fragment = is_fragment_request()
     if jump is not None and not fragment:  # sent as a search; while typing, the results offer it instead
         return redirect(url_for("console.ticket_show", number=jump.number), 303)
-    results = search.search(
+    results = search_query.search(
         current_user, query, _filters(form), page=bounds.page(request.args.get("page")), per_page=PER_PAGE
     )
     html = render_template(
         "console/_search.html" if fragment else "console/search.html",
         form=form,
         query=query,
-        words=search.terms(query),
+        words=terms.terms(query),
         results=results,
         jump=jump,
         address=lambda page=1: _address(form, page),
         fragment=fragment,
-        count_cap=search.COUNT_CAP,
+        count_cap=search_query.COUNT_CAP,
     )
     response = make_response(html, 422 if form.q.errors else 200)
     if fragment:

@@ -13,29 +13,21 @@ from markupsafe import Markup
 
 from console import bp
 from console.forms import PropertiesForm, ReplyForm
-from shared import (
-    attachments,
-    bounces,
-    bounds,
-    catalog,
-    history,
-    links,
-    listing,
-    mail_log,
-    participants,
-    permissions,
-    presence,
-    sla_tracking,
-    tickets,
-    time_tracking,
-)
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import choices, show_error
-from shared.i18n import current_locale
-from shared.markup import render_markdown
+from shared.access import permissions
+from shared.core import bounds
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.core.i18n import current_locale
+from shared.core.markup import render_markdown
+from shared.mail import log
 from shared.models import Agent, Department, Entry, Product, Status, Ticket
-from shared.web import is_fragment_request, uploads_from
+from shared.outgoing import bounces
+from shared.queues import lists
+from shared.records import catalog, history, presence
+from shared.sla import tracking
+from shared.tickets import assignment, attachments, conversation, links, participants, properties, time_tracking
+from shared.web.forms import choices, show_error
+from shared.web.htmx import is_fragment_request, uploads_from
 
 
 def _find_or_404(number: int) -> Ticket:
@@ -68,18 +60,18 @@ def _reply_form(statuses: list[Status], **kwargs) -> ReplyForm:
 # The panel's fields in the order they are applied: assigning first, so an untouched status does
 # not undo what the assignment rule just did, and an explicit one still wins over it.
 PANEL_VERBS = {
-    "assignee": lambda ticket, value, actor: tickets.assign_ticket(
+    "assignee": lambda ticket, value, actor: assignment.assign_ticket(
         ticket, db.session.get(Agent, value) if value else None, actor=actor
     ),
-    "status": lambda ticket, value, actor: tickets.change_status(ticket, db.session.get(Status, value), actor=actor),
-    "priority": lambda ticket, value, actor: tickets.change_priority(ticket, value, actor=actor),
-    "department": lambda ticket, value, actor: tickets.change_department(
+    "status": lambda ticket, value, actor: properties.change_status(ticket, db.session.get(Status, value), actor=actor),
+    "priority": lambda ticket, value, actor: properties.change_priority(ticket, value, actor=actor),
+    "department": lambda ticket, value, actor: properties.change_department(
         ticket, db.session.get(Department, value), actor=actor
     ),
-    "product": lambda ticket, value, actor: tickets.change_product(
+    "product": lambda ticket, value, actor: properties.change_product(
         ticket, db.session.get(Product, value) if value else None, actor=actor
     ),
-    "type": lambda ticket, value, actor: tickets.change_type(ticket, value, actor=actor),
+    "type": lambda ticket, value, actor: properties.change_type(ticket, value, actor=actor),
 }
 
 
@@ -124,7 +116,7 @@ def _page(
     ticket: Ticket, statuses: list[Status], *, reply_form=None, props_form=None, preview_html=None, **panels
 ) -> str:
     """The whole ticket page; `panels` carries a side-panel form that was refused (links, merge)."""
-    others, others_total = listing.other_tickets(ticket)
+    others, others_total = lists.other_tickets(ticket)
     return render_template(
         "console/ticket.html",
         preview_html=preview_html,
@@ -134,9 +126,9 @@ def _page(
         props_form=props_form or _properties_form(ticket, statuses),
         other_tickets=others,
         other_total=others_total,
-        held_mail=mail_log.held_on(ticket) if permissions.can_decide_held_mail(current_user, ticket) else [],
+        held_mail=log.held_on(ticket) if permissions.can_decide_held_mail(current_user, ticket) else [],
         time_total=time_tracking.ticket_total(ticket),
-        sla=sla_tracking.summary(ticket),
+        sla=tracking.summary(ticket),
         ticket_links=links.links_of(ticket),
         participants=participants.current(ticket),
         bounce=bounces.active(ticket.customer.email) if ticket.customer else None,
@@ -156,7 +148,7 @@ def _changed(ticket: Ticket, statuses: list[Status], since: int, *, reply_form: 
         props_form=_properties_form(ticket, statuses),
         saved=reply_form is None,
         time_total=time_tracking.ticket_total(ticket),
-        sla=sla_tracking.summary(ticket),
+        sla=tracking.summary(ticket),
         **_names(statuses),
     )
 
@@ -177,11 +169,11 @@ def _send(form: ReplyForm, ticket: Ticket) -> Entry:
     uploads = uploads_from(form.attachments.data)
     status = db.session.get(Status, form.status.data) if form.status.data else None
     if form.visibility.data == "internal":
-        entry = tickets.add_internal_note(ticket, actor=current_user, body=form.body.data, uploads=uploads)
+        entry = conversation.add_internal_note(ticket, actor=current_user, body=form.body.data, uploads=uploads)
         if status is not None:
-            tickets.change_status(ticket, status, actor=current_user)
+            properties.change_status(ticket, status, actor=current_user)
     else:
-        entry = tickets.post_reply(ticket, actor=current_user, body=form.body.data, uploads=uploads, status=status)
+        entry = conversation.post_reply(ticket, actor=current_user, body=form.body.data, uploads=uploads, status=status)
     if form.minutes.data is not None:
         time_tracking.log(ticket, current_user._get_current_object(), form.minutes.data, entry=entry)
     return entry

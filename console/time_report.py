@@ -8,9 +8,10 @@ from flask_login import current_user
 
 from console import bp
 from console.forms import TimeReportForm
-from shared import permissions, time_tracking
-from shared.clock import utcnow
-from shared.errors import DomainError
+from shared.access import permissions
+from shared.core.clock import utcnow
+from shared.core.errors import DomainError
+from shared.tickets import time_tracking
 
 
 def _range(form: TimeReportForm) -> tuple[date, date]:

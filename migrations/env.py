@@ -6,7 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from shared import search
+from shared.search import index
 
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -32,7 +32,7 @@ def run_migrations_online() -> None:
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("process_revision_directives", process_revision_directives)
-    conf_args.setdefault("include_name", search.include_name)  # the search index is built by hand (0011)
+    conf_args.setdefault("include_name", index.include_name)  # the search index is built by hand (0011)
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():

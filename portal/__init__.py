@@ -2,9 +2,9 @@
 
 from flask import Blueprint
 
-from shared import markdown_preview
-from shared.auth import guard
 from shared.models import Customer
+from shared.web import markdown_preview
+from shared.web.auth import guard
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 OPEN_ENDPOINTS = {

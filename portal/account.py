@@ -6,14 +6,15 @@ from flask_login import current_user
 
 from portal import bp
 from portal.forms import ProfileForm, SignupForm
-from shared import account_views, accounts, request_limits
-from shared.account_views import sessions_context, steady_answer
-from shared.auth import log_in
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import ResetForm, SignupConfirmForm, show_error
-from shared.i18n import current_locale
-from shared.urls import external_url
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.core.i18n import current_locale
+from shared.core.urls import external_url
+from shared.people import accounts
+from shared.web import account_views, request_limits
+from shared.web.account_views import sessions_context, steady_answer
+from shared.web.auth import log_in
+from shared.web.forms import ResetForm, SignupConfirmForm, show_error
 
 
 def _confirm_url(token: str) -> str:

@@ -3,8 +3,8 @@
 from flask import redirect, url_for
 
 from portal import bp
-from shared import account_views
 from shared.models import Customer
+from shared.web import account_views
 
 account_views.register(bp, Customer, "portal")
 

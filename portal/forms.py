@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, MultipleFileField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from shared.forms import SelectField, choices
+from shared.web.forms import SelectField, choices
 
 TYPE_CHOICES = choices([("question", _l("Question")), ("feature", _l("Feature request")), ("bug", _l("Bug report"))])
 

@@ -6,25 +6,18 @@ from flask_login import current_user
 
 from portal import bp
 from portal.forms import NewTicketForm, RatingForm, ReplyForm
-from shared import (
-    attachments,
-    bounds,
-    catalog,
-    links,
-    listing,
-    notifications,
-    permissions,
-    ratings,
-    reads,
-    request_limits,
-    rules,
-    tickets,
-)
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import choices, show_error
+from shared.access import permissions
+from shared.core import bounds
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models import Department, Product
-from shared.web import is_fragment_request, uploads_from
+from shared.outgoing import notifications
+from shared.queues import lists
+from shared.records import catalog, reads
+from shared.tickets import attachments, conversation, links, ratings, rules
+from shared.web import request_limits
+from shared.web.forms import choices, show_error
+from shared.web.htmx import is_fragment_request, uploads_from
 
 
 def _find_or_404(number: int):
@@ -78,12 +71,12 @@ def _ticket_page(ticket, *, form: ReplyForm | None = None, rating_form: RatingFo
 @bp.get("/tickets")
 def tickets_list():
     """Open tickets first, then the archive; the customer's own, or (a tab) their organization's."""
-    view = listing.portal_view(current_user, request.args.get("view"))
+    view = lists.portal_view(current_user, request.args.get("view"))
     args = request.args
-    open_page = listing.customer_tickets(current_user, closed=False, view=view, page=bounds.page(args.get("page")))
-    closed_page = listing.customer_tickets(current_user, closed=True, view=view, page=bounds.page(args.get("archive")))
+    open_page = lists.customer_tickets(current_user, closed=False, view=view, page=bounds.page(args.get("page")))
+    closed_page = lists.customer_tickets(current_user, closed=True, view=view, page=bounds.page(args.get("archive")))
     template = "portal/_ticket_list.html" if is_fragment_request() else "portal/tickets.html"
-    organization = listing.shared_organization(current_user)
+    organization = lists.shared_organization(current_user)
     return render_template(template, open_page=open_page, closed_page=closed_page, view=view, organization=organization)
 
 
@@ -105,7 +98,7 @@ def ticket_new():
             form.form_errors.append(request_limits.ticket_flood_message(wait))
             return render_template("portal/ticket_new.html", form=form), 429, {"Retry-After": str(wait)}
         try:
-            ticket = tickets.open_ticket(
+            ticket = conversation.open_ticket(
                 actor=current_user,
                 customer=current_user,
                 type=form.type.data,
@@ -141,7 +134,7 @@ def ticket_reply(number: int):
     if form.validate_on_submit():
         goes_to = links.continuation(ticket)  # a reply to a merged ticket goes where it continues
         try:
-            entry = tickets.post_reply(
+            entry = conversation.post_reply(
                 goes_to,
                 actor=current_user,
                 body=form.body.data,

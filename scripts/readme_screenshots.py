@@ -28,9 +28,12 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script, `wsgi` and `shared` are not on the path
 
-from shared import demo, listing, presence, ratings  # noqa: E402
-from shared.extensions import db  # noqa: E402
+from shared.core.extensions import db  # noqa: E402
+from shared.demo import seed  # noqa: E402
 from shared.models import Agent, Customer, Ticket  # noqa: E402
+from shared.queues import lists  # noqa: E402
+from shared.records import presence  # noqa: E402
+from shared.tickets import ratings  # noqa: E402
 from wsgi import create_app  # noqa: E402
 
 OUT_DIR = REPO_ROOT / "docs" / "screenshots"
@@ -38,7 +41,7 @@ CUSTOMER = "maria.lopez@harbourdental.example"
 AGENT = "tom@tallybook.example"
 COLLEAGUE = "sofia@tallybook.example"  # shown on the ticket page as typing a reply too
 CANNED_QUERY = "screenshot"
-ADMIN = demo.admin_email()
+ADMIN = seed.admin_email()
 NEW_CALLER_EMAIL = "olga.petrova@northwind.example"
 NEW_CALLER_SUBJECT = "Receipt printer prints blank pages"
 
@@ -106,7 +109,7 @@ def make_demo_app(directory: Path) -> Flask:
     )
     with app.app_context():
         upgrade(directory=app.config["MIGRATIONS_DIR"])
-        demo.seed()
+        seed.seed()
         db.session.commit()
     return app
 
@@ -139,7 +142,7 @@ def pick_tickets(app: Flask) -> Picks:
         # Unrated (so the form shows), and another ticket than the one above when there is one.
         rating = max(rateable, key=lambda t: (ratings.rating_for(t) is None, t is not portal, public_messages(t)))
         # From the agent's own Needs reply queue, one with an internal note and a real conversation.
-        queue = listing.queue_tickets(agent, "needs_reply").items
+        queue = lists.queue_tickets(agent, "needs_reply").items
         noted = [t for t in queue if any(e.is_note for e in t.entries)]
         assert noted, f"no ticket in {AGENT}'s Needs reply queue has an internal note"
         console = max(noted, key=lambda t: (t.assignee_id == agent.id, min(public_messages(t), 4), t.number))
@@ -192,7 +195,7 @@ def log_in(browser: Browser, base_url: str, area: str, email: str) -> dict[str, 
     page = context.new_page()
     goto(page, f"/{area}/login")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_label("Password").fill(seed.DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/login" not in url)
     state = context.storage_state()

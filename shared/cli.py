@@ -11,10 +11,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared import accounts, queue_counters, reminders, sla_tracking, tickets
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models.queue_counters import UNASSIGNED
+from shared.people import accounts
+from shared.queues import counters
+from shared.sla import tracking
+from shared.tickets import properties, reminders
 
 users_cli = AppGroup("users", help="Create agent and customer accounts.")
 timers_cli = AppGroup("timers", help="Run time-based rules once (the worker also runs them).")
@@ -67,7 +70,7 @@ def create_customer_command(email: str, name: str, organization: str | None, pas
 def timers_run_command() -> None:
     """Remind customers whose tickets close soon, and close those that waited too long (rule 7)."""
     reminded = _run(reminders.remind_pending)
-    moved = _run(tickets.expire_pending)
+    moved = _run(properties.expire_pending)
     click.echo(f"{reminded} reminder(s) sent, {moved} ticket(s) closed after waiting on the customer")
     from shared import worker
 
@@ -77,7 +80,7 @@ def timers_run_command() -> None:
 @timers_cli.command("sla-backfill")
 def sla_backfill_command() -> None:
     """Give open tickets filed before the SLA clock existed their due times (run once after upgrading)."""
-    click.echo(f"{_run(sla_tracking.backfill)} open ticket(s) given SLA due times")
+    click.echo(f"{_run(tracking.backfill)} open ticket(s) given SLA due times")
 
 
 @click.command("worker")
@@ -91,7 +94,7 @@ def worker_command(once: bool) -> None:
             click.echo(f"{name}: {'failed (see the log)' if result is None else result}")
         return
     # A long-running process: what it sends and what fails goes to standard error, each line
-    # timestamped by the handler the app installed (shared/logs.py).
+    # timestamped by the handler the app installed (shared/core/logs.py).
     logging.getLogger().setLevel(logging.INFO)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -105,12 +108,12 @@ def worker_command(once: bool) -> None:
 @click.option("--port", default=8025, show_default=True)
 def mail_catcher_command(host: str, port: int) -> None:
     """Catch mail for the demo: an SMTP server that saves each message under the instance folder."""
-    from shared import mail_catcher
+    from shared.mail import catcher
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    controller = mail_catcher.start(host, port)
+    controller = catcher.start(host, port)
     click.echo(f"Catching mail on {host}:{port} into {current_app.config['MAIL_CATCHER_DIR']} (Ctrl-C stops it)")
     try:
         while not stop.wait(1):
@@ -124,12 +127,12 @@ def mail_catcher_command(host: str, port: int) -> None:
 def mail_ingest_command(store_only: bool) -> None:
     """Take one message on standard input, for an MTA pipe. Exit status: 0 stored (a duplicate or a
     quarantined message too), 65 empty input, 75 database or disk unavailable (the MTA retries)."""
-    from shared import mail_intake
+    from shared.mail import intake
 
     try:
         # Not kept in a variable: processing reads the stored copy, so a large message is held once.
-        inbound, new = mail_intake.receive(sys.stdin.buffer.read(), source="pipe")
-    except mail_intake.EmptyMessage:
+        inbound, new = intake.receive(sys.stdin.buffer.read(), source="pipe")
+    except intake.EmptyMessage:
         click.echo("deskbell: the message is empty; nothing stored", err=True)
         sys.exit(os.EX_DATAERR)
     except (SQLAlchemyError, OSError) as exc:
@@ -137,7 +140,7 @@ def mail_ingest_command(store_only: bool) -> None:
         sys.exit(os.EX_TEMPFAIL)
     if new and not store_only:
         try:
-            inbound = mail_intake.process_one(inbound.id) or inbound
+            inbound = intake.process_one(inbound.id) or inbound
         except SQLAlchemyError as exc:  # stored all the same: the worker processes it later
             click.echo(f"deskbell: stored; processing deferred: {exc}", err=True)
     click.echo(f"message {inbound.id}: {inbound.state if new else 'duplicate, already recorded'}")
@@ -146,37 +149,37 @@ def mail_ingest_command(store_only: bool) -> None:
 @mail_cli.command("fetch")
 def mail_fetch_command() -> None:
     """Fetch new mail from the IMAP mailbox (IMAP_URL) once and process it."""
-    from shared import mail_fetch
+    from shared.mail import fetch
 
     if not current_app.config["IMAP_URL"]:
         raise click.ClickException("IMAP_URL is not set (DESKBELL_IMAP_URL=imap://user:pass@host/INBOX)")
     try:
-        click.echo(mail_fetch.fetch())
-    except mail_fetch.FetchError as exc:
+        click.echo(fetch.fetch())
+    except fetch.FetchError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
 @mail_cli.command("process-pending")
 def mail_process_pending_command() -> None:
     """Process stored messages that are still pending (the worker does this too)."""
-    from shared import mail_intake
+    from shared.mail import intake
 
-    click.echo(f"{mail_intake.process_pending()} message(s) processed")
+    click.echo(f"{intake.process_pending()} message(s) processed")
 
 
 @demo_cli.command("seed")
 @click.option("--tickets", "count", default=200, show_default=True, help="How many tickets to create.")
 def demo_seed_command(count: int) -> None:
     """Load demo agents, customers and tickets; does nothing when demo data is already there."""
-    from shared import demo
+    from shared.demo import seed
 
-    if demo.already_seeded():
+    if seed.already_seeded():
         click.echo("Demo data is already loaded; keeping it.")
     else:
         with click.progressbar(length=count, label="Seeding tickets") as bar:
-            demo.seed(count, progress=bar.update)
+            seed.seed(count, progress=bar.update)
         db.session.commit()
-    for line in demo.login_lines():
+    for line in seed.login_lines():
         click.echo(line)
 
 
@@ -184,7 +187,7 @@ def demo_seed_command(count: int) -> None:
 def counters_rebuild_command() -> None:
     """Recount the queue counters from the tickets in one transaction (a repair; they are kept as
     tickets change), and print each counter that was wrong."""
-    corrections = queue_counters.rebuild(db.session.connection())
+    corrections = counters.rebuild(db.session.connection())
     db.session.commit()
     for c in corrections:
         assignee = "unassigned" if c.assignee_key == UNASSIGNED else f"agent {c.assignee_key}"

@@ -14,9 +14,13 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from shared import mail_fetch, mail_send, rate_limits, reminders, sla_tracking, tickets
-from shared.extensions import db
+from shared.access import rate_limits
+from shared.core.extensions import db
+from shared.delivery import sending
+from shared.mail import fetch
 from shared.models import utcnow
+from shared.sla import tracking
+from shared.tickets import properties, reminders
 
 log = logging.getLogger("deskbell.worker")
 
@@ -30,7 +34,7 @@ class Job:
 
 def _expire_pending() -> str:
     reminded = reminders.remind_pending()
-    moved = tickets.expire_pending()
+    moved = properties.expire_pending()
     db.session.commit()
     return f"{moved} ticket(s) closed after waiting on the customer, {reminded} reminder(s) sent"
 
@@ -43,7 +47,7 @@ def record_breaches() -> str:
     """The SLA breaches due now, committed a batch at a time: a backlog (a desk back from a long
     weekend) is neither held in memory at once nor lost as a whole when the worker stops."""
     now, breached = utcnow(), 0
-    while found := sla_tracking.record_breaches(now, limit=BREACH_BATCH):
+    while found := tracking.record_breaches(now, limit=BREACH_BATCH):
         db.session.commit()
         breached += found
     db.session.commit()
@@ -62,8 +66,8 @@ JOBS: list[Job] = [
     Job("pending-expiry", _expire_pending, "WORKER_TIMERS_SECONDS"),
     Job("sla-breaches", record_breaches, "WORKER_TIMERS_SECONDS"),
     Job("rate-limit-purge", purge_rate_limits, "WORKER_TIMERS_SECONDS"),
-    Job("mail-in", mail_fetch.poll, "WORKER_MAIL_IN_SECONDS"),
-    Job("outbox", mail_send.deliver_due, "WORKER_OUTBOX_SECONDS"),
+    Job("mail-in", fetch.poll, "WORKER_MAIL_IN_SECONDS"),
+    Job("outbox", sending.deliver_due, "WORKER_OUTBOX_SECONDS"),
 ]
 
 

@@ -8,10 +8,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from shared import accounts, tickets
-from shared.clock import frozen_at, utcnow
-from shared.extensions import db as _db
+from shared.core.clock import frozen_at, utcnow
+from shared.core.extensions import db as _db
 from shared.models import Agent, Customer, Department, OutboxMessage, Ticket
+from shared.people import accounts
+from shared.tickets import conversation
 from tests.databases import test_databases
 from tests.mail.dovecot import Dovecot
 from wsgi import create_app
@@ -134,7 +135,7 @@ def make_ticket(db, department) -> Callable[..., Ticket]:
     def make(customer: Customer, **kwargs) -> Ticket:
         kwargs.setdefault("subject", "The printer is on fire")
         kwargs.setdefault("body", "Smoke everywhere.")
-        ticket = tickets.open_ticket(actor=customer, customer=customer, department=department, **kwargs)
+        ticket = conversation.open_ticket(actor=customer, customer=customer, department=department, **kwargs)
         db.session.commit()
         return ticket
 

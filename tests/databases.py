@@ -37,7 +37,7 @@ def migrate(url: str, instance: Path) -> None:
     app = create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(instance)})
     with app.app_context():
         upgrade()
-        from shared.extensions import db
+        from shared.core.extensions import db
 
         db.engine.dispose()
 

@@ -2,10 +2,10 @@
 
 from flask.testing import FlaskClient
 
-from shared import sessions
-from shared.auth import SESSION_TOKEN_KEY
-from shared.extensions import db
+from shared.access import sessions
+from shared.core.extensions import db
 from shared.models import Agent, Customer
+from shared.web.auth import SESSION_TOKEN_KEY
 
 
 def enter_session(client: FlaskClient, account: Customer | Agent) -> None:

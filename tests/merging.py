@@ -4,10 +4,10 @@ participant (so what they sent reached it), and the duplicate is closed."""
 
 from sqlalchemy import select
 
-from shared import participants, tickets
-from shared.extensions import db
-from shared.history import post_system_note, record_event
+from shared.core.extensions import db
 from shared.models import Agent, Category, Status, Ticket
+from shared.records.history import post_system_note, record_event
+from shared.tickets import participants, properties
 
 
 def join_as_before(duplicate: Ticket, target: Ticket, *, agent: Agent) -> None:
@@ -24,5 +24,5 @@ def merge_as_before(duplicate: Ticket, target: Ticket, *, agent: Agent) -> None:
     record_event(target, "merged", {"ticket": duplicate.number, "subject": duplicate.subject}, actor=agent)
     post_system_note(duplicate, "We merged this request with another one about the same thing, and continue there.")
     closed = db.session.scalars(select(Status).where(Status.category == Category.CLOSED).order_by(Status.id)).first()
-    tickets.change_status(duplicate, closed, actor=agent)
+    properties.change_status(duplicate, closed, actor=agent)
     db.session.commit()

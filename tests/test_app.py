@@ -6,9 +6,9 @@ import logging
 import pytest
 from sqlalchemy import create_engine, inspect, select
 
-from shared import accounts
-from shared.config import ConfigError
+from shared.core.config import ConfigError
 from shared.models import Agent, Customer, Rule, Status
+from shared.people import accounts
 from wsgi import create_app
 
 
@@ -71,7 +71,7 @@ def test_db_upgrade_builds_an_empty_instance(tmp_path, monkeypatch):
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "DATABASE_URL": url})
     with app.app_context():
         upgrade()
-        from shared.extensions import db
+        from shared.core.extensions import db
 
         assert [s.key for s in db.session.scalars(select(Status).order_by(Status.position))] == [
             "new",
@@ -133,13 +133,13 @@ def test_the_migrations_build_exactly_the_models(app, db):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from shared import search
+    from shared.search import index
 
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"include_name": search.include_name})
+        context = MigrationContext.configure(connection, opts={"include_name": index.include_name})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
-    assert search.TABLE in inspect(db.engine).get_table_names()
+    assert index.TABLE in inspect(db.engine).get_table_names()
 
 
 def test_the_icon_is_linked_and_favicon_ico_leads_to_it(client):

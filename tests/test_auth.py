@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from shared import accounts
-from shared.clock import frozen_at, utcnow
+from shared.core.clock import frozen_at, utcnow
 from shared.models import Agent
+from shared.people import accounts
 from tests.conftest import PASSWORD
 from tests.routes import endpoints
 
@@ -139,9 +139,9 @@ def test_reset_links_use_the_configured_address_not_the_request_host(client, cus
 
 def test_mail_outside_a_request_links_to_the_configured_address(app, customer, department, outbox):
     """The worker and the CLI have no request; their mail still carries working links."""
-    from shared import tickets
+    from shared.tickets import conversation
 
-    tickets.open_ticket(actor=customer, customer=customer, department=department, subject="From cron", body="x")
+    conversation.open_ticket(actor=customer, customer=customer, department=department, subject="From cron", body="x")
     assert "http://desk.test/portal/tickets/1001" in outbox()[-1].body_text
 
 

@@ -7,8 +7,8 @@ import html
 import pytest
 from sqlalchemy import func, select
 
-from shared import sla_tracking
 from shared.models import BusinessCalendar, Department, Holiday, SavedView, Ticket, TicketLink
+from shared.sla import tracking
 from tests.conftest import PASSWORD
 
 HX = {"HX-Request": "true"}
@@ -162,7 +162,7 @@ def test_a_date_past_the_years_a_desk_means_is_switched_off_with_a_note(client, 
 
 def test_a_holiday_in_year_9999_is_refused_and_nothing_is_added(client, login_as, admin, db):
     login_as(admin)
-    calendar = sla_tracking.default_calendar()
+    calendar = tracking.default_calendar()
     before = len(db.session.get(BusinessCalendar, calendar.id).holidays)
     response = client.post(f"/console/admin/calendars/{calendar.id}/holidays", data={"holiday-day": "9999-12-31"})
     assert response.status_code == 422 and "Enter a date from 1900-01-01 to 2999-12-31." in text(response)

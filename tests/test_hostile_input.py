@@ -28,10 +28,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, Rule
 
-from shared import accounts, calendars, canned, catalog, organizations, saved_views, tickets
-from shared.attachments import Upload
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import BusinessCalendar, Department, LoginSession, OutboxMessage
+from shared.people import accounts, organizations
+from shared.queues import saved_views
+from shared.records import catalog
+from shared.sla import calendars
+from shared.tickets import canned, conversation
+from shared.tickets.attachments import Upload
 from tests.conftest import PASSWORD, RequestClient, make_app
 from tests.mail.inbound import compose, deliver
 from tests.routes import SAMPLE_VALUES
@@ -153,7 +157,7 @@ class Writes:
     """The tables each committed transaction wrote (by INSERT, UPDATE or DELETE)."""
 
     DML = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
-    # The walker's own session is marked seen at most once a minute (shared/sessions.py), on whatever
+    # The walker's own session is marked seen at most once a minute (shared/access/sessions.py), on whatever
     # request comes then: on a slow machine that can be a refused one, and it changes nothing the
     # request asked for. Any other write to `sessions` (ending one, say) still counts.
     SESSION_TOUCH = re.compile(
@@ -221,7 +225,7 @@ def _seed() -> dict[str, object]:
     admin = accounts.create_agent(WALKERS["admin"], name="Ada Admin", password=PASSWORD, is_admin=True)
     alice = accounts.create_customer(WALKERS["customer"], name="Alice Archer", password=PASSWORD)
     department = db.session.scalar(db.select(Department).order_by(Department.id))
-    ticket = tickets.open_ticket(
+    ticket = conversation.open_ticket(
         actor=alice,
         customer=alice,
         department=department,
@@ -229,7 +233,7 @@ def _seed() -> dict[str, object]:
         body="Smoke everywhere.",
         uploads=[Upload("smoke.txt", b"smoke")],
     )
-    tickets.open_ticket(actor=alice, customer=alice, department=department, subject="Another", body="One more.")
+    conversation.open_ticket(actor=alice, customer=alice, department=department, subject="Another", body="One more.")
     organization = organizations.create_organization("Archers", actor=admin)
     organizations.add_member(organization, alice.email, actor=admin)
     product = catalog.create_product("Printer", department=department, actor=admin)

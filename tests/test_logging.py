@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.logs import UtcFormatter
-from shared.web import request_log
+from shared.core.logs import UtcFormatter
+from shared.web.htmx import request_log
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 REPO = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import PROJECT_ROOT
+from shared.core.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 
@@ -64,11 +64,12 @@ def test_a_base_url_the_user_set_wins(tmp_path):
 
 
 def test_the_exported_address_is_what_the_app_builds_links_from(tmp_path, monkeypatch):
-    from shared import demo, urls
+    from shared.core import urls
+    from shared.demo import seed
     from wsgi import create_app
 
     monkeypatch.setenv("DESKBELL_BASE_URL", "http://127.0.0.1:5101")
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
     with app.test_request_context(base_url="http://elsewhere.test"):
-        assert demo.login_lines()[0] == "Agent console: http://127.0.0.1:5101/console/login"
+        assert seed.login_lines()[0] == "Agent console: http://127.0.0.1:5101/console/login"
         assert urls.external_url("portal.ticket_show", number=1042) == "http://127.0.0.1:5101/portal/tickets/1042"

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from shared.config import ConfigError
+from shared.core.config import ConfigError
 from wsgi import create_app
 
 LIMITED = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2 per minute"}

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from shared import worker
-from shared.clock import frozen_at
-from shared.config import ConfigError
+from shared.core.clock import frozen_at
+from shared.core.config import ConfigError
 from shared.models import RateLimitCount, Ticket
 from tests.conftest import PASSWORD, make_app
 from tests.portal.test_tickets import new_ticket_form

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bench.run import Server, Session
-from shared import accounts
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Department, Ticket
+from shared.people import accounts
 from tests.conftest import PASSWORD
 from wsgi import create_app
 

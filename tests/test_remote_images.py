@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from shared.remote_images import hold_remote_images, remote_host
-from shared.security_headers import CONTENT_SECURITY_POLICY
+from shared.core.remote_images import hold_remote_images, remote_host
+from shared.web.security_headers import CONTENT_SECURITY_POLICY
 
 BODY = (
     "Look: ![the error dialog](https://tracker.example/pixel.png?u=alice&t=1001)\n\n"
@@ -39,7 +39,7 @@ def test_remote_host(src, host):
 
 
 def test_remote_images_become_links_and_local_ones_stay(app):
-    from shared.markup import render_markdown
+    from shared.core.markup import render_markdown
 
     with app.test_request_context():
         html = str(hold_remote_images(render_markdown(BODY)))
@@ -57,7 +57,7 @@ def test_remote_images_become_links_and_local_ones_stay(app):
 
 def test_sanitised_html_with_a_disguised_remote_source(app):
     """HTML that is not Markdown's (a mail body, kept by the sanitiser): a tab a browser drops."""
-    from shared.markup import sanitize_html
+    from shared.core.markup import sanitize_html
 
     with app.test_request_context():
         html = str(hold_remote_images(sanitize_html('<p><img src="/\t/evil.example/c.png" alt="x"></p>')))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from shared.attachments import Upload
+from shared.tickets.attachments import Upload
 from tests.conftest import PASSWORD
 from tests.routes import endpoints
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug import Response
 
 from console import bp as console_bp
-from shared import permissions
+from shared.access import permissions
 from shared.models import Agent
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

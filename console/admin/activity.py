@@ -3,7 +3,8 @@
 from flask import render_template, request
 
 from console.admin import bp
-from shared import audit, bounds
+from shared.core import bounds
+from shared.records import audit
 
 
 @bp.get("/activity")

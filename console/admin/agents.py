@@ -10,13 +10,13 @@ from flask_babel import gettext, ngettext
 
 from console.admin import actor, bp, done
 from console.admin.forms import InviteAgentForm, SwitchForm
-from shared import agents
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import show_error
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.core.urls import external_url
 from shared.models import Agent
-from shared.urls import external_url
-from shared.web import is_fragment_request
+from shared.tickets import agents
+from shared.web.forms import show_error
+from shared.web.htmx import is_fragment_request
 
 
 def _set_password_url(token: str) -> str:

@@ -10,12 +10,13 @@ from flask_babel import gettext
 
 from console.admin import actor, bp, done
 from console.admin.forms import AgentAssignmentForm, DepartmentAssignmentForm, NameForm
-from shared import assignment, catalog
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import show_error
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models import Agent, Department
-from shared.web import is_fragment_request
+from shared.records import catalog
+from shared.tickets import assignment
+from shared.web.forms import show_error
+from shared.web.htmx import is_fragment_request
 
 
 def department_form(department: Department, formdata=None) -> DepartmentAssignmentForm:

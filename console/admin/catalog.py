@@ -8,12 +8,12 @@ from flask_babel import gettext
 
 from console.admin import actor, assignment, bp, done
 from console.admin.forms import NameForm, ProductForm, SwitchForm, optional_choices
-from shared import catalog
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import show_error
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models import Department, Product
-from shared.web import is_fragment_request
+from shared.records import catalog
+from shared.web.forms import show_error
+from shared.web.htmx import is_fragment_request
 
 
 def _active_switch(item: Department | Product, verb, kind: str, rows):

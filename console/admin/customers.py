@@ -5,13 +5,14 @@ from flask_babel import gettext
 
 from console.admin import actor, bp, done
 from console.admin.forms import CustomerForm, NewCustomerForm, optional_choices
-from shared import bounds, customers, organizations
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import show_error
+from shared.core import bounds
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.core.urls import external_url
 from shared.models import Customer, Organization
-from shared.urls import external_url
-from shared.web import is_fragment_request
+from shared.people import customers, organizations
+from shared.web.forms import show_error
+from shared.web.htmx import is_fragment_request
 
 
 @bp.get("/customers")

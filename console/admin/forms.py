@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from shared.forms import DayField, IdsField, SelectField, choices
+from shared.web.forms import DayField, IdsField, SelectField, choices
 
 
 class InviteAgentForm(FlaskForm):

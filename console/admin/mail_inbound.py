@@ -12,33 +12,34 @@ from flask_babel import gettext
 from werkzeug import Response
 
 from console.admin import actor, bp
-from shared import bounds, mail_intake, mail_log
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.core import bounds
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.mail import intake, log
 from shared.models import InboundMessage, InboundState
-from shared.web import is_fragment_request
+from shared.web.htmx import is_fragment_request
 
 
 @bp.context_processor
 def _mail_words() -> dict:
     """State and reason labels for the mail pages, and the nav's mail entries (every admin page)."""
     return {
-        "inbound_state_label": mail_log.inbound_state_label,
-        "outbox_state_label": mail_log.outbox_state_label,
-        "reason_label": mail_log.reason_label,
-        "catcher_in_use": mail_log.catcher_in_use,
-        "mail_counts": mail_log.attention_counts,
+        "inbound_state_label": log.inbound_state_label,
+        "outbox_state_label": log.outbox_state_label,
+        "reason_label": log.reason_label,
+        "catcher_in_use": log.catcher_in_use,
+        "mail_counts": log.attention_counts,
     }
 
 
 @bp.get("/mail/inbound")
 def inbound_list():
     state = request.args.get("state", "")
-    state = state if state in mail_log.INBOUND_STATES else ""
+    state = state if state in log.INBOUND_STATES else ""
     query = request.args.get("q", "")
-    page = mail_log.inbound_log(state, query, page=bounds.page(request.args.get("page")))
+    page = log.inbound_log(state, query, page=bounds.page(request.args.get("page")))
     template = "console/admin/_inbound_list.html" if is_fragment_request() else "console/admin/inbound.html"
-    counts, choices = mail_log.inbound_counts(), mail_log.INBOUND_STATES.items()
+    counts, choices = log.inbound_counts(), log.INBOUND_STATES.items()
     return render_template(template, page=page, state=state, query=query, counts=counts, choices=choices)
 
 
@@ -52,14 +53,14 @@ def inbound_show(inbound_id: int):
     return render_template(
         "console/admin/inbound_message.html",
         inbound=inbound,
-        headers=mail_log.header_summary(inbound),
-        text=mail_log.text_preview(inbound),
+        headers=log.header_summary(inbound),
+        text=log.text_preview(inbound),
     )
 
 
 @bp.get("/mail/inbound/<int:inbound_id>/original")
 def inbound_download(inbound_id: int):
-    return mail_log.download(_inbound(inbound_id))
+    return log.download(_inbound(inbound_id))
 
 
 def _act(inbound_id: int, verb: Callable[[InboundMessage], tuple[str, str]]) -> Response:
@@ -79,10 +80,10 @@ def _act(inbound_id: int, verb: Callable[[InboundMessage], tuple[str, str]]) -> 
 @bp.post("/mail/inbound/<int:inbound_id>/retry")
 def inbound_retry(inbound_id: int):
     def retry(inbound: InboundMessage) -> tuple[str, str]:
-        inbound = mail_intake.retry(inbound, actor=actor())
+        inbound = intake.retry(inbound, actor=actor())
         if inbound.state == InboundState.QUARANTINED:
             return gettext("It failed again and is still quarantined: %(error)s", error=inbound.error), "error"
-        return gettext("Processed: %(outcome)s.", outcome=mail_log.reason_label(inbound.reason)), "success"
+        return gettext("Processed: %(outcome)s.", outcome=log.reason_label(inbound.reason)), "success"
 
     return _act(inbound_id, retry)
 
@@ -90,7 +91,7 @@ def inbound_retry(inbound_id: int):
 @bp.post("/mail/inbound/<int:inbound_id>/accept")
 def inbound_accept(inbound_id: int):
     def accept(inbound: InboundMessage) -> tuple[str, str]:
-        entry = mail_intake.accept_held(inbound, actor=actor())
+        entry = intake.accept_held(inbound, actor=actor())
         said = gettext("%(name)s is on the ticket now, and their message is posted.", name=entry.author.display_name)
         return said, "success"
 
@@ -100,7 +101,7 @@ def inbound_accept(inbound_id: int):
 @bp.post("/mail/inbound/<int:inbound_id>/split")
 def inbound_split(inbound_id: int):
     def split(inbound: InboundMessage) -> tuple[str, str]:
-        ticket = mail_intake.split_held(inbound, actor=actor())
+        ticket = intake.split_held(inbound, actor=actor())
         return gettext("The message is a new ticket: #%(number)d.", number=ticket.number), "success"
 
     return _act(inbound_id, split)

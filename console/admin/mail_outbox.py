@@ -5,21 +5,23 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from console.admin import actor, bp
-from shared import bounds, mail_catcher, mail_log, outbox
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.core import bounds
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.mail import catcher, log
 from shared.models import OutboxMessage
-from shared.web import is_fragment_request
+from shared.outgoing import outbox
+from shared.web.htmx import is_fragment_request
 
 
 @bp.get("/mail/outbox")
 def outbox_list():
     state = request.args.get("state", "")
-    state = state if state in mail_log.OUTBOX_STATES else ""
+    state = state if state in log.OUTBOX_STATES else ""
     query = request.args.get("q", "")
-    page = mail_log.outbox_log(state, query, page=bounds.page(request.args.get("page")))
+    page = log.outbox_log(state, query, page=bounds.page(request.args.get("page")))
     template = "console/admin/_outbox_list.html" if is_fragment_request() else "console/admin/outbox.html"
-    counts, choices = mail_log.outbox_counts(), mail_log.OUTBOX_STATES.items()
+    counts, choices = log.outbox_counts(), log.OUTBOX_STATES.items()
     return render_template(template, page=page, state=state, query=query, counts=counts, choices=choices)
 
 
@@ -30,7 +32,7 @@ def _message(outbox_id: int) -> OutboxMessage:
 @bp.get("/mail/outbox/<int:outbox_id>")
 def outbox_show(outbox_id: int):
     message = _message(outbox_id)
-    return render_template("console/admin/outbox_message.html", message=message, ticket=mail_log.outbox_ticket(message))
+    return render_template("console/admin/outbox_message.html", message=message, ticket=log.outbox_ticket(message))
 
 
 @bp.post("/mail/outbox/<int:outbox_id>/retry")
@@ -51,11 +53,11 @@ def outbox_retry(outbox_id: int):
 
 @bp.get("/mail/caught")
 def caught_list():
-    return render_template("console/admin/caught.html", messages=mail_log.caught_mail())
+    return render_template("console/admin/caught.html", messages=log.caught_mail())
 
 
 @bp.get("/mail/caught/<name>")
 def caught_show(name: str):
-    message = mail_catcher.read(name) or abort(404)
-    text, html, files = mail_log.caught_parts(message)
+    message = catcher.read(name) or abort(404)
+    text, html, files = log.caught_parts(message)
     return render_template("console/admin/caught_message.html", message=message, text=text, html=html, files=files)

@@ -5,12 +5,12 @@ from flask_babel import gettext
 
 from console.admin import actor, bp, done
 from console.admin.forms import MemberForm, NameForm, SwitchForm
-from shared import organizations
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import show_error
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models import Customer, Organization
-from shared.web import is_fragment_request
+from shared.people import organizations
+from shared.web.forms import show_error
+from shared.web.htmx import is_fragment_request
 
 
 def _list_page(form: NameForm, status: int = 200):

@@ -7,11 +7,12 @@ from flask_wtf import FlaskForm
 
 from console.admin import actor, bp, done
 from console.admin.forms import CalendarChoiceForm, CalendarForm, HolidayForm, NameForm, TargetsForm
-from shared import calendars, catalog
-from shared.errors import DomainError
-from shared.extensions import db
-from shared.forms import choices, show_error
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models import BusinessCalendar, Department, Holiday
+from shared.records import catalog
+from shared.sla import calendars
+from shared.web.forms import choices, show_error
 
 
 def _targets_form(**kwargs) -> TargetsForm:

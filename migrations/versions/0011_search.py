@@ -18,7 +18,7 @@ branch_labels = None
 depends_on = None
 
 # Each ticket's messages in order, joined by a blank line; its customer as name, address and domain
-# (shared/search.py writes the same).
+# (shared/search/index.py writes the same).
 SQLITE_BUILD = """
 INSERT INTO ticket_search (rowid, subject, customer, body)
 SELECT t.id, t.subject,
@@ -56,7 +56,7 @@ def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         _search_configuration(op.get_bind())
         # PostgreSQL's parser skips anything shaped like an HTML tag ("<b>", "Ann <ann@example.com>"):
-        # a space after each "<" keeps those words findable (shared/search.py undoes it in passages).
+        # a space after each "<" keeps those words findable (shared/search/index.py undoes it in passages).
         op.execute(
             """
             CREATE TABLE ticket_search (

@@ -2,7 +2,7 @@
 external content. Its content is the view `ticket_search_documents`, which assembles each ticket's
 document from what is stored anyway (the subject, the messages' bodies in `entries`) and from
 `ticket_search_customers`, the customer text as it was indexed (one short row per customer, kept by
-shared/search.py, so a renamed customer's old words can be taken out of the index). The index is
+shared/search/index.py, so a renamed customer's old words can be taken out of the index). The index is
 rebuilt from the entries; nothing is dropped but the copy. PostgreSQL keeps its table: ts_headline
 reads the text beside the tsvector.
 
@@ -30,7 +30,7 @@ SELECT id, trim(coalesce(name, '') || ' ' || email || ' '
 FROM customers
 """
 
-# Each ticket's messages in order, joined by a blank line, as migration 0011 and shared/search.py write.
+# Each ticket's messages in order, joined by a blank line, as migration 0011 and shared/search/index.py write.
 DOCUMENTS = """
 CREATE VIEW ticket_search_documents AS
 SELECT t.id AS ticket_id, t.subject AS subject, coalesce(c.text, '') AS customer,

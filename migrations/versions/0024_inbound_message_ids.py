@@ -1,6 +1,6 @@
 """Different messages may share a Message-ID: the inbound log's Message-IDs get an index.
 
-A message is now recorded once by its Message-ID, sender and content together (shared/mail_dedupe.py),
+A message is now recorded once by its Message-ID, sender and content together (shared/mail/dedupe.py),
 so a second, different message reusing a Message-ID is stored too. Threading asks how many received
 messages carry an ID before trusting it, hence the index. Existing rows keep their keys (the
 Message-ID, or "sha256:" and the digest of their bytes): intake still recognises their redelivery.

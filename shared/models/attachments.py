@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models.base import utcnow
 from shared.models.entries import Entry
 from shared.models.tickets import ActorKind

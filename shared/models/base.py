@@ -1,5 +1,5 @@
 """Small helpers every model module uses."""
 
-from shared.clock import utcnow
+from shared.core.clock import utcnow
 
 __all__ = ["utcnow"]

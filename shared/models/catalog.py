@@ -3,7 +3,7 @@
 from sqlalchemy import Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models.accounts import Agent
 
 # Which agents work which departments: automatic assignment picks among them.

@@ -3,7 +3,7 @@
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.extensions import db
+from shared.core.extensions import db
 
 UNASSIGNED = 0  # assignee_key of the tickets nobody works: a key, not NULL, so the primary key holds it
 

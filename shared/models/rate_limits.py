@@ -4,7 +4,7 @@ worker and server shares, so a limit holds however the requests are spread."""
 from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.extensions import db
+from shared.core.extensions import db
 
 
 class RateLimitCount(db.Model):

@@ -3,7 +3,7 @@
 from sqlalchemy import JSON, Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.extensions import db
+from shared.core.extensions import db
 
 
 class Rule(db.Model):

@@ -5,7 +5,7 @@ from datetime import date, time
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.extensions import db
+from shared.core.extensions import db
 
 UNITS = ("hours", "days")  # a "day" is one of the calendar's working days, however long
 

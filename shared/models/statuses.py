@@ -5,7 +5,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.extensions import db
+from shared.core.extensions import db
 
 
 class Category(StrEnum):

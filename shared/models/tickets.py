@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models.accounts import Agent, Customer
 from shared.models.base import utcnow
 from shared.models.catalog import Department, Product

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models.accounts import Agent
 from shared.models.base import utcnow
 from shared.models.entries import Entry

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models.base import utcnow
 
 

@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import func, select, text
 
 from bench import seed as bench_seed
-from shared import queue_counters
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Attachment, Entry, Status, Ticket
+from shared.queues import counters
 from wsgi import create_app
 
 TICKETS = 300
@@ -54,7 +54,7 @@ def test_the_desk_has_the_shape_the_benchmarks_need(seeded):
         )
         assert found > 0
         connection = db.session.connection()  # the bulk inserts bypass the counters: the seeder rebuilds them
-        assert queue_counters.stored(connection) == queue_counters.counted_by_tickets(connection)
+        assert counters.stored(connection) == counters.counted_by_tickets(connection)
         # The seeder indexes what the view shows, word for word: FTS5 could not take a document out otherwise.
         db.session.execute(text("INSERT INTO ticket_search (ticket_search, rank) VALUES ('integrity-check', 1)"))
 

@@ -17,9 +17,10 @@ from flask import Flask, got_request_exception
 from playwright.sync_api import BrowserContext, Page
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from shared import accounts, tickets
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Customer, Department
+from shared.people import accounts
+from shared.tickets import conversation
 from tests.conftest import PASSWORD, make_app
 
 BROWSER_DIR = Path(__file__).resolve().parent
@@ -224,7 +225,7 @@ def add_ticket(live_server: LiveServer) -> Callable[..., int]:
             account = accounts.find_customer(customer.email)
             department = db.session.scalar(db.select(Department).where(Department.name == "General"))
             assert isinstance(account, Customer) and department is not None
-            ticket = tickets.open_ticket(
+            ticket = conversation.open_ticket(
                 actor=account, customer=account, department=department, subject=subject, body=body
             )
             db.session.commit()

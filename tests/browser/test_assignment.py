@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from shared import accounts
+from shared.people import accounts
 from tests.browser.conftest import DESKTOP, PHONE, Account, assert_not_reloaded, mark_the_page
 
 ADA = Account("ada@desk.example", "Ada Admin")

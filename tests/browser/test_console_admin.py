@@ -7,9 +7,9 @@ import re
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from shared import accounts
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Department, Organization, OutboxMessage
+from shared.people import accounts
 from tests.browser.conftest import DESKTOP, PHONE, Account
 
 ADA = Account("ada@desk.example", "Ada Admin")

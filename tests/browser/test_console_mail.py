@@ -9,9 +9,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from shared import accounts, mail_catcher, mail_send
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.delivery import sending
+from shared.mail import catcher as mail_catcher
 from shared.models import InboundMessage, OutboxMessage
+from shared.people import accounts
 from tests.browser.conftest import DESKTOP, PHONE, Account, assert_not_reloaded, mark_the_page
 from tests.databases import free_port
 from tests.mail.eml import raw as written_message
@@ -167,7 +169,7 @@ def test_an_admin_sends_failed_mail_again_and_reads_it_in_the_caught_mail(
     app = live_server.app
     add_ticket(live_customer, "The card reader keeps disconnecting")
     app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nobody listens there
-    in_live_app(mail_send.deliver_due)
+    in_live_app(sending.deliver_due)
     failed = in_live_app(lambda: db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.state == "failed")))
     catcher_port = free_port()
     catcher = mail_catcher.start("127.0.0.1", catcher_port, app.config["MAIL_CATCHER_DIR"])
@@ -186,7 +188,7 @@ def test_an_admin_sends_failed_mail_again_and_reads_it_in_the_caught_mail(
         page.get_by_role("button", name="Send again").click()
         expect(page.get_by_text("is queued again, to be sent now")).to_be_visible()
 
-        report = in_live_app(mail_send.deliver_due)
+        report = in_live_app(sending.deliver_due)
         assert report.sent >= 1 and in_live_app(lambda: db.session.get(OutboxMessage, failed).state) == "sent"
         page.reload()
         expect(page.locator(".mail-head .pill")).to_have_text("Sent")

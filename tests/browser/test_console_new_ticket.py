@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import OutboxMessage, Ticket
 from tests.browser.conftest import DESKTOP, PHONE
 

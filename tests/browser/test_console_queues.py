@@ -7,9 +7,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from shared import accounts, demo, tickets
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.demo import seed
 from shared.models import Ticket
+from shared.people import accounts
+from shared.tickets import properties
 from tests.browser.conftest import DESKTOP, PHONE, Account, assert_not_reloaded, mark_the_page
 
 
@@ -18,7 +20,7 @@ def prioritise(in_live_app):
     def set_priority(number: int, priority: str, agent: Account) -> None:
         def change():
             ticket = db.session.scalar(db.select(Ticket).where(Ticket.number == number))
-            tickets.change_priority(ticket, priority, actor=accounts.find_agent(agent.email))
+            properties.change_priority(ticket, priority, actor=accounts.find_agent(agent.email))
 
         in_live_app(change)
 
@@ -235,10 +237,10 @@ def test_r_and_n_open_the_reply_box_as_a_public_reply_or_an_internal_note(
 def demo_agent(live_server) -> Account:
     """A desk with a few weeks of realistic history, seen by one of its agents."""
     with live_server.app.test_request_context(base_url=live_server.url):
-        demo.seed(60)
+        seed.seed(60)
         db.session.commit()
     name, email = "Tom Okafor", "tom@tallybook.example"
-    return Account(email, name, demo.DEMO_PASSWORD)
+    return Account(email, name, seed.DEMO_PASSWORD)
 
 
 def test_the_queue_at_desktop_and_phone_width(new_context, live_server, demo_agent, log_in, screenshot) -> None:

@@ -8,9 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from shared import catalog, demo
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.demo import seed
 from shared.models import Customer, Entry, EntryKind, Ticket, Visibility
+from shared.records import catalog
 from tests.browser.conftest import DESKTOP, PHONE, Account, assert_not_reloaded, mark_the_page
 
 
@@ -178,9 +179,9 @@ def test_the_ticket_page_works_without_javascript(
 def demo_agent(live_server) -> Account:
     """A desk with a few weeks of realistic history, seen by one of its agents."""
     with live_server.app.test_request_context(base_url=live_server.url):
-        demo.seed(60)
+        seed.seed(60)
         db.session.commit()
-    return Account("tom@tallybook.example", "Tom Okafor", demo.DEMO_PASSWORD)
+    return Account("tom@tallybook.example", "Tom Okafor", seed.DEMO_PASSWORD)
 
 
 def busy_ticket(live_server) -> int | None:

@@ -13,8 +13,9 @@ from playwright.sync_api import Page, Route, expect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from shared import demo, mail_intake
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.demo import seed
+from shared.mail import intake
 from tests.browser.conftest import DESKTOP, PHONE, Account, LiveServer, assert_not_reloaded, mark_the_page
 
 # Each violation is written to the console, where the test collects it with the page's own errors.
@@ -37,12 +38,12 @@ def app_config() -> dict:
 def demo_desk(live_server: LiveServer) -> None:
     """A desk with a few weeks of realistic history: notes, merges, organizations, mail, canned replies."""
     with live_server.app.test_request_context(base_url=live_server.url):
-        demo.seed(60)
+        seed.seed(60)
         db.session.commit()
         # A message that came in by mail, as the admin's mail pages show it.
-        mail_intake.receive(INBOUND, source="pipe")
+        intake.receive(INBOUND, source="pipe")
         db.session.commit()
-        mail_intake.process_pending()
+        intake.process_pending()
         db.session.commit()
 
 
@@ -51,9 +52,9 @@ INBOUND = (
     b"Subject: The card reader beeps twice\r\nMessage-ID: <beep-1@harbourdental.example>\r\n"
     b"Date: Mon, 07 Dec 2026 09:00:00 +0000\r\n\r\nIt beeps twice and then nothing happens.\r\n"
 )
-ADMIN = Account("priya@tallybook.example", "Priya Raman", demo.DEMO_PASSWORD)
-AGENT = Account("tom@tallybook.example", "Tom Okafor", demo.DEMO_PASSWORD)
-CUSTOMER = Account("maria.lopez@harbourdental.example", "Maria Lopez", demo.DEMO_PASSWORD)
+ADMIN = Account("priya@tallybook.example", "Priya Raman", seed.DEMO_PASSWORD)
+AGENT = Account("tom@tallybook.example", "Tom Okafor", seed.DEMO_PASSWORD)
+CUSTOMER = Account("maria.lopez@harbourdental.example", "Maria Lopez", seed.DEMO_PASSWORD)
 
 
 def watch(page: Page) -> list[str]:

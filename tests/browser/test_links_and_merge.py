@@ -6,9 +6,9 @@ import re
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from shared import accounts
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Ticket
+from shared.people import accounts
 from tests.browser.conftest import PHONE, assert_not_reloaded, mark_the_page
 from tests.merging import merge_as_before
 

@@ -9,9 +9,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from shared import mail_ids, worker
-from shared.extensions import db
+from shared import worker
+from shared.core.extensions import db
 from shared.models import Ticket
+from shared.outgoing import message_ids
 from tests.browser.conftest import DESKTOP
 from tests.mail.conftest import SmtpRecorder, start_smtp
 
@@ -89,7 +90,7 @@ def test_a_mail_becomes_a_ticket_is_answered_in_the_console_and_the_reply_thread
     assert "<first.1@clinic.example>" in reply["References"]
     assert reply["In-Reply-To"] in reply["References"]
     assert "other USB port" in reply.get_body(("plain",)).get_content()
-    signed = in_live_app(lambda: mail_ids.verify(reply["Message-ID"], CUSTOMER))
+    signed = in_live_app(lambda: message_ids.verify(reply["Message-ID"], CUSTOMER))
     ticket_id = in_live_app(lambda: db.session.scalar(select(Ticket.id).where(Ticket.number == 1001)))
     assert signed is not None and signed[0] == ticket_id
 

@@ -5,9 +5,9 @@ held as spam on the ticket page and lets it in. Desktop and phone width."""
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from shared import accounts
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import OutboxMessage
+from shared.people import accounts
 from tests.browser.conftest import DESKTOP, PHONE, Account
 from tests.mail.eml import read
 from tests.mail.inbound import deliver

@@ -4,9 +4,10 @@ agent mail held beside it; the agent clears the address. Desktop and phone width
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from shared import bounces, mail_intake
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.mail import intake
 from shared.models import OutboxMessage, Ticket
+from shared.outgoing import bounces
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.mail.inbound import compose, dsn
 
@@ -23,8 +24,8 @@ def test_an_agent_sees_a_bounced_address_and_a_forged_agent_mail_and_clears_the_
         bounce = dsn(returned, recipient=live_customer.email)
         forged = compose(sender=f"Bob <{live_agent.email}>", in_reply_to=ack.message_id, body="Refund approved.")
         for raw in (bounce, forged):
-            inbound, _new = mail_intake.receive(raw, source="pipe")
-            mail_intake.process_one(inbound.id)
+            inbound, _new = intake.receive(raw, source="pipe")
+            intake.process_one(inbound.id)
         assert ticket.number == number
 
     in_live_app(mail_comes_back)

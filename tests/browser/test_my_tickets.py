@@ -4,16 +4,17 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from shared import accounts, rules, tickets
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Ticket
+from shared.people import accounts
+from shared.tickets import conversation, properties, rules
 from tests.browser.conftest import PHONE, Account
 
 
 def agent_replies(in_live_app, number: int, agent_email: str, body: str) -> None:
     def reply():
         ticket = db.session.scalar(db.select(Ticket).where(Ticket.number == number))
-        tickets.post_reply(ticket, actor=accounts.find_agent(agent_email), body=body)
+        conversation.post_reply(ticket, actor=accounts.find_agent(agent_email), body=body)
 
     in_live_app(reply)
 
@@ -21,7 +22,7 @@ def agent_replies(in_live_app, number: int, agent_email: str, body: str) -> None
 def agent_closes(in_live_app, number: int, agent_email: str) -> None:
     def close():
         ticket = db.session.scalar(db.select(Ticket).where(Ticket.number == number))
-        tickets.change_status(ticket, rules.status_by_key("closed"), actor=accounts.find_agent(agent_email))
+        properties.change_status(ticket, rules.status_by_key("closed"), actor=accounts.find_agent(agent_email))
 
     in_live_app(close)
 

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
-from shared import accounts, reminders, tickets
-from shared.clock import frozen_at
-from shared.extensions import db
+from shared.core.clock import frozen_at
+from shared.core.extensions import db
 from shared.models import Department, utcnow
+from shared.people import accounts
+from shared.tickets import conversation, reminders
 from tests.browser.conftest import DESKTOP, PHONE
 
 NOTE = "If we do not hear from you within 2 days, we will close this request."
@@ -22,7 +23,7 @@ def test_the_reminder_shows_in_the_console_and_the_portal(
         with frozen_at(utcnow() - timedelta(days=6, hours=1)):
             customer = accounts.find_customer(live_customer.email)
             department = db.session.scalar(db.select(Department).where(Department.name == "General"))
-            ticket = tickets.open_ticket(
+            ticket = conversation.open_ticket(
                 actor=customer,
                 customer=customer,
                 department=department,
@@ -30,7 +31,9 @@ def test_the_reminder_shows_in_the_console_and_the_portal(
                 body="It blinks red.",
             )
         with frozen_at(utcnow() - timedelta(days=6)):
-            tickets.post_reply(ticket, actor=accounts.find_agent(live_agent.email), body="Which firmware is it on?")
+            conversation.post_reply(
+                ticket, actor=accounts.find_agent(live_agent.email), body="Which firmware is it on?"
+            )
         assert reminders.remind_pending() == 1
         return ticket.number
 

@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from shared import accounts, rules, tickets
-from shared.attachments import Upload
-from shared.clock import frozen_at
-from shared.extensions import db
+from shared.core.clock import frozen_at
+from shared.core.extensions import db
 from shared.models import Department, OutboxMessage, Product, Ticket, utcnow
+from shared.people import accounts
+from shared.tickets import conversation, properties, rules
+from shared.tickets.attachments import Upload
 from tests.browser.conftest import Account, LiveServer
 from tests.browser.test_login import expect_image_shown, small_png
 
@@ -50,7 +51,7 @@ def ticket_with_file(live_server: LiveServer) -> Callable[..., tuple[int, int]]:
         with in_live_app(live_server):
             account = accounts.find_customer(customer.email)
             department = db.session.scalar(db.select(Department).where(Department.name == "General"))
-            ticket = tickets.open_ticket(
+            ticket = conversation.open_ticket(
                 actor=account,
                 customer=account,
                 department=department,
@@ -229,8 +230,8 @@ def test_a_reply_to_a_ticket_closed_long_ago_opens_a_linked_ticket_and_says_so(
     with in_live_app(live_server), frozen_at(utcnow() - timedelta(days=45)):
         ticket = db.session.scalar(db.select(Ticket).where(Ticket.number == number))
         agent = accounts.find_agent(live_agent.email)
-        tickets.post_reply(ticket, actor=agent, body="Fixed in version 4.2, please update.")
-        tickets.change_status(ticket, rules.status_by_key("closed"), actor=agent)
+        conversation.post_reply(ticket, actor=agent, body="Fixed in version 4.2, please update.")
+        properties.change_status(ticket, rules.status_by_key("closed"), actor=agent)
         db.session.commit()
 
     log_in(page, "portal", live_customer)

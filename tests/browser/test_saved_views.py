@@ -4,9 +4,10 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from shared import accounts, tickets
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Ticket
+from shared.people import accounts
+from shared.tickets import properties
 from tests.browser.conftest import PHONE, assert_not_reloaded, mark_the_page
 
 
@@ -23,7 +24,7 @@ def test_a_filtered_list_is_saved_and_reopened_from_the_sidebar_in_place(
 
     def make_urgent() -> None:
         ticket = db.session.scalar(db.select(Ticket).where(Ticket.number == number))
-        tickets.change_priority(ticket, "urgent", actor=accounts.find_agent(live_agent.email))
+        properties.change_priority(ticket, "urgent", actor=accounts.find_agent(live_agent.email))
 
     in_live_app(make_urgent)
     add_ticket(live_customer, subject="Printer is slow")

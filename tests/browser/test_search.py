@@ -6,9 +6,10 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from shared import accounts, tickets
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Ticket
+from shared.people import accounts
+from shared.tickets import conversation
 from tests.browser.conftest import PHONE, assert_not_reloaded, mark_the_page
 
 
@@ -21,7 +22,9 @@ def test_the_header_box_finds_tickets_narrows_as_the_agent_types_and_opens_one(
 
     def note() -> None:
         ticket = db.session.scalar(db.select(Ticket).where(Ticket.number == reader))
-        tickets.add_internal_note(ticket, actor=accounts.find_agent(live_agent.email), body="Invoice resent by hand.")
+        conversation.add_internal_note(
+            ticket, actor=accounts.find_agent(live_agent.email), body="Invoice resent by hand."
+        )
 
     in_live_app(note)
 

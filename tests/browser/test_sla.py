@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
-from shared import accounts, tickets
-from shared.clock import frozen_at, utcnow
-from shared.extensions import db
+from shared.core.clock import frozen_at, utcnow
+from shared.core.extensions import db
 from shared.models import Department
+from shared.people import accounts
+from shared.tickets import conversation
 from tests.browser.conftest import DESKTOP, PHONE, assert_not_reloaded, mark_the_page
 
 
@@ -19,7 +20,7 @@ def test_due_times_queues_and_calendar(page: Page, live_agent, live_customer, in
         with frozen_at(utcnow() - timedelta(minutes=minutes_ago)):
             customer = accounts.find_customer(live_customer.email)
             general = db.session.scalar(db.select(Department).where(Department.name == "General"))
-            ticket = tickets.open_ticket(
+            ticket = conversation.open_ticket(
                 actor=customer,
                 customer=customer,
                 department=general,

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from shared import accounts, agents, tickets
-from shared.clock import frozen_at, utcnow
-from shared.errors import DomainError, HistoryError
+from shared.core.clock import frozen_at, utcnow
+from shared.core.errors import DomainError, HistoryError
 from shared.models import Agent, AuditEvent, Department, Organization, Product, Ticket
+from shared.people import accounts
+from shared.tickets import agents, assignment, conversation, properties
 from tests.conftest import PASSWORD
 from tests.routes import endpoints
 
@@ -178,10 +179,12 @@ def test_a_deactivated_agent_is_locked_out_gives_back_open_tickets_and_keeps_the
     client, login_as, admin, agent, customer, make_ticket, db, app
 ):
     open_one, closed_one = make_ticket(customer, subject="Still open"), make_ticket(customer, subject="Done")
-    tickets.assign_ticket(open_one, agent, actor=agent)
-    tickets.assign_ticket(closed_one, agent, actor=agent)
-    tickets.add_internal_note(open_one, actor=agent, body="Checked the **firmware**")
-    tickets.change_status(closed_one, db.session.scalar(select(tickets.Status).filter_by(key="closed")), actor=agent)
+    assignment.assign_ticket(open_one, agent, actor=agent)
+    assignment.assign_ticket(closed_one, agent, actor=agent)
+    conversation.add_internal_note(open_one, actor=agent, body="Checked the **firmware**")
+    properties.change_status(
+        closed_one, db.session.scalar(select(conversation.Status).filter_by(key="closed")), actor=agent
+    )
     db.session.commit()
     bobs_browser = app.test_client()
     assert bobs_browser.post("/console/login", data={"email": agent.email, "password": PASSWORD}).status_code == 303
@@ -412,7 +415,9 @@ def test_a_deactivated_department_leaves_the_portal_form_but_not_old_tickets(
     response = client.post("/console/admin/departments", data={"name": "Hardware"})
     assert "Hardware is added." in flashed(client, response)
     hardware = db.session.scalar(select(Department).filter_by(name="Hardware"))
-    ticket = tickets.open_ticket(actor=customer, customer=customer, department=hardware, subject="Till", body="Dead")
+    ticket = conversation.open_ticket(
+        actor=customer, customer=customer, department=hardware, subject="Till", body="Dead"
+    )
     db.session.commit()
     portal = app.test_client()
     portal.post("/portal/login", data={"email": customer.email, "password": PASSWORD})

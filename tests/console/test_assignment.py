@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from shared import assignment, tickets
 from shared.models import Agent, AuditEvent
+from shared.tickets import assignment, conversation
 
 HTMX = {"HX-Request": "true"}
 
@@ -126,7 +126,9 @@ def test_the_history_shows_the_choice_and_its_reason(client, login_as, admin, te
     assignment.update_department(department, strategy="round_robin", members=team, actor=admin)
     bea.is_away = True
     db.session.commit()
-    ticket = tickets.open_ticket(actor=customer, customer=customer, subject="Hi", body="Hello", department=department)
+    ticket = conversation.open_ticket(
+        actor=customer, customer=customer, subject="Hi", body="Hello", department=department
+    )
     db.session.commit()
     login_as(carol)
     page = " ".join(text(client.get(f"/console/tickets/{ticket.number}")).split())

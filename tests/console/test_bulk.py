@@ -5,9 +5,10 @@ import re
 
 import pytest
 
-from shared import accounts, bulk, rules
-from shared.errors import DomainError
+from shared.core.errors import DomainError
 from shared.models import Status
+from shared.people import accounts
+from shared.tickets import bulk, rules
 
 HTMX = {"HX-Request": "true"}
 

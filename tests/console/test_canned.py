@@ -2,8 +2,8 @@
 
 import pytest
 
-from shared import canned
 from shared.models import CannedReply
+from shared.tickets import canned
 from tests.logins import enter_session
 
 

@@ -1,6 +1,7 @@
 """Collision notices over HTTP: the presence strip and the refused stale reply."""
 
-from shared import history, tickets
+from shared.records import history
+from shared.tickets import conversation
 
 HTMX = {"HX-Request": "true"}
 NOTICE = "The ticket changed while you were writing"
@@ -11,7 +12,7 @@ def test_a_stale_reply_is_refused_kept_and_goes_through_the_second_time(
 ):
     ticket = make_ticket(customer)
     seen = history.last_entry_id(ticket)
-    tickets.post_reply(ticket, actor=make_agent(name="Dana"), body="Dana answered first")
+    conversation.post_reply(ticket, actor=make_agent(name="Dana"), body="Dana answered first")
     db.session.commit()
     login_as(agent)
     url = f"/console/tickets/{ticket.number}/reply"

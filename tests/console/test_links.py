@@ -2,8 +2,8 @@
 
 import pytest
 
-from shared import links, merges
 from shared.models import Status, Ticket
+from shared.tickets import links, merges
 from tests.logins import enter_session
 
 HX = {"HX-Request": "true"}

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from shared import accounts, mail_catcher, mail_intake, outbox, permissions
-from shared.clock import utcnow
+from shared.access import permissions
+from shared.core.clock import utcnow
+from shared.mail import catcher, intake
 from shared.models import Agent, InboundMessage, InboundState, OutboxMessage, Ticket, TicketParticipant
+from shared.outgoing import outbox
+from shared.people import accounts
 from tests.mail.inbound import compose, deliver, outbox_ids
 from tests.routes import endpoints
 
@@ -120,7 +123,7 @@ def test_only_admins_see_the_mail_entries_in_the_admin_menu(client, as_admin, ap
     assert "Inbound mail" in page and "Outbox" in page
     assert "Caught mail" not in page  # the catcher has not run here
     app.config["MAIL_CATCHER_DIR"] = str(tmp_path / "caught")
-    mail_catcher.save(tmp_path / "caught", compose())
+    catcher.save(tmp_path / "caught", compose())
     assert "Caught mail" in text_of(client.get("/console/admin/agents"))
 
 
@@ -167,7 +170,7 @@ def test_htmx_gets_only_the_list_and_a_plain_request_the_page(client, db, as_adm
 
 def test_the_inbound_log_pages_through_many_messages(client, db, as_admin):
     for i in range(52):
-        mail_intake.receive(compose(subject=f"Message number {i:02d}"), source="pipe")
+        intake.receive(compose(subject=f"Message number {i:02d}"), source="pipe")
     first = text_of(client.get("/console/admin/mail/inbound"))
     assert "Message number 51" in first and "Message number 02" in first and "Message number 01" not in first
     assert "Page 1 of 2" in first
@@ -194,7 +197,7 @@ def test_the_original_downloads_as_a_file_exactly_as_it_arrived(client, db, as_a
     assert response.headers["Content-Type"] == "message/rfc822"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response.headers["Content-Security-Policy"]
-    assert response.get_data() == mail_intake.raw_bytes(inbound)
+    assert response.get_data() == intake.raw_bytes(inbound)
     response.close()  # the file it streamed from
 
 
@@ -216,7 +219,7 @@ def test_retrying_a_quarantined_message_processes_it_once_the_cause_is_fixed(cli
 
 def test_retrying_a_message_left_pending_processes_it_now(client, db, as_admin):
     """A worker that is not running leaves mail pending; an admin need not wait for it."""
-    inbound, _ = mail_intake.receive(compose(subject="Waiting in line"), source="pipe")
+    inbound, _ = intake.receive(compose(subject="Waiting in line"), source="pipe")
     page = text_of(client.get(f"/console/admin/mail/inbound/{inbound.id}"))
     assert f'action="/console/admin/mail/inbound/{inbound.id}/retry"' in page
     followed(client, client.post(f"/console/admin/mail/inbound/{inbound.id}/retry"))
@@ -359,7 +362,7 @@ def test_caught_mail_is_listed_and_shown_with_its_html_in_a_sandbox(client, app,
     folder = tmp_path / "caught"
     app.config["MAIL_CATCHER_DIR"] = str(folder)
     assert "No mail caught yet" in text_of(client.get("/console/admin/mail/caught"))
-    path = mail_catcher.save(folder, caught_message())
+    path = catcher.save(folder, caught_message())
     page = text_of(client.get("/console/admin/mail/caught"))
     assert "[#1001] We got your message" in page and "alice@example.com" in page
     response = client.get(f"/console/admin/mail/caught/{path.name}")

@@ -5,9 +5,10 @@ values get a 4xx and change nothing."""
 import pytest
 from sqlalchemy import func, select
 
-from shared import participants, permissions, tickets
-from shared.extensions import db
+from shared.access import permissions
+from shared.core.extensions import db
 from shared.models import Customer, Entry, Ticket, TicketParticipant
+from shared.tickets import conversation, participants
 from tests.conftest import PASSWORD
 
 HX = {"HX-Request": "true"}
@@ -171,7 +172,7 @@ def test_an_unknown_ticket_is_404(client, login_as, agent, ticket):
 
 
 def test_an_internal_task_has_nobody_to_add(client, login_as, agent, department):
-    task = tickets.open_ticket_by_agent(
+    task = conversation.open_ticket_by_agent(
         actor=agent, customer_email=None, subject="Order toner", body="Two boxes.", department=department
     )
     db.session.commit()

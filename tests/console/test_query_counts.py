@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from shared import links, rules, tickets, time_tracking
-from shared.attachments import Upload
 from shared.models import Department, Product, utcnow
+from shared.tickets import assignment, conversation, links, properties, rules, time_tracking
+from shared.tickets.attachments import Upload
 from tests.querycount import assert_constant
 
 HTMX = {"HX-Request": "true"}
@@ -36,7 +36,7 @@ def desk(db, agent, make_agent, make_customer):
             product = Product(name=f"Product {n}", department=department)
             db.session.add_all([department, product])
             customer = make_customer(name=f"Customer {n}", organization=f"Org {n}")
-            ticket = tickets.open_ticket(
+            ticket = conversation.open_ticket(
                 actor=customer,
                 customer=customer,
                 department=department,
@@ -47,13 +47,13 @@ def desk(db, agent, make_agent, make_customer):
             )
             colleague = make_agent(name=f"Agent {n}")
             if i % 3:  # the agent looking, a colleague, or nobody
-                tickets.assign_ticket(ticket, agent if i % 3 == 1 else colleague, actor=agent)
-            tickets.post_reply(ticket, actor=colleague, body="Which tray?")
+                assignment.assign_ticket(ticket, agent if i % 3 == 1 else colleague, actor=agent)
+            conversation.post_reply(ticket, actor=colleague, body="Which tray?")
             key = STATUSES[i % len(STATUSES)]
             if ticket.status.key != key:
-                tickets.change_status(ticket, rules.status_by_key(key), actor=agent)
+                properties.change_status(ticket, rules.status_by_key(key), actor=agent)
             if i % 2 and key != "closed":  # the desk's turn
-                tickets.post_reply(ticket, actor=customer, body="The lower one.")
+                conversation.post_reply(ticket, actor=customer, body="The lower one.")
             if key != "closed":  # a running SLA clock: half of them soon due, half overdue
                 ticket.sla_due_at = utcnow() + timedelta(minutes=10 if i % 2 else -10)
             db.session.commit()
@@ -100,9 +100,11 @@ def test_a_ticket_page_runs_as_many_statements_however_long_its_history(
         while len(ticket.entries) < total:
             n = next(_serial)
             colleague = make_agent(name=f"Agent {n}")
-            note = tickets.add_internal_note(ticket, actor=colleague, body=f"Note {n}", uploads=[Upload("n.txt", b"n")])
+            note = conversation.add_internal_note(
+                ticket, actor=colleague, body=f"Note {n}", uploads=[Upload("n.txt", b"n")]
+            )
             time_tracking.log(ticket, colleague, 5, entry=note)
-            tickets.post_reply(ticket, actor=customer, body=f"Reply {n}", uploads=[Upload(f"{n}.txt", b"r")])
+            conversation.post_reply(ticket, actor=customer, body=f"Reply {n}", uploads=[Upload(f"{n}.txt", b"r")])
             other = make_ticket(make_customer(name=f"Customer {n}"), subject=f"VPN {n}")
             links.link_related(ticket, other, actor=colleague)
             db.session.commit()

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from shared import listing, saved_views
 from shared.models import QueueCounter, Ticket, utcnow
+from shared.queues import lists, saved_views
 
 HTMX = {"HX-Request": "true"}
 
@@ -55,7 +55,7 @@ def test_unnarrowed_totals_come_from_the_counters_in_the_agents_number_format(
 
 
 def test_counts_without_counters_stop_at_the_cap_and_say_so(client, login_as, agent, overdue, monkeypatch, app, db):
-    monkeypatch.setattr(listing, "COUNT_CAP", 2)
+    monkeypatch.setattr(lists, "COUNT_CAP", 2)
     app.config["QUEUE_PAGE_SIZE"] = 1
     login_as(agent)
     saved_views.save_view(agent, "Normal ones", "priority=normal")
@@ -74,11 +74,11 @@ def test_counts_without_counters_stop_at_the_cap_and_say_so(client, login_as, ag
 
 
 def test_a_capped_count_is_exact_below_the_cap(agent, overdue, monkeypatch):
-    monkeypatch.setattr(listing, "COUNT_CAP", 4)
-    counts = listing.queue_counts(agent)
-    assert counts["overdue"] == 4 and not isinstance(counts["overdue"], listing.AtLeast)
-    monkeypatch.setattr(listing, "COUNT_CAP", 3)
-    assert isinstance(listing.queue_counts(agent)["overdue"], listing.AtLeast)
-    assert listing.queue_tickets(agent, "overdue").total == 3
-    assert {t.number for t in listing.queue_tickets(agent, "overdue").items} <= {t.number for t in overdue}
-    assert listing.count_rows(listing.visible_tickets(agent).where(Ticket.id > 0)) == 4  # no cap: exact
+    monkeypatch.setattr(lists, "COUNT_CAP", 4)
+    counts = lists.queue_counts(agent)
+    assert counts["overdue"] == 4 and not isinstance(counts["overdue"], lists.AtLeast)
+    monkeypatch.setattr(lists, "COUNT_CAP", 3)
+    assert isinstance(lists.queue_counts(agent)["overdue"], lists.AtLeast)
+    assert lists.queue_tickets(agent, "overdue").total == 3
+    assert {t.number for t in lists.queue_tickets(agent, "overdue").items} <= {t.number for t in overdue}
+    assert lists.count_rows(lists.visible_tickets(agent).where(Ticket.id > 0)) == 4  # no cap: exact

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import event
 
-from shared import listing, rules, tickets
-from shared.clock import frozen_at
-from shared.extensions import db as _db
+from shared.core.clock import frozen_at
+from shared.core.extensions import db as _db
 from shared.models import Department, Organization, Product
+from shared.queues import lists
+from shared.tickets import assignment, conversation, properties, rules
 
 HTMX = {"HX-Request": "true"}
 T0 = datetime(2026, 3, 2, 9, 0)
@@ -25,7 +26,7 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def numbers(page: listing.Page) -> list[int]:
+def numbers(page: lists.Page) -> list[int]:
     return [t.number for t in page.items]
 
 
@@ -51,22 +52,22 @@ def desk(db, customer, agent, make_agent, make_ticket):
         with at(hour):
             made[name] = make_ticket(customer, subject=f"The {name} ticket")
     with at(10):
-        tickets.assign_ticket(made["waiting"], agent, actor=agent)
-        tickets.post_reply(made["waiting"], actor=agent, body="Try turning it off and on.")
-        tickets.assign_ticket(made["replied"], agent, actor=agent)
-        tickets.post_reply(made["replied"], actor=agent, body="Which model is it?")
-        tickets.assign_ticket(made["theirs"], colleague, actor=colleague)
-        tickets.change_status(made["filed"], rules.status_by_key("bug_filed"), actor=agent)
-        tickets.change_status(made["closed"], rules.status_by_key("closed"), actor=agent)
+        assignment.assign_ticket(made["waiting"], agent, actor=agent)
+        conversation.post_reply(made["waiting"], actor=agent, body="Try turning it off and on.")
+        assignment.assign_ticket(made["replied"], agent, actor=agent)
+        conversation.post_reply(made["replied"], actor=agent, body="Which model is it?")
+        assignment.assign_ticket(made["theirs"], colleague, actor=colleague)
+        properties.change_status(made["filed"], rules.status_by_key("bug_filed"), actor=agent)
+        properties.change_status(made["closed"], rules.status_by_key("closed"), actor=agent)
     with at(11):
-        tickets.post_reply(made["replied"], actor=customer, body="The blue one.")
-        tickets.post_reply(made["filed"], actor=customer, body="Any news?")
+        conversation.post_reply(made["replied"], actor=customer, body="The blue one.")
+        conversation.post_reply(made["filed"], actor=customer, body="Any news?")
     db.session.commit()
     return made
 
 
 def queue(agent, name, **filters) -> list[int]:
-    return numbers(listing.queue_tickets(agent, name, filters=listing.QueueFilters(**filters)))
+    return numbers(lists.queue_tickets(agent, name, filters=lists.QueueFilters(**filters)))
 
 
 # --- What each queue holds ---------------------------------------------------------------
@@ -90,22 +91,22 @@ def test_needs_reply_follows_who_spoke_last_in_public(agent, customer, make_tick
         return ticket.number in queue(agent, "needs_reply")
 
     assert needs_reply()
-    tickets.add_internal_note(ticket, actor=agent, body="Looking into it")
+    conversation.add_internal_note(ticket, actor=agent, body="Looking into it")
     assert needs_reply()
-    tickets.post_reply(ticket, actor=agent, body="Fixed?")
+    conversation.post_reply(ticket, actor=agent, body="Fixed?")
     assert not needs_reply()
-    tickets.post_reply(ticket, actor=customer, body="Not yet.")
+    conversation.post_reply(ticket, actor=customer, body="Not yet.")
     assert needs_reply()
-    tickets.change_status(ticket, rules.status_by_key("closed"), actor=agent)
+    properties.change_status(ticket, rules.status_by_key("closed"), actor=agent)
     assert not needs_reply()  # closing is a public change by the agent, and closed work is done
     db.session.commit()
 
 
 def test_counts_match_the_lists_for_every_queue(agent, desk):
-    counts = listing.queue_counts(agent)
+    counts = lists.queue_counts(agent)
     statuses = ["status:" + key for key in ("new", "assigned", "waiting", "feature_filed", "bug_filed", "closed")]
-    for name in [*listing.QUEUE_LABELS, *statuses]:
-        assert counts[name] == listing.queue_tickets(agent, name).total, name
+    for name in [*lists.QUEUE_LABELS, *statuses]:
+        assert counts[name] == lists.queue_tickets(agent, name).total, name
     assert (counts["all_open"], counts["needs_reply"], counts["mine"], counts["status:feature_filed"]) == (5, 4, 2, 0)
 
 
@@ -125,7 +126,7 @@ def statements_of(work) -> list[str]:
 
 def test_all_counts_take_one_read_of_the_counters_and_one_count_per_sla_queue(agent, desk, db):
     db.session.refresh(agent)
-    assert len(statements_of(lambda: listing.queue_counts(agent))) == 1 + len(listing.SLA_QUEUES)
+    assert len(statements_of(lambda: lists.queue_counts(agent))) == 1 + len(lists.SLA_QUEUES)
 
 
 def test_the_page_runs_as_many_queries_for_eight_rows_as_for_two(
@@ -140,8 +141,8 @@ def test_the_page_runs_as_many_queries_for_eight_rows_as_for_two(
             product = Product(name=f"Product {i}")
             db.session.add(product)
             ticket = make_ticket(person, subject=f"Ticket {i}", product=product)
-            tickets.assign_ticket(ticket, agent, actor=agent)
-            tickets.post_reply(ticket, actor=agent, body="On it.")
+            assignment.assign_ticket(ticket, agent, actor=agent)
+            conversation.post_reply(ticket, actor=agent, body="On it.")
         db.session.commit()
 
     made = itertools.count()
@@ -168,7 +169,7 @@ def catalog_rows(db):
 
 def test_filters_narrow_the_queue(agent, customer, make_ticket, catalog_rows, desk, db):
     sales, terminal = catalog_rows
-    sold = tickets.open_ticket(
+    sold = conversation.open_ticket(
         actor=customer,
         customer=customer,
         subject="Quote please",
@@ -184,7 +185,7 @@ def test_filters_narrow_the_queue(agent, customer, make_ticket, catalog_rows, de
     assert queue(agent, "all_open", priority="high") == [sold.number]
     assert queue(agent, "all_open", type="feature") == [sold.number]
     unassigned = {desk["fresh"].number, desk["filed"].number, sold.number}
-    assert set(queue(agent, "all_open", assignee=listing.NOBODY)) == unassigned
+    assert set(queue(agent, "all_open", assignee=lists.NOBODY)) == unassigned
     assert set(queue(agent, "needs_reply", assignee=agent.id)) == {desk["replied"].number}
 
 
@@ -196,7 +197,7 @@ def test_sorting_by_each_key_both_ways(agent, customer, make_ticket, db):
     with at(2):
         middle = make_ticket(customer, subject="Middle")
     with at(3):
-        tickets.add_internal_note(old_urgent, actor=agent, body="Touched last")
+        conversation.add_internal_note(old_urgent, actor=agent, body="Touched last")
     db.session.commit()
     a, b, c = old_urgent.number, new_low.number, middle.number
     assert queue(agent, "all_open") == [a, c, b]  # the latest activity first
@@ -247,9 +248,9 @@ def test_a_row_tells_when_the_last_public_message_was_written_and_by_whom(
     with at(0.5):
         quiet = make_ticket(customer, subject="Nothing since", body="Hello.")
     with at(30):
-        tickets.add_internal_note(ticket, actor=make_agent(name="Nora Note"), body="Checking.")
-        tickets.assign_ticket(ticket, agent, actor=agent)
-        tickets.change_status(ticket, rules.status_by_key("feature_filed"), actor=agent)
+        conversation.add_internal_note(ticket, actor=make_agent(name="Nora Note"), body="Checking.")
+        assignment.assign_ticket(ticket, agent, actor=agent)
+        properties.change_status(ticket, rules.status_by_key("feature_filed"), actor=agent)
         db.session.commit()
     login_as(agent)
     with at(31):

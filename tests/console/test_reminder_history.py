@@ -2,7 +2,7 @@
 
 import html
 
-from shared import reminders
+from shared.tickets import reminders
 from tests.shared.rulekit import at, waiting_ticket
 
 LINE = "Reminder mailed to the customer: closes in 2 days without a reply"

@@ -15,9 +15,9 @@ from http.cookiejar import CookieJar
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from shared import history
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Department, Entry, Ticket
+from shared.records import history
 from tests.conftest import PASSWORD, make_app
 
 ROUNDS = 12
@@ -76,12 +76,13 @@ def _send(start: threading.Barrier, post, url: str, form: dict, codes: dict, i: 
 def test_two_agents_answering_at_the_same_instant_one_is_held_back_every_time(server) -> None:
     app, base = server
     with app.app_context():
-        from shared import accounts, tickets
+        from shared.people import accounts
+        from shared.tickets import conversation
 
         ann = accounts.create_agent("ann@desk.test", name="Ann", password=PASSWORD)
         bob = accounts.create_agent("bob@desk.test", name="Bob", password=PASSWORD)
         customer = accounts.create_customer("cus@example.com", name="Cus", password=PASSWORD)
-        ticket = tickets.open_ticket(
+        ticket = conversation.open_ticket(
             actor=customer,
             customer=customer,
             subject="Both at once",

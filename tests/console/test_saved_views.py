@@ -2,8 +2,9 @@
 
 import pytest
 
-from shared import saved_views, tickets
 from shared.models import SavedView
+from shared.queues import saved_views
+from shared.tickets import properties
 from tests.logins import enter_session
 
 
@@ -39,7 +40,7 @@ def test_with_htmx_the_form_and_the_sidebar_come_back_and_counts_follow_tickets(
         return item.split('sidebar__count">')[1].split("<")[0]
 
     assert count() == "0"
-    tickets.change_priority(ticket, "urgent", actor=agent)
+    properties.change_priority(ticket, "urgent", actor=agent)
     db.session.commit()
     assert count() == "1"
     refused = client.post("/console/views", data={"name": " ", "query": ""}, headers=hx)

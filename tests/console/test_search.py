@@ -3,7 +3,9 @@ filters in the address, and no failure whatever is typed."""
 
 import pytest
 
-from shared import catalog, search, tickets
+from shared.records import catalog
+from shared.search import query
+from shared.tickets import conversation
 from tests.logins import enter_session
 
 HX = {"HX-Request": "true"}
@@ -68,7 +70,9 @@ def test_a_number_with_no_ticket_is_searched_as_text(client, searching, make_tic
 
 def test_another_departments_ticket_is_found_and_opened_by_any_agent(client, searching, agent, customer, db):
     billing = catalog.create_department("Billing", actor=agent)
-    theirs = tickets.open_ticket(actor=customer, customer=customer, department=billing, subject="Tax form", body="x")
+    theirs = conversation.open_ticket(
+        actor=customer, customer=customer, department=billing, subject="Tax form", body="x"
+    )
     db.session.commit()
     assert f"/console/tickets/{theirs.number}" in client.get("/console/search?q=tax").get_data(as_text=True)
     response = client.get(f"/console/search?q=%23{theirs.number}")
@@ -176,7 +180,7 @@ def test_past_the_cap_the_page_says_which_tickets_are_listed(client, searching, 
     make_ticket(customer, subject="Printer", body="The invoice is attached.")
     in_subject = make_ticket(customer, subject="Invoice copy", body="x")
     newest = make_ticket(customer, subject="Scanner", body="The invoice again.")
-    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    monkeypatch.setattr(query, "COUNT_CAP", 2)
     html = client.get("/console/search?q=invoice").get_data(as_text=True)
     assert "2+ tickets" in html and "the newest 2 are listed, those with the words in the subject first" in html
     listed = [f"/console/tickets/{number}" for number in (in_subject.number, newest.number)]

@@ -7,9 +7,9 @@ from datetime import date, datetime, time
 import pytest
 from sqlalchemy import select
 
-from shared import sla_tracking
-from shared.clock import frozen_at
+from shared.core.clock import frozen_at
 from shared.models import AuditEvent, BusinessCalendar, Department, SlaTarget
+from shared.sla import tracking
 from tests.routes import endpoints
 
 
@@ -120,7 +120,7 @@ def test_a_calendar_is_added_edited_and_given_to_a_department(client, as_admin, 
     ],
 )
 def test_bad_calendar_input_is_refused_beside_the_field(client, as_admin, db, changes, field, message):
-    calendar = sla_tracking.default_calendar()
+    calendar = tracking.default_calendar()
     response = client.post(f"/console/admin/calendars/{calendar.id}", data=calendar_form(**changes))
     assert response.status_code == 422
     page = text(response)
@@ -130,7 +130,7 @@ def test_bad_calendar_input_is_refused_beside_the_field(client, as_admin, db, ch
 
 
 def test_holidays_are_added_refused_twice_or_malformed_and_removed(client, as_admin, db):
-    calendar = sla_tracking.default_calendar()
+    calendar = tracking.default_calendar()
     url = f"/console/admin/calendars/{calendar.id}/holidays"
     response = client.post(url, data={"holiday-day": "2026-12-25", "holiday-name": "Christmas Day"})
     assert response.status_code == 303
@@ -149,7 +149,7 @@ def test_holidays_are_added_refused_twice_or_malformed_and_removed(client, as_ad
 
 
 def test_the_activity_log_reads_the_sla_changes(client, as_admin):
-    calendar = sla_tracking.default_calendar()
+    calendar = tracking.default_calendar()
     client.post("/console/admin/sla/targets", data=targets_form(**{"urgent-first_response": 2}))
     client.post(f"/console/admin/calendars/{calendar.id}", data=calendar_form())
     page = text(client.get("/console/admin/activity"))

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from shared import listing
-from shared.clock import frozen_at
+from shared.core.clock import frozen_at
+from shared.queues import lists
 
 HTMX = {"HX-Request": "true"}
 MONDAY_9AM = datetime(2026, 12, 7, 9, 0)
@@ -33,24 +33,24 @@ def desk(db, customer, make_ticket):
 
 @pytest.fixture
 def waiting_on_customer(desk, agent, db):
-    from shared import tickets
+    from shared.tickets import conversation
 
     with frozen_at(MONDAY_9AM):
-        tickets.post_reply(desk["waiting"], actor=agent, body="Which version do you run?")
+        conversation.post_reply(desk["waiting"], actor=agent, body="Which version do you run?")
         db.session.commit()
     return desk["waiting"]
 
 
 def test_queues_hold_what_is_due_soon_and_what_is_overdue(desk, waiting_on_customer, agent, db):
     with frozen_at(datetime(2026, 12, 7, 9, 30)):
-        soon = listing.queue_tickets(agent, "breaching_soon").items
+        soon = lists.queue_tickets(agent, "breaching_soon").items
         assert [t.number for t in soon] == [desk["urgent"].number]
-        assert listing.queue_tickets(agent, "overdue").total == 0
+        assert lists.queue_tickets(agent, "overdue").total == 0
     with frozen_at(datetime(2026, 12, 7, 12, 30)):
-        counts = listing.queue_counts(agent)
+        counts = lists.queue_counts(agent)
         assert (counts["overdue"], counts["breaching_soon"]) == (1, 1)  # urgent overdue, high due at 13:00
     with frozen_at(datetime(2026, 12, 8, 9, 0)):
-        overdue = {t.number for t in listing.queue_tickets(agent, "overdue").items}
+        overdue = {t.number for t in lists.queue_tickets(agent, "overdue").items}
         assert overdue == {desk[p].number for p in ("urgent", "high", "normal")}  # never the paused one
 
 
@@ -84,10 +84,10 @@ def test_the_ticket_page_shows_both_targets_and_a_paused_clock(client, login_as,
 
 
 def test_a_clock_paused_after_its_due_time_says_when_it_was_due(client, login_as, agent, desk, db):
-    from shared import tickets
+    from shared.tickets import conversation
 
     with frozen_at(datetime(2026, 12, 7, 14, 0)):  # resolution was due at 13:00
-        tickets.post_reply(desk["urgent"], actor=agent, body="Fixed, can you check?")
+        conversation.post_reply(desk["urgent"], actor=agent, body="Fixed, can you check?")
         db.session.commit()
     login_as(agent)
     with frozen_at(datetime(2026, 12, 7, 15, 0)):

@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from shared import time_tracking
 from shared.models import Entry, TimeSpent
+from shared.tickets import time_tracking
 from tests.logins import enter_session
 
 

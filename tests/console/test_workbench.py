@@ -8,9 +8,10 @@ from io import BytesIO
 import pytest
 from sqlalchemy import event
 
-from shared import agents, catalog, rules, tickets
-from shared.attachments import Upload
 from shared.models import Entry, Status
+from shared.records import catalog
+from shared.tickets import agents, assignment, conversation, properties, rules
+from shared.tickets.attachments import Upload
 
 HTMX = {"HX-Request": "true"}
 
@@ -50,8 +51,8 @@ def as_agent(login_as, agent):
 
 
 def test_the_page_shows_notes_and_events_apart_from_public_replies(client, as_agent, agent, ticket, db):
-    tickets.add_internal_note(ticket, actor=agent, body="Known **firmware** issue.")
-    tickets.post_reply(ticket, actor=agent, body="Please update the firmware.")
+    conversation.add_internal_note(ticket, actor=agent, body="Known **firmware** issue.")
+    conversation.post_reply(ticket, actor=agent, body="Please update the firmware.")
     db.session.commit()
     page = client.get(f"/console/tickets/{ticket.number}").get_data(as_text=True)
     note = re.search(r'<li class="message message--agent message--note".*?</li>', page, re.S).group(0)
@@ -71,7 +72,7 @@ def test_the_side_panel_shows_the_customer_their_organization_and_other_tickets(
     customer = make_customer("jo@dental.example", name="Jo Whit", organization="Harbour Dental")
     older = [make_ticket(customer, subject=f"Older question {i}") for i in range(6)]
     ticket = make_ticket(customer, subject="Current one")
-    tickets.change_status(older[-1], rules.status_by_key("closed"), actor=agent)
+    properties.change_status(older[-1], rules.status_by_key("closed"), actor=agent)
     db.session.commit()
     page = client.get(f"/console/tickets/{ticket.number}").get_data(as_text=True)
     side = page[page.index('class="workbench__side"') :]
@@ -87,7 +88,7 @@ def test_the_side_panel_shows_the_customer_their_organization_and_other_tickets(
 
 
 def test_an_internal_task_says_it_has_no_customer(client, as_agent, agent, department, db):
-    task = tickets.open_ticket(
+    task = conversation.open_ticket(
         actor=agent, customer=None, subject="Renew TLS", body="Expires soon.", department=department
     )
     db.session.commit()
@@ -113,12 +114,12 @@ def test_the_page_reads_the_history_in_a_fixed_number_of_queries(
             event.remove(db.engine, "before_cursor_execute", count)
         return len(statements)
 
-    tickets.add_internal_note(ticket, actor=agent, body="First look.", uploads=[Upload("a.txt", b"a")])
+    conversation.add_internal_note(ticket, actor=agent, body="First look.", uploads=[Upload("a.txt", b"a")])
     db.session.commit()
     few = queries_for_page()
     for i in range(8):
-        tickets.add_internal_note(ticket, actor=make_agent(name=f"Agent {i}"), body=f"Note {i}")
-        tickets.post_reply(ticket, actor=customer, body=f"Reply {i}", uploads=[Upload(f"{i}.txt", b"i")])
+        conversation.add_internal_note(ticket, actor=make_agent(name=f"Agent {i}"), body=f"Note {i}")
+        conversation.post_reply(ticket, actor=customer, body=f"Reply {i}", uploads=[Upload(f"{i}.txt", b"i")])
     db.session.commit()
     assert queries_for_page() == few
 
@@ -238,7 +239,7 @@ def test_the_preview_renders_markdown_for_htmx_only(client, as_agent):
 
 
 def test_one_select_from_htmx_changes_only_its_field(client, as_agent, agent, ticket, db):
-    tickets.assign_ticket(ticket, agent, actor=agent)
+    assignment.assign_ticket(ticket, agent, actor=agent)
     db.session.commit()
     response = client.post(
         f"/console/tickets/{ticket.number}/properties", data={"props-priority": "high"}, headers=HTMX
@@ -306,8 +307,8 @@ def test_a_choice_not_offered_is_shown_next_to_its_field(client, as_agent, ticke
 
 def test_a_deactivated_assignee_stays_when_another_field_is_saved(client, login_as, agent, make_agent, ticket, db):
     colleague = make_agent("carol@desk.example", name="Carol Cole")
-    tickets.assign_ticket(ticket, colleague, actor=agent)
-    tickets.change_status(ticket, rules.status_by_key("closed"), actor=agent)
+    assignment.assign_ticket(ticket, colleague, actor=agent)
+    properties.change_status(ticket, rules.status_by_key("closed"), actor=agent)
     agents.deactivate_agent(colleague, actor=agent)  # closed tickets keep their assignee
     db.session.commit()
     login_as(agent)

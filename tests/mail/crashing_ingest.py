@@ -11,8 +11,9 @@ import signal
 import sys
 from collections.abc import Callable
 
-from shared import attachments, mail_intake, mail_routing
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.mail import intake, routing
+from shared.tickets import attachments
 from wsgi import create_app
 
 
@@ -33,9 +34,9 @@ def main() -> int:
     point, config = sys.argv[1], json.loads(sys.argv[2])
     targets = {
         "blob": (attachments, "store_blob", False),
-        "stored": (mail_intake, "receive", False),
-        "processing": (mail_routing, "_finish", True),
-        "processed": (mail_intake, "process_one", False),
+        "stored": (intake, "receive", False),
+        "processing": (routing, "_finish", True),
+        "processed": (intake, "process_one", False),
     }
     module, name, flush = targets[point]
     _die_after(module, name, flush=flush)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask.testing import FlaskCliRunner
 
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import InboundMessage
 
 MESSAGES = Path(__file__).parent / "messages"

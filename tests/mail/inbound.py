@@ -6,8 +6,8 @@ from email.utils import make_msgid
 
 from sqlalchemy import select
 
-from shared import mail_intake
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.mail import intake
 from shared.models import Entry, InboundMessage, OutboxMessage, Ticket
 
 DESK = "support@deskbell.localhost"
@@ -61,9 +61,9 @@ def compose(
 
 def deliver(raw: bytes, *, source: str = "pipe") -> InboundMessage:
     """Store and process one message, as `flask mail ingest` does; the row afterwards."""
-    row, new = mail_intake.receive(raw, source=source)
+    row, new = intake.receive(raw, source=source)
     if new:
-        mail_intake.process_one(row.id)
+        intake.process_one(row.id)
     return db.session.get(InboundMessage, row.id, populate_existing=True)
 
 

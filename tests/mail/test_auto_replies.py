@@ -14,10 +14,12 @@ from email.utils import formataddr
 import pytest
 from sqlalchemy import func, select
 
-from shared import mail_parse, mail_send, tickets
-from shared.auto_replies import opening_says_automatic, subject_says_automatic
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.delivery import sending
+from shared.mail import parse
+from shared.mail.auto_replies import opening_says_automatic, subject_says_automatic
 from shared.models import Customer, InboundState, OutboxMessage, Ticket, Visibility
+from shared.tickets import conversation
 from tests.mail.eml import ingest, names, read
 from tests.mail.inbound import compose, history, outbox_ids
 
@@ -29,7 +31,7 @@ def count(model) -> int:
 
 
 def sender_of(raw: bytes) -> tuple[str, str]:
-    mail = mail_parse.parse(raw)
+    mail = parse.parse(raw)
     return mail.from_addr, formataddr((mail.from_name, mail.from_addr))
 
 
@@ -55,10 +57,10 @@ def test_an_out_of_office_answering_the_desk_is_a_note_that_moves_nothing(runner
     inbound, _output = ingest(runner, compose(sender=sender, subject="The printer is on fire", body="Smoke!"))
     ticket = inbound.ticket
     assert ticket.number == 1001
-    tickets.post_reply(ticket, actor=agent, body="Unplug it, please.")  # rule 3: waiting on the customer
+    conversation.post_reply(ticket, actor=agent, body="Unplug it, please.")  # rule 3: waiting on the customer
     db.session.commit()
     [ack] = outbox_ids(ticket, address, "ticket_created")
-    assert mail_send.deliver_due().sent >= 2 and len(sent_to(smtp_server, address)) == 2  # ack and reply
+    assert sending.deliver_due().sent >= 2 and len(sent_to(smtp_server, address)) == 2  # ack and reply
     smtp_server.handler.received.clear()
     status, entries, outbox = ticket.status.key, len(history(ticket)), count(OutboxMessage)
 
@@ -70,7 +72,7 @@ def test_an_out_of_office_answering_the_desk_is_a_note_that_moves_nothing(runner
     db.session.refresh(ticket)
     assert ticket.status.key == status == "waiting" and ticket.last_public_by == "agent"
     assert len(history(ticket)) == entries + 1 and count(Ticket) == 1 and count(OutboxMessage) == outbox
-    assert mail_send.deliver_due().sent == 0 and smtp_server.messages == []  # nobody is mailed about it
+    assert sending.deliver_due().sent == 0 and smtp_server.messages == []  # nobody is mailed about it
 
 
 @pytest.mark.parametrize("name", RESPONDERS)
@@ -81,7 +83,7 @@ def test_an_out_of_office_answering_nothing_stays_in_the_mail_log(runner, db, sm
     assert output.endswith("ignored\n") and inbound.state == InboundState.IGNORED and inbound.reason == "auto_reply"
     assert inbound.ticket is None and count(Ticket) == 0 and count(OutboxMessage) == 0
     assert db.session.scalar(select(Customer).where(Customer.email == address)) is None
-    assert mail_send.deliver_due().sent == 0 and smtp_server.messages == []
+    assert sending.deliver_due().sent == 0 and smtp_server.messages == []
 
 
 def test_the_customer_never_sees_the_out_of_office_note(runner, db, client, login_as, make_customer):
@@ -101,7 +103,7 @@ def test_a_person_who_mentions_an_out_of_office_is_read_and_acknowledged(runner,
     inbound, _output = ingest(runner, raw)
     assert inbound.state == InboundState.PROCESSED and inbound.reason == "new_ticket"
     assert inbound.ticket.customer.email == address and inbound.entry.is_public
-    mail_send.deliver_due()
+    sending.deliver_due()
     [ack] = sent_to(smtp_server, address)
     assert str(ack["Subject"]).strip().startswith("[#1001] ")
 
@@ -112,9 +114,9 @@ def test_auto_forwarded_mail_is_read_as_its_senders_but_not_answered(runner, db,
     ticket = inbound.ticket
     assert inbound.reason == "new_ticket" and ticket.customer.email == "jo.march@gmail.example"
     assert "scanner in room 4 jams" in inbound.entry.body and inbound.entry.is_public
-    mail_send.deliver_due()
+    sending.deliver_due()
     assert sent_to(smtp_server, "jo.march@gmail.example") == [] and sent_to(smtp_server, agent.email)
-    tickets.post_reply(ticket, actor=agent, body="Try the other tray.")
+    conversation.post_reply(ticket, actor=agent, body="Try the other tray.")
     db.session.commit()
     assert ticket.status.key == "waiting"
     [reply_id] = outbox_ids(ticket, "jo.march@gmail.example", "agent_reply")

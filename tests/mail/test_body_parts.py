@@ -4,8 +4,8 @@ arranged them, are the body in order, and never files of their own (`text.txt`, 
 
 import pytest
 
-from shared import attachments
 from shared.models import InboundState
+from shared.tickets import attachments
 from tests.mail.eml import ingest_file
 
 

@@ -4,10 +4,12 @@ clears it; the worker holds what would have gone, with the reason, and sends it 
 import pytest
 from sqlalchemy import select
 
-from shared import accounts, bounces, tickets
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models import Agent, InboundMessage, InboundState, MailBounce, OutboxMessage, Ticket
+from shared.outgoing import bounces
+from shared.people import accounts
+from shared.tickets import conversation
 from tests.conftest import PASSWORD
 from tests.mail.inbound import compose, dsn
 
@@ -60,7 +62,7 @@ def test_a_hard_bounce_holds_further_mail_until_an_agent_clears_it(runner, smtp_
     [note] = [e for e in ticket.entries if e.event == "mail_bounce"]
     assert not note.is_public and "no more mail goes to that address" in note.body
 
-    tickets.post_reply(ticket, actor=agent, body="Did you mean another address?")
+    conversation.post_reply(ticket, actor=agent, body="Did you mean another address?")
     db.session.commit()
     number = ticket.number
     sent_before = len(smtp_server.messages)
@@ -114,7 +116,7 @@ def test_the_card_and_the_clearing_are_the_desks_alone(client, desk_agent, bounc
     console = login_as(agent)
     for number in ("999999", "0", "-1", "x"):
         assert console.post(f"/console/tickets/{number}/bounce/clear").status_code == 404
-    other = tickets.open_ticket(
+    other = conversation.open_ticket(
         actor=agent, customer=make_customer("carl@example.com"), subject="x", body="y", department=ticket.department
     )
     db.session.commit()

@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from shared import mail_headers, mail_ids, mail_intake, mail_send, participants, tickets
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.delivery import sending
+from shared.mail import intake
+from shared.mime import headers
 from shared.models import Customer, Entry, InboundMessage, InboundState, OutboxMessage, Ticket, TicketParticipant
+from shared.outgoing import message_ids
+from shared.tickets import conversation, participants, properties
 from tests.mail.inbound import outbox_ids
 
 MESSAGES = Path(__file__).parent / "messages" / "cc"
@@ -46,7 +50,7 @@ def to(server, address: str) -> list:
 
 
 def mid(message) -> str:
-    [found] = mail_headers.ids_in(str(message["Message-ID"]))
+    [found] = headers.ids_in(str(message["Message-ID"]))
     return found
 
 
@@ -55,7 +59,7 @@ def text_of(message) -> str:
 
 
 def reply(ticket: Ticket, agent, body: str) -> Entry:
-    entry = tickets.post_reply(db.session.get(Ticket, ticket.id), actor=agent, body=body)
+    entry = conversation.post_reply(db.session.get(Ticket, ticket.id), actor=agent, body=body)
     db.session.commit()
     return entry
 
@@ -107,7 +111,7 @@ def test_a_participants_new_mail_with_only_the_tag_threads_as_theirs(runner, ope
 def test_internal_notes_never_reach_a_participant(opened, agent, outbox):
     ticket = opened
     before = len(outbox())
-    tickets.add_internal_note(ticket, actor=agent, body=NOTE)
+    conversation.add_internal_note(ticket, actor=agent, body=NOTE)
     db.session.commit()
     assert len(outbox()) == before
     reply(ticket, agent, "Please roll the printer driver back.")
@@ -120,18 +124,18 @@ def test_the_round_trip_each_their_own_copy_reply_all_threads_removed_is_held(
     runner, opened, agent, login_as, smtp_server
 ):
     ticket, number = opened, opened.number
-    mail_send.deliver_due()  # the acknowledgement to Dana (and the new-ticket notice to the agent)
+    sending.deliver_due()  # the acknowledgement to Dana (and the new-ticket notice to the agent)
     assert [m["To"] for m in smtp_server.messages if m["To"] != agent.email] == [DANA]
 
     reply(ticket, agent, "Please roll the printer driver back to last week's version.")
-    tickets.add_internal_note(db.session.get(Ticket, ticket.id), actor=agent, body=NOTE)
+    conversation.add_internal_note(db.session.get(Ticket, ticket.id), actor=agent, body=NOTE)
     db.session.commit()
-    mail_send.deliver_due()
+    sending.deliver_due()
     copies = {address: to(smtp_server, address)[-1] for address in (DANA, PRIYA, CARLOS)}
     assert len(smtp_server.messages) == 5  # ack, notice, and one reply each: the note mailed nobody
     for address, copy in copies.items():
         assert copy["To"] == address and copy["Cc"] is None  # a copy of their own, nobody else's address
-        assert mail_ids.verify(mid(copy), address) == (ticket.id, mail_ids.verify(mid(copy), address)[1])
+        assert message_ids.verify(mid(copy), address) == (ticket.id, message_ids.verify(mid(copy), address)[1])
         assert "roll the printer driver back" in text_of(copy) and "Zebrafax" not in text_of(copy)
     assert len({mid(copy) for copy in copies.values()}) == 3
     assert DANAS_FIRST in str(copies[PRIYA]["References"])  # threads under the mail she was copied on
@@ -142,7 +146,7 @@ def test_the_round_trip_each_their_own_copy_reply_all_threads_removed_is_held(
 
     # Priya answers her copy with reply-all in Gmail: it threads in, as hers.
     copy = copies[PRIYA]
-    references = " ".join([*mail_headers.ids_in(str(copy["References"])), mid(copy)])
+    references = " ".join([*headers.ids_in(str(copy["References"])), mid(copy)])
     raw = message("gmail_participant_reply_all.eml", NUMBER=number, IN_REPLY_TO=mid(copy), REFERENCES=references)
     answered = ingest(runner, raw)
     assert answered.state == InboundState.PROCESSED and answered.ticket_id == ticket.id
@@ -169,7 +173,7 @@ def test_the_round_trip_each_their_own_copy_reply_all_threads_removed_is_held(
     assert on_ticket(ticket) == [PRIYA]
     sent = len(smtp_server.messages)
     reply(ticket, agent, "Good to hear. Closing this one.")
-    mail_send.deliver_due()
+    sending.deliver_due()
     assert sorted(m["To"] for m in smtp_server.messages[sent:]) == [DANA, PRIYA]
 
 
@@ -179,7 +183,7 @@ def test_accepting_a_removed_participants_held_mail_brings_them_back(runner, ope
     login_as(agent).post(f"/console/tickets/{ticket.number}/participants/remove", data={"participant": row.id})
     held = ingest(runner, message("outlook_participant_reply_all_to_customer.eml"))
     assert held.state == InboundState.HELD and on_ticket(ticket) == [PRIYA]
-    mail_intake.accept_held(held, actor=agent)
+    intake.accept_held(held, actor=agent)
     db.session.commit()
     assert on_ticket(ticket) == [PRIYA, CARLOS] and held.entry.author.email == CARLOS
 
@@ -187,7 +191,7 @@ def test_accepting_a_removed_participants_held_mail_brings_them_back(runner, ope
 def test_closing_tells_the_participants_too(opened, agent, outbox):
     ticket = opened
     before = len(outbox())
-    tickets.change_status(ticket, tickets.rules.status_by_key("closed"), actor=agent)
+    properties.change_status(ticket, conversation.rules.status_by_key("closed"), actor=agent)
     db.session.commit()
     closing = [m for m in outbox()[before:] if m.template == "ticket_closed"]
     assert sorted(m.to_addr for m in closing) == sorted([DANA, PRIYA, CARLOS])

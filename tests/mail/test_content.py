@@ -7,8 +7,8 @@ from email.utils import make_msgid
 
 import pytest
 
-from shared import attachments
 from shared.models import InboundState
+from shared.tickets import attachments
 from tests.mail.inbound import DESK, PNG, compose, deliver
 from tests.mail.tnef import winmail_dat
 

@@ -9,9 +9,9 @@ import os
 import pytest
 from sqlalchemy import select
 
-from shared import mail_intake, mail_parse
-from shared.config import PROJECT_ROOT
-from shared.extensions import db
+from shared.core.config import PROJECT_ROOT
+from shared.core.extensions import db
+from shared.mail import intake, parse
 from shared.models import Attachment, InboundMessage, InboundState, OutboxMessage, Ticket
 from tests.conftest import make_app
 
@@ -50,9 +50,9 @@ def ingested(databases, tmp_path_factory):
     results = {}
     with app.app_context():
         for name in FILES:
-            row, new = mail_intake.receive((CORPUS / name).read_bytes(), source="pipe")
+            row, new = intake.receive((CORPUS / name).read_bytes(), source="pipe")
             if new:
-                mail_intake.process_one(row.id)
+                intake.process_one(row.id)
             results[name] = (row.id, new)
         yield app, results
         db.session.remove()
@@ -68,10 +68,10 @@ def test_corpus_message_is_ingested_and_read(ingested, name):
     with app.app_context():
         inbound_id, new = results[name]
         inbound = db.session.get(InboundMessage, inbound_id)
-        parsed = mail_parse.parse(raw)
+        parsed = parse.parse(raw)
         # Nothing lost: stored byte for byte, or recorded once under the same Message-ID.
         if new:
-            assert mail_intake.raw_bytes(inbound) == raw
+            assert intake.raw_bytes(inbound) == raw
         else:
             assert parsed.message_id and inbound.message_id == parsed.message_id
         assert inbound.state != InboundState.PENDING
@@ -83,7 +83,7 @@ def test_corpus_message_is_ingested_and_read(ingested, name):
                 _check_outcome(inbound, parsed, expected)
 
 
-def _check_expectations(parsed: mail_parse.ParsedMail, expected: dict) -> None:
+def _check_expectations(parsed: parse.ParsedMail, expected: dict) -> None:
     want_from = expected["from_address"]
     assert parsed.from_addr == (want_from.lower() if want_from else None)
     if expected["subject"] is not None:
@@ -96,7 +96,7 @@ def _check_expectations(parsed: mail_parse.ParsedMail, expected: dict) -> None:
         assert text in parsed.text
 
 
-def _check_outcome(inbound: InboundMessage, parsed: mail_parse.ParsedMail, expected: dict) -> None:
+def _check_outcome(inbound: InboundMessage, parsed: parse.ParsedMail, expected: dict) -> None:
     """What the desk made of it: automatic mail opens no ticket and gets no acknowledgement; a
     person's mail is on a ticket with its text, its files and the original."""
     if expected["is_auto_reply"]:

@@ -4,8 +4,10 @@ and PostgreSQL (`DESKBELL_TEST_DB=postgresql`) alike."""
 
 import pytest
 
-from shared import attachments, mail_charsets, mail_intake
+from shared.mail import intake
+from shared.mime import charsets
 from shared.models import InboundState
+from shared.tickets import attachments
 from tests.mail.eml import ingest_file
 
 
@@ -86,7 +88,7 @@ def test_nul_bytes_never_reach_the_database(runner, db):
     assert inbound.ticket.customer.name == "Nul Person"
     assert inbound.entry.body == "Body with a NUL byte\nand a second line.\n\nUTF-16 text"
     assert _files(inbound.entry)["report.bin"] == b"data"
-    assert b"\x00" in mail_intake.raw_bytes(inbound)
+    assert b"\x00" in intake.raw_bytes(inbound)
 
 
 @pytest.mark.parametrize(
@@ -113,16 +115,16 @@ def test_detection_reads_only_a_bounded_sample():
     """A huge undeclared body costs no more to detect than DETECT_BYTES of it."""
     text = "Привет, как дела? " * 20000
     data = text.encode("cp1251")
-    assert len(data) > 10 * mail_charsets.DETECT_BYTES
-    assert mail_charsets.decode(data) == text
+    assert len(data) > 10 * charsets.DETECT_BYTES
+    assert charsets.decode(data) == text
 
 
 def test_valid_utf8_in_a_latin1_label_is_utf8():
-    assert mail_charsets.decode("Grüße aus Köln".encode(), "iso-8859-1") == "Grüße aus Köln"
+    assert charsets.decode("Grüße aus Köln".encode(), "iso-8859-1") == "Grüße aus Köln"
 
 
 def test_an_unknown_label_falls_back_to_what_the_bytes_are():
-    assert mail_charsets.decode("Привет".encode("koi8-r"), "x-unknown-charset") == "Привет"
+    assert charsets.decode("Привет".encode("koi8-r"), "x-unknown-charset") == "Привет"
 
 
 @pytest.mark.parametrize(
@@ -145,4 +147,4 @@ def test_an_unknown_label_falls_back_to_what_the_bytes_are():
 def test_short_undeclared_text_is_detected_in_the_charset_it_was_written_in(text, charset):
     """A name or a subject is a few words: too few for a detector's statistics alone, so readings no
     one writes (two scripts in one word, a capital after a small letter, a stray mark) lose."""
-    assert mail_charsets.decode(text.encode(charset)) == text
+    assert charsets.decode(text.encode(charset)) == text

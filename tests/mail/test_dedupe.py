@@ -6,9 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from shared import attachments, mail_dedupe, mail_intake
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.mail import dedupe, intake
 from shared.models import Entry, InboundMessage, InboundState, MailMessageId, Ticket
+from shared.tickets import attachments
 
 MESSAGES = Path(__file__).parent / "messages" / "dedupe"
 
@@ -85,7 +86,7 @@ def test_a_redelivery_through_another_hop_is_the_same_message(runner, db):
     assert "duplicate" in ingest(runner, eml("relayed_second_hop.eml"))
     # Fetched over IMAP it has CRLF line endings where the MTA's pipe gave LF: still the same.
     crlf = eml("relayed_first_hop.eml").replace(b"\n", b"\r\n")
-    again, new = mail_intake.receive(crlf, source="imap")
+    again, new = intake.receive(crlf, source="imap")
     assert not new and again.id == rows()[0].id
     assert count(InboundMessage) == 1 and count(Ticket) == 1
 
@@ -144,7 +145,7 @@ def test_two_processes_storing_one_message_at_once_store_it_once(app, db):
         with app.app_context():
             try:
                 start.wait(timeout=30)
-                row, new = mail_intake.receive(message, source="pipe")
+                row, new = intake.receive(message, source="pipe")
                 results.append((row.id, new))
             except BaseException as exc:  # reported below
                 errors.append(exc)
@@ -165,10 +166,10 @@ def test_two_processes_storing_one_message_at_once_store_it_once(app, db):
 def test_the_content_digest_reads_line_endings_alike_at_any_chunk_boundary(monkeypatch):
     lf = eml("relayed_first_hop.eml")
     crlf = lf.replace(b"\n", b"\r\n")
-    expected = mail_dedupe.content_digest(lf)
+    expected = dedupe.content_digest(lf)
     for size in (1, 2, 3, 7, 64, 1 << 20):
-        monkeypatch.setattr(mail_dedupe, "_CHUNK", size)
-        assert mail_dedupe.content_digest(crlf) == mail_dedupe.content_digest(lf) == expected
+        monkeypatch.setattr(dedupe, "_CHUNK", size)
+        assert dedupe.content_digest(crlf) == dedupe.content_digest(lf) == expected
     # What the author wrote counts, to the last header: another charset is another message.
     other = lf.replace(b"charset=UTF-8", b"charset=ISO-8859-1")
-    assert mail_dedupe.content_digest(other) != expected
+    assert dedupe.content_digest(other) != expected

@@ -6,11 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select, text
 
-from shared import mail_headers, mail_ids, mail_send, outbox
-from shared.clock import frozen_at
-from shared.errors import DomainError
-from shared.extensions import db as _db
+from shared.core.clock import frozen_at
+from shared.core.errors import DomainError
+from shared.core.extensions import db as _db
+from shared.delivery import sending
+from shared.mime import headers
 from shared.models import OutboxMessage, utcnow
+from shared.outgoing import message_ids, outbox
 from tests.databases import free_port
 from tests.mail.conftest import SmtpRecorder, start_smtp
 
@@ -23,7 +25,7 @@ def queue(count: int = 1) -> list[OutboxMessage]:
             body_text=f"Body {i}",
             body_html="",
             headers={},
-            message_id=mail_ids.random_id(),
+            message_id=message_ids.random_id(),
             template="test",
         )
         for i in range(count)
@@ -44,37 +46,37 @@ def test_a_refused_message_is_retried_with_doubling_waits_then_failed_and_kept(s
     start = utcnow().replace(microsecond=0) + timedelta(seconds=1)
 
     with frozen_at(start):
-        assert mail_send.deliver_due() == mail_send.Report(retried=1)
+        assert sending.deliver_due() == sending.Report(retried=1)
     assert (message.state, message.attempts, message.next_attempt_at) == ("pending", 1, start + timedelta(seconds=60))
     assert "451 4.3.0 Mailbox busy" in message.last_error
     assert message.claimed_until is None
 
     with frozen_at(start + timedelta(seconds=59)):
-        assert mail_send.deliver_due() == mail_send.Report()  # not due yet
+        assert sending.deliver_due() == sending.Report()  # not due yet
     with frozen_at(start + timedelta(seconds=60)):
-        mail_send.deliver_due()
+        sending.deliver_due()
     assert (message.attempts, message.next_attempt_at) == (2, start + timedelta(seconds=60 + 100))  # 120, capped
 
     with frozen_at(start + timedelta(seconds=160)):
-        assert mail_send.deliver_due() == mail_send.Report(failed=1)
+        assert sending.deliver_due() == sending.Report(failed=1)
     assert (message.state, message.attempts) == ("failed", 3)
     assert "451" in message.last_error
     with frozen_at(start + timedelta(days=1)):
-        assert mail_send.deliver_due() == mail_send.Report()  # failed stays failed
+        assert sending.deliver_due() == sending.Report()  # failed stays failed
     assert smtp_server.messages == []
 
 
 def test_a_failed_message_can_be_sent_again_by_an_admin(smtp_server, make_agent, agent, db):
     [message] = queue()
     smtp_server.handler.refuse_rcpt = "550 5.1.1 No such user"
-    mail_send.deliver_due()
+    sending.deliver_due()
     assert message.state == "failed"
     with pytest.raises(DomainError):
         outbox.retry(message, actor=agent)
     smtp_server.handler.refuse_rcpt = None
     outbox.retry(message, actor=make_agent("admin@desk.example", is_admin=True))
     db.session.commit()
-    assert mail_send.deliver_due() == mail_send.Report(sent=1)
+    assert sending.deliver_due() == sending.Report(sent=1)
     assert (message.state, message.attempts, len(smtp_server.messages)) == ("sent", 1, 1)
     assert "550" in message.last_error  # the history of the trouble stays readable
 
@@ -88,7 +90,7 @@ def test_a_message_too_large_for_the_server_fails_at_once(app, db):
         message.body_text = "x" * 5000
         db.session.commit()
         app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
-        assert mail_send.deliver_due() == mail_send.Report(failed=1)
+        assert sending.deliver_due() == sending.Report(failed=1)
     finally:
         controller.stop()
     assert (message.state, message.attempts) == ("failed", 1) and "552" in message.last_error
@@ -98,7 +100,7 @@ def test_a_message_too_large_for_the_server_fails_at_once(app, db):
 def test_a_recipient_refused_for_good_fails_at_once(smtp_server, db):
     [message] = queue()
     smtp_server.handler.refuse_rcpt = "550 5.1.1 No such user here"
-    assert mail_send.deliver_due() == mail_send.Report(failed=1)
+    assert sending.deliver_due() == sending.Report(failed=1)
     assert (message.state, message.attempts) == ("failed", 1)
     assert "550 5.1.1 No such user here" in message.last_error and message.to_addr in message.last_error
 
@@ -106,7 +108,7 @@ def test_a_recipient_refused_for_good_fails_at_once(smtp_server, db):
 def test_a_closed_port_is_retried_and_costs_one_attempt_per_run(app, db):
     first, second = queue(2)
     app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nobody listens
-    assert mail_send.deliver_due() == mail_send.Report(retried=1)
+    assert sending.deliver_due() == sending.Report(retried=1)
     assert (first.state, first.attempts, second.attempts) == ("pending", 1, 0)
     assert "ConnectionRefusedError" in first.last_error
     assert first.next_attempt_at > utcnow()
@@ -115,8 +117,8 @@ def test_a_closed_port_is_retried_and_costs_one_attempt_per_run(app, db):
 def test_without_an_smtp_url_mail_stays_queued_and_the_worker_says_so_once(app, db, caplog, monkeypatch):
     [message] = queue()
     app.config["SMTP_URL"] = ""
-    monkeypatch.setattr(mail_send, "_warned", set())  # as in a freshly started worker
-    assert mail_send.deliver_due() == mail_send.deliver_due() == mail_send.Report()
+    monkeypatch.setattr(sending, "_warned", set())  # as in a freshly started worker
+    assert sending.deliver_due() == sending.deliver_due() == sending.Report()
     assert (message.state, message.attempts) == ("pending", 0)
     assert caplog.text.count("SMTP_URL is not set") == 1
 
@@ -148,7 +150,7 @@ def test_two_workers_at_once_send_each_message_exactly_once(app, smtp_server, db
         try:
             with app.app_context():
                 start.wait()
-                reports.append(mail_send.deliver_due())
+                reports.append(sending.deliver_due())
                 _db.session.remove()
         except Exception as exc:  # reported below: an exception in a thread would pass unseen
             errors.append(exc)
@@ -159,7 +161,7 @@ def test_two_workers_at_once_send_each_message_exactly_once(app, smtp_server, db
     for thread in workers:
         thread.join(timeout=60)
     assert errors == []
-    received = [mail_headers.ids_in(str(m["Message-ID"]))[0] for m in smtp_server.messages]
+    received = [headers.ids_in(str(m["Message-ID"]))[0] for m in smtp_server.messages]
     assert sorted(received) == sorted(expected)  # all of them, none twice
     assert sum(r.sent for r in reports) == 40
     db.session.expire_all()

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from shared import tickets
-from shared.desk_addresses import is_desk_address
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Agent, Customer, InboundMessage, InboundState, OutboxMessage, Ticket
-from shared.participants import customers_on
+from shared.outgoing.desk_addresses import is_desk_address
+from shared.tickets import conversation
+from shared.tickets.participants import customers_on
 from tests.mail.inbound import compose
 
 MESSAGES = Path(__file__).parent / "messages" / "desk_addresses"
@@ -148,7 +148,7 @@ def test_a_customer_made_before_with_a_desk_address_is_never_mailed(runner, smtp
     db.session.add(legacy)
     db.session.flush()
     ticket = make_ticket(legacy)
-    tickets.post_reply(ticket, actor=db.session.get(Agent, agent.id), body="Answer")
+    conversation.post_reply(ticket, actor=db.session.get(Agent, agent.id), body="Answer")
     db.session.commit()
     result = runner.invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output

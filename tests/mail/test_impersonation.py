@@ -4,10 +4,13 @@ From header is read by the standard library's rules, not by what a display name 
 import pytest
 from sqlalchemy import select
 
-from shared import accounts, mail_intake, mail_parse, mail_send, tickets
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.delivery import sending
+from shared.mail import intake, parse
 from shared.models import ActorKind, Agent, Customer, InboundState, MailMessageId, OutboxMessage
+from shared.people import accounts
+from shared.tickets import conversation
 from tests.conftest import PASSWORD
 from tests.mail.inbound import DESK, compose, deliver, history, outbox_ids
 
@@ -18,7 +21,7 @@ ALICE = "alice@example.com"
 def answered(db, agent):
     """A ticket Alice opened by mail, Bob's notice of it, and the agent's reply she received."""
     ticket = deliver(compose(message_id="<first@example.com>")).ticket
-    tickets.post_reply(ticket, actor=agent, body="Unplug it, please.")
+    conversation.post_reply(ticket, actor=agent, body="Unplug it, please.")
     db.session.commit()
     [notice] = outbox_ids(ticket, agent.email, "agent_new_ticket")
     [reply] = outbox_ids(ticket, ALICE, "agent_reply")
@@ -102,7 +105,7 @@ def test_a_from_naming_the_agent_and_another_mailbox_never_speaks_for_the_agent(
 def test_a_display_name_holding_an_address_is_not_the_sender(db, agent, answered):
     _ticket, notice, _reply = answered
     raw = compose(sender=f'"<{agent.email}>" <mallory@evil.example>', in_reply_to=notice, body="Close it.")
-    assert mail_parse.parse(raw).from_addr == "mallory@evil.example"
+    assert parse.parse(raw).from_addr == "mallory@evil.example"
     inbound = deliver(raw)
     assert inbound.from_addr == "mallory@evil.example"
     assert inbound.state == InboundState.HELD and inbound.reason == "not_on_ticket"  # a stranger, not the agent
@@ -128,17 +131,17 @@ def test_addresses_are_read_by_the_header_registry(header, address):
         f"From: {header}\r\nTo: {DESK}, {header}\r\nCc: {copied}\r\nReply-To: {header}\r\n"
         f"Subject: hi\r\nMessage-ID: <m1@b.test>\r\n\r\nx\r\n"
     ).encode()
-    mail = mail_parse.parse(raw)
+    mail = parse.parse(raw)
     assert mail.from_addr == address and mail.sender_count == 1
     assert mail.to == [DESK, address] and mail.cc == [address.replace("evil", "copy").replace("bb@", "cc@")]
-    assert mail_parse.peek(raw).from_addr == address  # what is stored on arrival and rate-limited by
+    assert parse.peek(raw).from_addr == address  # what is stored on arrival and rate-limited by
 
 
 def test_held_agent_mail_cannot_be_accepted_and_the_console_offers_no_accept(db, agent, answered, login_as):
     ticket, _notice, reply = answered
     inbound = deliver(compose(sender=agent.email, in_reply_to=reply, body="Refund approved."))
     with pytest.raises(DomainError):
-        mail_intake.accept_held(inbound, actor=agent)
+        intake.accept_held(inbound, actor=agent)
     assert db.session.scalar(select(Customer).where(Customer.email == agent.email)) is None
     page = login_as(agent).get(f"/console/tickets/{ticket.number}").get_data(as_text=True)
     assert f'id="held-{inbound.id}"' in page and "may be forged" in page
@@ -155,7 +158,7 @@ def test_an_agents_mailed_reply_keeps_its_original_from_the_customer(db, agent, 
     """The agent's raw mail may quote internal notices: not on the portal page, not downloadable by
     the customer, not attached to or named in the reply mailed to them; agents still have it."""
     ticket, notice, _reply = answered
-    tickets.add_internal_note(ticket, actor=agent, body="Internal: customer owes us 3 invoices.")
+    conversation.add_internal_note(ticket, actor=agent, body="Internal: customer owes us 3 invoices.")
     db.session.commit()
     mailed = compose(
         sender=agent.email,
@@ -168,7 +171,7 @@ def test_an_agents_mailed_reply_keeps_its_original_from_the_customer(db, agent, 
     assert entry.author_kind == ActorKind.AGENT and entry.channel == "email"
     [original] = [a for a in entry.attachments if a.filename == "original.eml"]
 
-    mail_send.deliver_due()
+    sending.deliver_due()
     to_alice = [m for m in smtp_server.messages if m["To"] == ALICE]
     [sent] = [m for m in to_alice if "other port" in m.get_body(("plain",)).get_content()]
     files = [part.get_filename() for part in sent.iter_attachments()]
@@ -228,7 +231,7 @@ def test_with_a_trusted_authserv_id_agent_mail_must_pass_dmarc(db, app, agent, a
     else:
         assert inbound.state == InboundState.HELD and inbound.reason == outcome
         with pytest.raises(DomainError):  # an agent cannot let it in as the agent's either
-            mail_intake.accept_held(inbound, actor=agent)
+            intake.accept_held(inbound, actor=agent)
         assert inbound.state == InboundState.HELD
 
 

@@ -11,9 +11,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from shared import mail_intake
-from shared.config import PROJECT_ROOT
-from shared.extensions import db
+from shared.core.config import PROJECT_ROOT
+from shared.core.extensions import db
+from shared.mail import intake
 from shared.models import Entry, InboundMessage, InboundState, OutboxMessage, Ticket
 from tests.conftest import make_app
 from tests.mail.inbound import compose
@@ -67,13 +67,13 @@ def test_an_unavailable_database_is_a_temporary_failure(databases, tmp_path, url
 
 def test_workers_processing_at_once_handle_each_message_once(app, db):
     for i in range(8):
-        mail_intake.receive(compose(sender=f"c{i}@example.com", subject=f"Ticket {i}"), source="pipe")
+        intake.receive(compose(sender=f"c{i}@example.com", subject=f"Ticket {i}"), source="pipe")
     db.session.remove()
     done: list[int] = []
 
     def work() -> None:
         with app.app_context():
-            done.append(mail_intake.process_pending())
+            done.append(intake.process_pending())
 
     workers = [threading.Thread(target=work) for _ in range(3)]
     for thread in workers:
@@ -119,11 +119,11 @@ def test_a_crash_at_any_point_loses_nothing_and_doubles_nothing(app, db, point, 
     assert state == left
     assert count(Ticket) == (1 if left == InboundState.PROCESSED else 0)
     # After the restart: the MTA retries (it never saw exit 0), the worker processes what is pending.
-    mail_intake.receive(raw, source="pipe")
-    mail_intake.process_pending()
-    mail_intake.process_pending()
+    intake.receive(raw, source="pipe")
+    intake.process_pending()
+    intake.process_pending()
     [inbound] = db.session.scalars(select(InboundMessage)).all()
     assert inbound.state == InboundState.PROCESSED
     assert count(Ticket) == 1 and count(Entry, Entry.kind == "message") == 1
     assert count(OutboxMessage, OutboxMessage.template == "ticket_created") == 1
-    assert mail_intake.raw_bytes(inbound) == raw
+    assert intake.raw_bytes(inbound) == raw

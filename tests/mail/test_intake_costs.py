@@ -8,9 +8,11 @@ import re
 import pytest
 from sqlalchemy import inspect, select
 
-from shared import accounts, outbox, tickets
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import MailMessageId, OutboxMessage, Ticket
+from shared.outgoing import outbox
+from shared.people import accounts
+from shared.tickets import properties
 from tests.mail.inbound import compose, deliver
 from tests.querycount import recorded
 from tests.shared.rulekit import at, waiting_ticket
@@ -107,10 +109,10 @@ def test_a_notice_to_many_agents_is_what_each_would_get_alone(db, make_agent, cu
 
 
 def test_the_pending_expiry_timer_loads_tickets_a_batch_at_a_time(db, customer, agent, make_ticket, monkeypatch):
-    monkeypatch.setattr(tickets, "TIMER_BATCH", 2)
+    monkeypatch.setattr(properties, "TIMER_BATCH", 2)
     waiting = [waiting_ticket(make_ticket, customer, agent) for _ in range(5)]
     with at(30), recorded(db.engine) as statements:
-        assert tickets.expire_pending() == 5
+        assert properties.expire_pending() == 5
         db.session.commit()
     reads = [s for s, _p in statements if re.match(r"SELECT tickets\.\w+, ", s) and "FROM tickets" in s]
     assert len(reads) == 3 and all("tickets.id IN" in s for s in reads), reads

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from shared import mail_send
-from shared.config import PROJECT_ROOT
-from shared.extensions import db
+from shared.core.config import PROJECT_ROOT
+from shared.core.extensions import db
+from shared.delivery import sending
 from shared.models import Attachment, Entry, InboundMessage, InboundState, OutboxMessage, Ticket
 from tests.mail.inbound import compose
 
@@ -120,7 +120,7 @@ def test_a_35_mb_message_with_a_scan_over_the_limit_is_read_in_little_memory_and
     [skipped] = [e for e in ticket.entries if e.event == "mail_files_skipped"]
     assert skipped.data["files"] == ["Contract signed.pdf"]
 
-    mail_send.deliver_due()
+    sending.deliver_due()
     to_her = {" ".join(str(m["Subject"]).split()): m for m in smtp_server.messages if m["To"] == "ingrid@example.no"}
     notice = to_her[f"[#{ticket.number}] Some of your files were not added: Contract scan and signature"]
     text = notice.get_body(("plain",)).get_content()

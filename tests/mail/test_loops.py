@@ -6,11 +6,14 @@ import html
 import pytest
 from sqlalchemy import func, select
 
-from shared import accounts, customers, mail_intake, mail_send, tickets
-from shared.config import ConfigError
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.core.config import ConfigError
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.delivery import sending
+from shared.mail import intake
 from shared.models import InboundMessage, InboundState, OutboxMessage, Ticket, Visibility
+from shared.people import accounts, customers
+from shared.tickets import conversation
 from tests.conftest import make_app
 from tests.mail.eml import ingest, read
 from tests.mail.inbound import DESK, compose, deliver, history, outbox_ids
@@ -69,7 +72,7 @@ def test_a_normal_mail_is_acknowledged(db):
 
 def test_open_ticket_can_keep_the_rules_from_mailing_the_customer(db, customer, agent, department):
     """The switch intake uses: rule 1 still sets the status and agents still hear of the ticket."""
-    ticket = tickets.open_ticket(
+    ticket = conversation.open_ticket(
         actor=customer, customer=customer, subject="Quiet", body="Hi", department=department, notify_customer=False
     )
     db.session.commit()
@@ -148,7 +151,7 @@ def test_a_sender_over_the_rate_limit_is_kept_but_not_processed_then_an_admin_re
     assert ticket_count() == 3 and acknowledgements().count("robot@loop.example") == 3
     assert deliver(compose(sender="someone@else.example")).state == InboundState.PROCESSED  # others unaffected
     admin = make_agent(is_admin=True)
-    retried = mail_intake.retry(rows[4], actor=admin)
+    retried = intake.retry(rows[4], actor=admin)
     assert retried.state == InboundState.PROCESSED and retried.resolved_by is admin and ticket_count() == 5
 
 
@@ -158,15 +161,15 @@ def test_a_message_that_cannot_be_processed_is_quarantined_with_its_error_and_re
     inbound = deliver(compose(sender="gone@example.com"))
     assert inbound.state == InboundState.QUARANTINED and inbound.reason == "error"
     assert "deactivated" in inbound.error and inbound.attempts == 1
-    assert mail_intake.raw_bytes(inbound).startswith(b"From: gone@example.com")  # kept as it came
+    assert intake.raw_bytes(inbound).startswith(b"From: gone@example.com")  # kept as it came
     agent, admin = make_agent(), make_agent(is_admin=True)
     with pytest.raises(DomainError):
-        mail_intake.retry(inbound, actor=agent)  # admins only
+        intake.retry(inbound, actor=agent)  # admins only
     accounts.find_customer("gone@example.com").is_active = True
     db.session.commit()
-    assert mail_intake.retry(inbound, actor=admin).state == InboundState.PROCESSED
+    assert intake.retry(inbound, actor=admin).state == InboundState.PROCESSED
     with pytest.raises(DomainError):
-        mail_intake.retry(inbound, actor=admin)  # only quarantined mail
+        intake.retry(inbound, actor=admin)  # only quarantined mail
 
 
 def test_a_message_without_a_sender_is_quarantined(db):
@@ -175,8 +178,8 @@ def test_a_message_without_a_sender_is_quarantined(db):
 
 
 def test_empty_input_is_not_stored(db):
-    with pytest.raises(mail_intake.EmptyMessage):
-        mail_intake.receive(b" \r\n", source="pipe")
+    with pytest.raises(intake.EmptyMessage):
+        intake.receive(b" \r\n", source="pipe")
 
 
 # --- a responder that looks like a person, and the acknowledgements per address (issue 15) ------
@@ -196,7 +199,7 @@ def run_loop(runner, smtp_server, *, rounds: int = 40) -> int:
     ingest(runner, robot_mail(0))
     answered = 0
     while answered < rounds:
-        mail_send.deliver_due()
+        sending.deliver_due()
         to_robot = [r for r in smtp_server.handler.received if ROBOT in r.rcpt_tos]
         smtp_server.handler.received.clear()
         if not to_robot:
@@ -245,7 +248,7 @@ def test_the_acknowledgement_limit_counts_per_address_and_per_window(app, runner
     with at(1, hours=2):  # the next day
         assert ingest(runner, compose(subject="Tomorrow"))[0].reason == "new_ticket"
     assert acknowledgements() == ["alice@example.com"] * 2 + ["bob@example.com"] + ["alice@example.com"] * 2
-    mail_send.deliver_due()
+    sending.deliver_due()
     assert len([r for r in smtp_server.handler.received if "alice@example.com" in r.rcpt_tos]) == 4
 
 

@@ -6,16 +6,18 @@ answer each customer on their own ticket only."""
 import pytest
 from sqlalchemy import select
 
-from shared import mail_headers, mail_send, merges, tickets
-from shared.attachments import Upload
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.delivery import sending
+from shared.mime import headers
 from shared.models import InboundState, OutboxMessage, Status
+from shared.tickets import conversation, merges, properties
+from shared.tickets.attachments import Upload
 from tests.mail.inbound import PNG, compose, deliver, history
 from tests.merging import merge_as_before
 
 
 def send() -> None:
-    mail_send.deliver_due()
+    sending.deliver_due()
 
 
 def delivered(server, address: str, template: str | None = None) -> list:
@@ -25,7 +27,7 @@ def delivered(server, address: str, template: str | None = None) -> list:
         for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == address))
         if template is None or m.template == template
     }
-    return [m for m in server.messages if m["To"] == address and mail_headers.ids_in(str(m["Message-ID"]))[0] in ids]
+    return [m for m in server.messages if m["To"] == address and headers.ids_in(str(m["Message-ID"]))[0] in ids]
 
 
 @pytest.fixture
@@ -48,8 +50,8 @@ def test_every_merged_customer_gets_the_answers_and_no_internal_note(smtp_server
     [merged] = delivered(smtp_server, cleo.email, "ticket_merged")
     assert f"/portal/tickets/{target.number}" in merged.get_body(("plain",)).get_content()
 
-    tickets.add_internal_note(target, actor=agent, body="Acme forgot to pay the ISP.")
-    tickets.post_reply(target, actor=agent, body="The VPN is back.", uploads=[Upload("status.png", PNG)])
+    conversation.add_internal_note(target, actor=agent, body="Acme forgot to pay the ISP.")
+    conversation.post_reply(target, actor=agent, body="The VPN is back.", uploads=[Upload("status.png", PNG)])
     db.session.commit()
     send()
     for person in (alice, cleo):
@@ -71,7 +73,7 @@ def test_every_merged_customer_gets_the_answers_and_no_internal_note(smtp_server
     assert inbound.entry.ticket is target and inbound.entry.customer_id == cleo.id
 
     closed = db.session.scalar(select(Status).where(Status.key == "closed"))
-    tickets.change_status(target, closed, actor=agent)
+    properties.change_status(target, closed, actor=agent)
     db.session.commit()
     send()
     assert len(delivered(smtp_server, alice.email, "ticket_closed")) == 1
@@ -82,7 +84,7 @@ def test_one_customers_merged_tickets_get_one_mail_per_answer(smtp_server, agent
     target = make_ticket(customer, subject="Printer on fire")
     for subject in ("Printer still on fire", "Printer, third time"):
         merges.merge_ticket(make_ticket(customer, subject=subject), target, actor=agent)
-    tickets.post_reply(target, actor=agent, body="On our way.")
+    conversation.post_reply(target, actor=agent, body="On our way.")
     db.session.commit()
     send()
     assert len(delivered(smtp_server, customer.email, "agent_reply")) == 1
@@ -93,7 +95,7 @@ def test_when_the_organization_stops_sharing_each_is_answered_on_their_own_ticke
     merges.merge_ticket(duplicate, target, actor=agent)
     alice.organization.sharing = False
     db.session.commit()
-    tickets.post_reply(target, actor=agent, body="The VPN is back, Alice.")
+    conversation.post_reply(target, actor=agent, body="The VPN is back, Alice.")
     db.session.commit()
     send()
     assert len(delivered(smtp_server, alice.email, "agent_reply")) == 1
@@ -110,7 +112,7 @@ def test_when_the_organization_stops_sharing_each_is_answered_on_their_own_ticke
     )
     assert inbound.state == InboundState.PROCESSED and inbound.ticket is duplicate
     assert "Cleo: still down here." not in [e.body for e in history(target)]
-    tickets.post_reply(duplicate, actor=agent, body="Looking at your office, Cleo.")
+    conversation.post_reply(duplicate, actor=agent, body="Looking at your office, Cleo.")
     db.session.commit()
     send()
     [answer] = delivered(smtp_server, cleo.email, "agent_reply")
@@ -125,8 +127,8 @@ def test_an_old_merge_across_customers_answers_each_on_their_own_ticket(
     sam = make_customer("sam@example.com", name="Sam Stone")
     duplicate = make_ticket(sam, subject="My invoice")
     merge_as_before(duplicate, target, agent=agent)
-    tickets.post_reply(target, actor=agent, body="Alice, the total is fixed.")
-    tickets.post_reply(duplicate, actor=agent, body="Sam, your invoice is fixed.")
+    conversation.post_reply(target, actor=agent, body="Alice, the total is fixed.")
+    conversation.post_reply(duplicate, actor=agent, body="Sam, your invoice is fixed.")
     db.session.commit()
     send()
     [to_alice] = delivered(smtp_server, customer.email, "agent_reply")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from shared import merges
 from shared.models import InboundState
+from shared.tickets import merges
 from tests.mail.inbound import compose, deliver, history, outbox_ids
 
 

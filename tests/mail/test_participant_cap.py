@@ -2,9 +2,9 @@
 
 from sqlalchemy import func, select
 
-from shared import participants
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Customer, InboundState
+from shared.tickets import participants
 from tests.mail.inbound import DESK, compose, deliver
 
 

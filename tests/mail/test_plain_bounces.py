@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from shared import bounces, tickets
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Agent, Customer, InboundMessage, InboundState, MailBounce, OutboxMessage, Ticket
+from shared.outgoing import bounces
+from shared.tickets import conversation
 from tests.mail.inbound import compose
 
 MESSAGES = Path(__file__).parent / "messages" / "bounces"
@@ -64,7 +65,7 @@ def replied(runner, smtp_server, desk_agent, db):
     desk_agent()
     ingest(runner, compose(message_id="<first@example.com>"))
     ticket = db.session.scalar(select(Ticket))
-    tickets.post_reply(ticket, actor=desk_agent(), body="Please try turning it off first.")
+    conversation.post_reply(ticket, actor=desk_agent(), body="Please try turning it off first.")
     db.session.commit()
     number = ticket.number
     run_worker(runner)
@@ -110,7 +111,7 @@ def test_a_bounce_in_words_stops_mail_to_the_address_like_a_dsn(
     assert [e for e in ticket.entries if e.is_public and e.customer_id is not None][1:] == []
 
     # The next reply is held, and the agent sees the banner on the customer's card.
-    tickets.post_reply(ticket, actor=desk_agent(), body="Did you mean another address?")
+    conversation.post_reply(ticket, actor=desk_agent(), body="Did you mean another address?")
     db.session.commit()
     sent_before = len(smtp_server.messages)
     assert "1 held (bounced)" in run_worker(runner)
@@ -126,7 +127,7 @@ def test_clearing_a_bounce_in_words_sends_what_was_held(runner, smtp_server, rep
     number, reply = replied
     ingest(runner, notice("qmail.eml", reply))
     ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
-    tickets.post_reply(ticket, actor=desk_agent(), body="Second try.")
+    conversation.post_reply(ticket, actor=desk_agent(), body="Second try.")
     db.session.commit()
     run_worker(runner)
     console = login_as(desk_agent())
@@ -158,7 +159,7 @@ def test_a_forged_bounce_marks_no_address(runner, smtp_server, replied, desk_age
     ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
     assert [e for e in ticket.entries if e.event == "mail_bounce"] == []
     # Mail to Alice still goes.
-    tickets.post_reply(ticket, actor=desk_agent(), body="Still here.")
+    conversation.post_reply(ticket, actor=desk_agent(), body="Still here.")
     db.session.commit()
     sent_before = len(smtp_server.messages)
     run_worker(runner)

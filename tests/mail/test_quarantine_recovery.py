@@ -8,10 +8,11 @@ import html
 import pytest
 from sqlalchemy import func, select, update
 
-from shared import attachments, mail_intake
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.mail import intake
 from shared.models import Agent, InboundMessage, InboundState, Ticket
+from shared.tickets import attachments
 from tests.mail.eml import ingest_file, raw
 
 
@@ -100,7 +101,7 @@ def test_a_message_that_still_cannot_be_parsed_is_made_a_ticket_by_hand(runner, 
 def test_only_agents_make_quarantined_mail_a_ticket(runner, db, customer):
     inbound = ingest_file(runner, "parts/nested_too_deep.eml")
     with pytest.raises(DomainError):
-        mail_intake.split_held(inbound, actor=customer)
+        intake.split_held(inbound, actor=customer)
     assert inbound.state == InboundState.QUARANTINED and inbound.ticket_id is None
 
 

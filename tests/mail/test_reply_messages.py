@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import InboundMessage, InboundState, Ticket
 from tests.mail.inbound import compose
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.mail_text import reply_text
+from shared.mail.text import reply_text
 
 QUOTE = "> Hello, please restart it.\n> Deskbell"
 

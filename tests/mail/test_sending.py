@@ -3,9 +3,13 @@
 import pytest
 from sqlalchemy import select
 
-from shared import accounts, agents, mail_headers, mail_ids, mail_send, tickets
-from shared.attachments import Upload
+from shared.delivery import sending
+from shared.mime import headers
 from shared.models import Entry, OutboxMessage
+from shared.outgoing import message_ids
+from shared.people import accounts
+from shared.tickets import agents, assignment, conversation, properties
+from shared.tickets.attachments import Upload
 from tests.shared.rulekit import status
 
 PNG = bytes.fromhex(
@@ -14,8 +18,8 @@ PNG = bytes.fromhex(
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-def send() -> mail_send.Report:
-    return mail_send.deliver_due()
+def send() -> sending.Report:
+    return sending.deliver_due()
 
 
 def to(server, address: str) -> list:
@@ -30,7 +34,7 @@ def one(server, address: str):
 def ids(header) -> list[str]:
     """The Message-IDs in a header (a long one may be folded onto a line of its own, and Python's
     parser then keeps a leading space)."""
-    return mail_headers.ids_in(str(header or ""))
+    return headers.ids_in(str(header or ""))
 
 
 def mid(message) -> str:
@@ -48,13 +52,13 @@ def ticket(customer, make_ticket):
 
 
 def agent_reply(ticket, agent, db, body="Unplug it, please.", **kwargs) -> Entry:
-    entry = tickets.post_reply(ticket, actor=agent, body=body, **kwargs)
+    entry = conversation.post_reply(ticket, actor=agent, body=body, **kwargs)
     db.session.commit()
     return entry
 
 
 def customer_reply(ticket, customer, db, body="Done, it is out.") -> Entry:
-    entry = tickets.post_reply(ticket, actor=customer, body=body)
+    entry = conversation.post_reply(ticket, actor=customer, body=body)
     db.session.commit()
     return entry
 
@@ -73,8 +77,8 @@ def test_the_acknowledgement_arrives_tagged_signed_and_marked_automatic(app, smt
     assert ack["Reply-To"] == app.config["MAIL_FROM"]
     assert ack["Auto-Submitted"] == "auto-generated"
     assert ack["In-Reply-To"] is None and ack["References"] is None  # nothing came before it
-    assert mail_ids.verify(mid(ack), "alice@example.com") == (ticket.id, ticket.entries[0].id)
-    assert mail_ids.verify(mid(ack), "bob@deskbell.localhost") is None  # signed for its recipient only
+    assert message_ids.verify(mid(ack), "alice@example.com") == (ticket.id, ticket.entries[0].id)
+    assert message_ids.verify(mid(ack), "bob@deskbell.localhost") is None  # signed for its recipient only
     text, html = text_and_html(ack)
     for part in (text, html):
         assert "#1001" in part and "http://desk.test/portal/tickets/1001" in part
@@ -91,10 +95,10 @@ def test_every_message_has_its_own_message_id(smtp_server, customer, agent, tick
     assert len(sent) == len(set(sent)) == 4
     recipients = [m["To"] for m in smtp_server.messages[:2]]
     # Same entry, own IDs, each signed for its own recipient.
-    assert [mail_ids.verify(i, r) for i, r in zip(sent[:2], recipients, strict=True)] == [
+    assert [message_ids.verify(i, r) for i, r in zip(sent[:2], recipients, strict=True)] == [
         (ticket.id, ticket.entries[0].id)
     ] * 2
-    assert mail_ids.verify(sent[0], recipients[1]) is None
+    assert message_ids.verify(sent[0], recipients[1]) is None
 
 
 def test_a_russian_customer_gets_both_parts_in_russian(smtp_server, make_customer, make_ticket, db):
@@ -133,7 +137,7 @@ def test_replies_chain_to_everything_the_customer_saw_and_sent(smtp_server, cust
     reply1 = to(smtp_server, customer.email)[-1]
     # The customer answers by mail: intake stores the Message-ID it received.
     answer = customer_reply(ticket, customer, db)
-    mail_ids.remember("<answer-1@mail.example.com>", ticket, answer, "in")
+    message_ids.remember("<answer-1@mail.example.com>", ticket, answer, "in")
     db.session.commit()
     agent_reply(ticket, agent, db, body="Good. Now call an electrician.")
     send()
@@ -143,7 +147,7 @@ def test_replies_chain_to_everything_the_customer_saw_and_sent(smtp_server, cust
     assert ids(reply1["References"]) == [mid(ack)]
     assert ids(reply2["In-Reply-To"]) == ["<answer-1@mail.example.com>"]
     assert ids(reply2["References"]) == [mid(ack), mid(reply1), "<answer-1@mail.example.com>"]
-    assert mail_ids.verify(mid(reply1), customer.email) == (ticket.id, first.id)
+    assert message_ids.verify(mid(reply1), customer.email) == (ticket.id, first.id)
     # What went out is recorded on the row too.
     row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.message_id == mid(reply2)))
     assert ids(row.headers["In-Reply-To"]) == ["<answer-1@mail.example.com>"]
@@ -154,8 +158,10 @@ def test_a_mail_that_opened_the_ticket_is_threaded_even_though_it_was_stored_aft
 ):
     """Intake opens the ticket (which queues the acknowledgement) and only then stores the mail's
     Message-ID; the acknowledgement still answers it."""
-    ticket = tickets.open_ticket(actor=customer, customer=customer, subject="Help", body="Hi", department=department)
-    mail_ids.remember("<first@mail.example.com>", ticket, ticket.entries[0], "in")
+    ticket = conversation.open_ticket(
+        actor=customer, customer=customer, subject="Help", body="Hi", department=department
+    )
+    message_ids.remember("<first@mail.example.com>", ticket, ticket.entries[0], "in")
     db.session.commit()
     send()
     ack = one(smtp_server, customer.email)
@@ -164,7 +170,7 @@ def test_a_mail_that_opened_the_ticket_is_threaded_even_though_it_was_stored_aft
 
 def test_the_thread_never_shows_mail_sent_to_someone_else(smtp_server, customer, agent, make_agent, ticket, db):
     carol = make_agent("carol@desk.example", name="Carol Chen")
-    tickets.assign_ticket(ticket, carol, actor=agent)
+    assignment.assign_ticket(ticket, carol, actor=agent)
     db.session.commit()
     customer_reply(ticket, customer, db)  # Carol hears of it
     agent_reply(ticket, carol, db)
@@ -178,12 +184,12 @@ def test_the_thread_never_shows_mail_sent_to_someone_else(smtp_server, customer,
 def test_references_keep_the_first_and_the_latest_ids(smtp_server, customer, agent, ticket, db):
     entry = ticket.entries[0]
     for i in range(30):
-        mail_ids.remember(f"<old-{i}@mail.example.com>", ticket, entry, "in")
+        message_ids.remember(f"<old-{i}@mail.example.com>", ticket, entry, "in")
     db.session.commit()
     agent_reply(ticket, agent, db)
     send()
     references = ids(to(smtp_server, customer.email)[-1]["References"])
-    assert len(references) == mail_ids.MAX_REFERENCES
+    assert len(references) == message_ids.MAX_REFERENCES
     assert references[0] == "<old-0@mail.example.com>"  # the thread's root stays
     assert "<old-1@mail.example.com>" not in references and "<old-29@mail.example.com>" in references
     assert references[-1] == mid(to(smtp_server, customer.email)[0])  # the acknowledgement answered them
@@ -207,7 +213,7 @@ def test_an_agent_reply_carries_its_attachments(smtp_server, customer, agent, ti
 def test_internal_notes_never_mail_the_customer(smtp_server, customer, agent, ticket, db):
     send()
     before = len(smtp_server.messages)
-    tickets.add_internal_note(ticket, actor=agent, body="The customer's printer is a Zebrafax.")
+    conversation.add_internal_note(ticket, actor=agent, body="The customer's printer is a Zebrafax.")
     db.session.commit()
     assert send().sent == 0
     assert len(smtp_server.messages) == before
@@ -216,14 +222,14 @@ def test_internal_notes_never_mail_the_customer(smtp_server, customer, agent, ti
 
 
 def test_closing_tells_the_customer_once(smtp_server, customer, agent, ticket, db):
-    tickets.change_status(ticket, status("closed"), actor=agent)
+    properties.change_status(ticket, status("closed"), actor=agent)
     db.session.commit()
     send()
     closed = to(smtp_server, customer.email)[-1]
     assert closed["Subject"] == "[#1001] Closed: The printer is on fire"
     assert closed["Auto-Submitted"] == "auto-generated"
     assert "reply to this email" in text_and_html(closed)[0]
-    tickets.change_status(ticket, status("closed"), actor=agent)  # unchanged: nothing more
+    properties.change_status(ticket, status("closed"), actor=agent)  # unchanged: nothing more
     db.session.commit()
     assert send().sent == 0
 
@@ -259,7 +265,7 @@ def test_a_new_ticket_is_mailed_to_every_active_agent(smtp_server, customer, age
 
 def test_the_agent_who_files_a_ticket_is_not_told_of_it(smtp_server, customer, agent, make_agent, department, db):
     carol = make_agent("carol@desk.example")
-    tickets.open_ticket_by_agent(
+    conversation.open_ticket_by_agent(
         actor=agent, customer_email=customer.email, subject="Call", body="By phone", department=department
     )
     db.session.commit()
@@ -272,7 +278,7 @@ def test_a_customer_reply_is_mailed_to_the_assignee_only(smtp_server, customer, 
     send()
     customer_reply(ticket, customer, db, body="Still smoking.")  # unassigned: nobody is mailed
     assert send().sent == 0
-    tickets.assign_ticket(ticket, carol, actor=agent)
+    assignment.assign_ticket(ticket, carol, actor=agent)
     db.session.commit()
     customer_reply(ticket, customer, db, body="Now there are flames.")
     send()
@@ -292,5 +298,5 @@ def test_a_password_reset_is_sent_without_a_ticket_tag(smtp_server, customer, db
     send()
     message = one(smtp_server, customer.email)
     assert message["Subject"] == "Set your password" and message["Auto-Submitted"] == "auto-generated"
-    assert mail_ids.verify(mid(message), customer.email) is None and mid(message).endswith("@deskbell.localhost>")
+    assert message_ids.verify(mid(message), customer.email) is None and mid(message).endswith("@deskbell.localhost>")
     assert "http://desk.test/r/" in text_and_html(message)[0]

@@ -7,9 +7,10 @@ import pytest
 import trustme
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from shared import mail_ids, mail_send
-from shared.config import ConfigError
+from shared.core.config import ConfigError
+from shared.delivery import sending
 from shared.models import OutboxMessage
+from shared.outgoing import message_ids
 from tests.mail.conftest import SmtpRecorder, start_smtp
 
 
@@ -27,14 +28,14 @@ from tests.mail.conftest import SmtpRecorder, start_smtp
     ],
 )
 def test_smtp_url_forms(url, expected):
-    s = mail_send.parse_smtp_url(url)
+    s = sending.parse_smtp_url(url)
     assert (s.host, s.port, s.security, s.username, s.password) == expected
 
 
 @pytest.mark.parametrize("url", ["http://mail.example.com", "smtp://", "smtp://mail.example.com:notaport", "mail"])
 def test_a_bad_smtp_url_is_a_configuration_error(url):
     with pytest.raises(ConfigError, match="SMTP_URL"):
-        mail_send.parse_smtp_url(url)
+        sending.parse_smtp_url(url)
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def queue_one(db) -> OutboxMessage:
         body_text="Hello",
         body_html="",
         headers={},
-        message_id=mail_ids.random_id(),
+        message_id=message_ids.random_id(),
         template="test",
     )
     db.session.add(message)
@@ -85,13 +86,13 @@ def test_starttls_with_a_login(app, db, certificates):
     try:
         message = queue_one(db)
         app.config["SMTP_URL"] = f"smtp+starttls://desk%40x:wrong@127.0.0.1:{port}?cafile={ca_file}"
-        assert mail_send.deliver_due() == mail_send.Report(retried=1)  # a refused login is retried
+        assert sending.deliver_due() == sending.Report(retried=1)  # a refused login is retried
         assert "535" in message.last_error
 
         app.config["SMTP_URL"] = f"smtp://desk%40x:s3cret@127.0.0.1:{port}?starttls=1&cafile={ca_file}"
         message.next_attempt_at = message.created_at
         db.session.commit()
-        assert mail_send.deliver_due() == mail_send.Report(sent=1)
+        assert sending.deliver_due() == sending.Report(sent=1)
         assert [m["Subject"] for m in handler.messages] == ["Over TLS"]
     finally:
         controller.stop()
@@ -103,7 +104,7 @@ def test_starttls_refuses_a_certificate_it_cannot_verify(app, db, certificates):
     try:
         message = queue_one(db)
         app.config["SMTP_URL"] = f"smtp+starttls://127.0.0.1:{port}"  # the throwaway CA is not trusted
-        assert mail_send.deliver_due() == mail_send.Report(retried=1)
+        assert sending.deliver_due() == sending.Report(retried=1)
         assert "CERTIFICATE_VERIFY_FAILED" in message.last_error
     finally:
         controller.stop()
@@ -116,7 +117,7 @@ def test_implicit_tls(app, db, certificates):
     try:
         queue_one(db)
         app.config["SMTP_URL"] = f"smtps://127.0.0.1:{port}?cafile={ca_file}"
-        assert mail_send.deliver_due() == mail_send.Report(sent=1)
+        assert sending.deliver_due() == sending.Report(sent=1)
         assert [m["Subject"] for m in handler.messages] == ["Over TLS"]
     finally:
         controller.stop()

@@ -14,9 +14,10 @@ import html
 import pytest
 from sqlalchemy import func, select
 
-from shared import mail_send, tickets
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.delivery import sending
 from shared.models import Customer, InboundState, OutboxMessage, Ticket, Visibility
+from shared.tickets import conversation
 from tests.mail.eml import ingest, read
 from tests.mail.inbound import compose, history, outbox_ids
 
@@ -47,14 +48,14 @@ def test_mail_the_filter_marked_is_held_unacknowledged_in_the_mail_log(runner, d
     assert inbound.ticket is None and inbound.entry is None and said in inbound.error
     assert count(Ticket) == 0 and count(OutboxMessage) == 0
     assert db.session.scalar(select(Customer).where(Customer.email == sender)) is None  # nobody made a customer
-    assert mail_send.deliver_due().sent == 0 and smtp_server.messages == []
+    assert sending.deliver_due().sent == 0 and smtp_server.messages == []
 
 
 def test_dmarc_fail_from_the_desks_own_server_is_spam(app, runner, db, smtp_server):
     app.config["MAIL_TRUSTED_AUTHSERV_ID"] = "mx.desk.example"
     inbound, _output = ingest(runner, read("spam", "dmarc_fail_en.eml"))
     assert inbound.state == InboundState.HELD and inbound.reason == "spam" and "dmarc=fail" in inbound.error
-    assert count(Ticket) == 0 and mail_send.deliver_due().sent == 0 and smtp_server.messages == []
+    assert count(Ticket) == 0 and sending.deliver_due().sent == 0 and smtp_server.messages == []
 
 
 def test_without_a_trusted_server_authentication_results_are_not_read(app, runner, db, smtp_server):
@@ -62,7 +63,7 @@ def test_without_a_trusted_server_authentication_results_are_not_read(app, runne
     assert app.config["MAIL_TRUSTED_AUTHSERV_ID"] == ""
     inbound, _output = ingest(runner, read("spam", "dmarc_fail_en.eml"))
     assert inbound.state == InboundState.PROCESSED and inbound.reason == "new_ticket"
-    mail_send.deliver_due()
+    sending.deliver_due()
     assert len(sent_to(smtp_server, "security@bank.example")) == 1
 
 
@@ -71,14 +72,14 @@ def test_another_servers_dmarc_fail_counts_for_nothing(app, runner, db, smtp_ser
     app.config["MAIL_TRUSTED_AUTHSERV_ID"] = "mx.desk.example"
     inbound, _output = ingest(runner, read("spam", "dmarc_fail_elsewhere_en.eml"))
     assert inbound.state == InboundState.PROCESSED and inbound.reason == "new_ticket"
-    mail_send.deliver_due()
+    sending.deliver_due()
     assert len(sent_to(smtp_server, "dora@partner.example")) == 1
 
 
 def test_mail_the_filter_passed_is_a_ticket_and_acknowledged(runner, db, smtp_server):
     inbound, _output = ingest(runner, read("spam", "not_spam_en.eml"))
     assert inbound.state == InboundState.PROCESSED and inbound.reason == "new_ticket"
-    mail_send.deliver_due()
+    sending.deliver_due()
     [ack] = sent_to(smtp_server, "eric@sender.example")
     assert "[#1001]" in str(ack["Subject"])
 
@@ -97,7 +98,7 @@ def test_an_admin_makes_held_spam_a_ticket_and_only_then_is_it_acknowledged(
     db.session.refresh(inbound)
     assert inbound.state == InboundState.PROCESSED and inbound.reason == "split"
     assert inbound.ticket.customer.email == "winner@lottery.example"
-    mail_send.deliver_due()
+    sending.deliver_due()
     assert len(sent_to(smtp_server, "winner@lottery.example")) == 1
 
 
@@ -105,7 +106,7 @@ def test_an_admin_makes_held_spam_a_ticket_and_only_then_is_it_acknowledged(
 def answered(runner, db, agent):
     """Anna's ticket (by mail), answered by an agent: waiting on Anna; the acknowledgement's ID."""
     ticket = ingest(runner, compose(sender="Anna Berg <anna.berg@contoso.example>", body="Smoke!"))[0].ticket
-    tickets.post_reply(ticket, actor=agent, body="Unplug it, please.")
+    conversation.post_reply(ticket, actor=agent, body="Unplug it, please.")
     db.session.commit()
     [ack] = outbox_ids(ticket, "anna.berg@contoso.example", "ticket_created")
     return ticket, ack
@@ -113,7 +114,7 @@ def answered(runner, db, agent):
 
 def test_a_reply_marked_as_spam_is_held_on_its_ticket_and_moves_nothing(runner, db, answered, smtp_server):
     ticket, ack = answered
-    mail_send.deliver_due()
+    sending.deliver_due()
     smtp_server.handler.received.clear()
     entries, outbox = len(history(ticket)), count(OutboxMessage)
     inbound, _output = ingest(runner, read("spam", "spam_reply_customer_en.eml", ack=ack))
@@ -123,7 +124,7 @@ def test_a_reply_marked_as_spam_is_held_on_its_ticket_and_moves_nothing(runner, 
     db.session.refresh(ticket)
     assert ticket.status.key == "waiting" and ticket.last_public_by == "agent"
     assert len(history(ticket)) == entries + 1 and count(OutboxMessage) == outbox
-    assert mail_send.deliver_due().sent == 0 and smtp_server.messages == []
+    assert sending.deliver_due().sent == 0 and smtp_server.messages == []
 
 
 def test_an_agent_accepts_a_reply_held_as_spam_from_the_ticket_page(runner, db, client, login_as, agent, answered):

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from shared import mail_send, organizations
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.delivery import sending
 from shared.models import Counter, Customer, Entry, InboundState, OutboxMessage, Ticket, TicketParticipant
+from shared.people import organizations
 from tests.conftest import make_app
 from tests.mail.conftest import SmtpRecorder, start_smtp
 from tests.mail.eml import ingest, read
@@ -106,7 +107,7 @@ def desk(databases, directory: Path, smtp_port: int):
     app = make_app(databases, directory / "instance", SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
     with app.app_context():
         ingest(app.test_cli_runner(), compose(sender=ANNA, subject="The printer is on fire", body="Smoke!"))
-        mail_send.deliver_due()
+        sending.deliver_due()
         try:
             yield app
         finally:
@@ -135,7 +136,7 @@ def outcome(app, raw: bytes, recorder: SmtpRecorder, caplog) -> tuple[dict, dict
     outbox_before = db.session.scalar(select(func.max(OutboxMessage.id)))
     with caplog.at_level(logging.DEBUG):
         inbound, output = ingest(app.test_cli_runner(), raw)
-        mail_send.deliver_due()
+        sending.deliver_due()
     annas = by_number(1001)
     new_mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > outbox_before))
     about_mail = {

@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import func, select
 
-from shared import mail_intake, mail_routing, organizations, participants, tickets
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.core.errors import DomainError
+from shared.core.extensions import db
+from shared.mail import intake, routing
 from shared.models import (
     ActorKind,
     Agent,
@@ -17,6 +17,8 @@ from shared.models import (
     Ticket,
     Visibility,
 )
+from shared.people import organizations
+from shared.tickets import conversation, participants, properties
 from tests.mail.inbound import DESK, compose, deliver, history, outbox_ids
 from tests.shared.rulekit import at, status
 
@@ -53,7 +55,7 @@ def test_a_new_mail_opens_a_ticket_for_a_new_customer_and_acknowledges_it(db, ou
 
 
 def test_new_mail_goes_to_the_configured_department(db, app):
-    from shared import catalog
+    from shared.records import catalog
 
     support = catalog.create_department("Support", actor=None)
     db.session.commit()
@@ -63,14 +65,14 @@ def test_new_mail_goes_to_the_configured_department(db, app):
 
 def test_the_same_message_is_recorded_once_by_message_id_sender_and_content(db):
     first = deliver(compose(message_id="<same@example.com>", body="one"))
-    again, new = mail_intake.receive(compose(message_id="<same@example.com>", body="one"), source="imap")
+    again, new = intake.receive(compose(message_id="<same@example.com>", body="one"), source="imap")
     assert not new and again.id == first.id
     # Another message that reuses the ID is a message of its own (tests/mail/test_dedupe.py).
-    other, new = mail_intake.receive(compose(message_id="<same@example.com>", body="two"), source="imap")
+    other, new = intake.receive(compose(message_id="<same@example.com>", body="two"), source="imap")
     assert new and other.id != first.id
     bare = compose(message_id=None, body="no id")
-    one, new_one = mail_intake.receive(bare, source="pipe")
-    two, new_two = mail_intake.receive(bare, source="pipe")
+    one, new_one = intake.receive(bare, source="pipe")
+    two, new_two = intake.receive(bare, source="pipe")
     assert new_one and not new_two and one.id == two.id and one.dedupe_key.startswith("mail:")
     assert db.session.scalar(select(func.count(InboundMessage.id))) == 3
     assert ticket_count() == 1  # the duplicates were never processed again
@@ -78,7 +80,7 @@ def test_the_same_message_is_recorded_once_by_message_id_sender_and_content(db):
 
 def test_a_reply_to_the_desks_mail_threads_by_its_signed_message_id_and_moves_the_status(db, opened, agent):
     ticket, _ack = opened
-    tickets.post_reply(ticket, actor=agent, body="Unplug it, please.")
+    conversation.post_reply(ticket, actor=agent, body="Unplug it, please.")
     db.session.commit()
     assert ticket.status.key == "waiting"
     [answer] = outbox_ids(ticket, "alice@example.com", "agent_reply")
@@ -148,7 +150,7 @@ def test_accepting_held_mail_adds_the_sender_as_a_participant_and_posts_it(db, o
             body="Mine too.",
         )
     )
-    entry = mail_intake.accept_held(held, actor=agent)
+    entry = intake.accept_held(held, actor=agent)
     db.session.commit()
     assert held.state == InboundState.PROCESSED and held.reason == "accepted" and held.resolved_by is agent
     assert entry.is_public and entry.author.email == "carol@example.com" and entry.body == "Mine too."
@@ -157,7 +159,7 @@ def test_accepting_held_mail_adds_the_sender_as_a_participant_and_posts_it(db, o
     again = deliver(compose(sender="carol@example.com", subject=f"[#{ticket.number}] And", body="Also this."))
     assert again.state == InboundState.PROCESSED and again.entry.author.email == "carol@example.com"
     with pytest.raises(DomainError):
-        mail_intake.accept_held(held, actor=agent)
+        intake.accept_held(held, actor=agent)
 
 
 def test_splitting_held_mail_opens_a_new_ticket_for_the_sender(db, opened, agent, outbox):
@@ -167,7 +169,7 @@ def test_splitting_held_mail_opens_a_new_ticket_for_the_sender(db, opened, agent
             sender="dave@example.org", subject="Unrelated", references="<first@alice.example>", body="My own issue."
         )
     )
-    new = mail_intake.split_held(held, actor=agent)
+    new = intake.split_held(held, actor=agent)
     db.session.commit()
     assert new is not ticket and new.customer.email == "dave@example.org" and new.subject.endswith("Unrelated")
     assert held.ticket is new and held.reason == "split"
@@ -180,9 +182,9 @@ def test_only_agents_accept_or_split(db, opened, make_customer):
     customer = make_customer("someone@example.com")
     held = deliver(compose(sender="zed@example.org", subject="Hi", references="<first@alice.example>"))
     with pytest.raises(DomainError):
-        mail_intake.accept_held(held, actor=customer)
+        intake.accept_held(held, actor=customer)
     with pytest.raises(DomainError):
-        mail_intake.split_held(held, actor=customer)
+        intake.split_held(held, actor=customer)
 
 
 @pytest.mark.parametrize("sharing", [True, False])
@@ -191,7 +193,7 @@ def test_an_organization_member_posts_only_when_the_organization_shares_tickets(
     org = organizations.create_organization("Acme", actor=None)
     organizations.set_sharing(org, sharing, actor=None)
     for email in ("alice@example.com", "ben@example.com"):
-        customer = mail_routing.customers.find_or_add(email, actor=None)
+        customer = routing.customers.find_or_add(email, actor=None)
         customer.organization = org
     db.session.commit()
     inbound = deliver(compose(sender="ben@example.com", subject=f"[#{ticket.number}] Update"))
@@ -249,7 +251,7 @@ def test_an_agents_address_with_only_a_subject_tag_is_never_posted_as_the_agent(
 def test_a_reply_to_a_ticket_closed_long_ago_opens_a_linked_ticket(db, opened, agent):
     ticket, _ack = opened
     with at(0):
-        tickets.change_status(ticket, status("closed"), actor=agent)
+        properties.change_status(ticket, status("closed"), actor=agent)
         db.session.commit()
     with at(60):
         inbound = deliver(compose(subject=f"Re: [#{ticket.number}] The printer", body="It is back."))

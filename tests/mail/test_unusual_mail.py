@@ -6,7 +6,7 @@ as a person would read it."""
 from email.message import EmailMessage
 from email.policy import SMTP
 
-from shared import mail_intake
+from shared.mail import intake
 from shared.models import InboundState
 from tests.mail.inbound import DESK, compose, deliver
 
@@ -21,7 +21,7 @@ def test_encoded_words_in_the_sender_and_subject_are_read_in_their_charsets(db):
     ticket = inbound.ticket
     assert ticket.subject == "Принтер горит" and ticket.channel == "email"
     assert (ticket.customer.email, ticket.customer.name) == ("ivan@example.ru", "Иван Петров")
-    assert mail_intake.raw_bytes(inbound) == raw
+    assert intake.raw_bytes(inbound) == raw
 
 
 def test_raw_utf8_headers_are_read_as_utf8(db):
@@ -33,7 +33,7 @@ def test_raw_utf8_headers_are_read_as_utf8(db):
     ).encode()
     inbound = deliver(raw)
     assert inbound.ticket.subject == "Drucker brennt – Hilfe" and inbound.ticket.customer.name == "Jürgen Groß"
-    assert inbound.entry.body == "Viele Grüße" and mail_intake.raw_bytes(inbound) == raw
+    assert inbound.entry.body == "Viele Grüße" and intake.raw_bytes(inbound) == raw
 
 
 def test_a_read_receipt_is_kept_but_opens_no_ticket_and_gets_no_answer(db, outbox):
@@ -48,7 +48,7 @@ def test_a_read_receipt_is_kept_but_opens_no_ticket_and_gets_no_answer(db, outbo
     )
     inbound = deliver(raw)
     assert inbound.state == InboundState.IGNORED and inbound.reason == "auto_reply" and inbound.ticket_id is None
-    assert outbox() == [] and mail_intake.raw_bytes(inbound) == raw
+    assert outbox() == [] and intake.raw_bytes(inbound) == raw
 
 
 def test_a_signed_mail_is_read_and_its_signature_kept_as_a_file(db):
@@ -87,4 +87,4 @@ def test_broken_structure_still_opens_a_ticket_with_the_text_that_is_there(db):
     )
     inbound = deliver(raw)
     assert inbound.state == InboundState.PROCESSED and inbound.ticket.subject == "Broken"
-    assert "The text survives." in inbound.entry.body and mail_intake.raw_bytes(inbound) == raw
+    assert "The text survives." in inbound.entry.body and intake.raw_bytes(inbound) == raw

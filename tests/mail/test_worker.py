@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from shared import mail_catcher, tickets, worker
-from shared.clock import frozen_at
+from shared import worker
+from shared.core.clock import frozen_at
+from shared.mail import catcher
 from shared.models import utcnow
+from shared.tickets import conversation
 from tests.databases import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +58,7 @@ def stop(process: subprocess.Popen) -> str:
 
 def test_once_runs_the_timers_then_sends_what_they_queued(runner, smtp_server, customer, agent, make_ticket, db):
     ticket = make_ticket(customer)
-    tickets.post_reply(ticket, actor=agent, body="Is it still burning?")  # now waiting on the customer
+    conversation.post_reply(ticket, actor=agent, body="Is it still burning?")  # now waiting on the customer
     db.session.commit()
     address = customer.email  # the worker ends the session its jobs used, which is the test's here
     with frozen_at(utcnow() + timedelta(days=8)):
@@ -133,19 +135,19 @@ def test_the_catcher_saves_each_message_and_lists_them_newest_first(app):
     finally:
         output = stop(process)
     assert f"Catching mail on 127.0.0.1:{port}" in output
-    caught = mail_catcher.caught()
+    caught = catcher.caught()
     assert [c.subject for c in caught] == ["Second, in Русский", "First"]
     assert caught[0].sender == "desk@example.com" and caught[0].to == "alice@example.com"
     assert caught[0].date.isoformat() == "2026-12-01T10:00:00+00:00"
     assert caught[0].path.parent == Path(app.instance_path) / "mail-catcher" and caught[0].size > 0
-    assert mail_catcher.read(caught[1].name).get_content().strip() == "Hello"
-    assert mail_catcher.caught(limit=1) == caught[:1]
+    assert catcher.read(caught[1].name).get_content().strip() == "Hello"
+    assert catcher.caught(limit=1) == caught[:1]
 
 
 @pytest.mark.parametrize("name", ["../deskbell.sqlite", "nothing.eml", ".20261201T100000000000-abcdef12.eml.tmp"])
 def test_the_catcher_reads_only_its_own_files(app, name):
-    assert mail_catcher.read(name) is None
+    assert catcher.read(name) is None
 
 
 def test_no_catcher_folder_means_nothing_caught(app):
-    assert mail_catcher.caught() == []
+    assert catcher.caught() == []

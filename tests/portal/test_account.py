@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from shared import accounts
-from shared.config import DEFAULTS
+from shared.core.config import DEFAULTS
 from shared.models import Customer
+from shared.people import accounts
 from tests.conftest import PASSWORD
 from tests.logins import enter_session
 

@@ -10,10 +10,10 @@ import io
 import pytest
 from sqlalchemy import select
 
-from shared import tickets
-from shared.attachments import Upload
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Category, Entry, InboundState
+from shared.tickets import conversation
+from shared.tickets.attachments import Upload
 from tests.mail.inbound import PNG, compose, deliver, outbox_ids
 from tests.merging import join_as_before, merge_as_before
 
@@ -35,9 +35,9 @@ def old_merge(db, agent, make_customer, make_ticket):
     sam = make_customer("sam@example.com", name="Sam Stone")
     target = make_ticket(alice, subject="Invoice 4711 is wrong", body="Alice's words: the total is off.")
     duplicate = make_ticket(sam, subject="My invoice", body="Sam's first words.")
-    tickets.post_reply(target, actor=agent, body="We are checking the total, Alice.")
+    conversation.post_reply(target, actor=agent, body="We are checking the total, Alice.")
     join_as_before(duplicate, target, agent=agent)
-    web = tickets.post_reply(
+    web = conversation.post_reply(
         target, actor=sam, body="Sam's salary is 5000 a month.", uploads=[Upload("sam-payslip.png", PNG)]
     )
     db.session.commit()

@@ -1,7 +1,7 @@
 """A merged ticket in the portal: the pointer, and replies that go where the request continues."""
 
-from shared import merges
 from shared.models import Entry
+from shared.tickets import merges
 from tests.merging import merge_as_before
 
 

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from shared import rules, tickets
-from shared.clock import frozen_at
+from shared.core.clock import frozen_at
 from shared.models import Rating
+from shared.tickets import conversation, properties, rules
 
 HTMX = {"HX-Request": "true"}
 T0 = datetime(2026, 3, 2, 9, 0)
@@ -17,7 +17,7 @@ def at(days: float):
 
 
 def close(ticket, agent, db):
-    tickets.change_status(ticket, rules.status_by_key("closed"), actor=agent)
+    properties.change_status(ticket, rules.status_by_key("closed"), actor=agent)
     db.session.commit()
     return ticket
 
@@ -36,7 +36,7 @@ def test_the_marker_shows_after_an_agent_reply_and_goes_once_the_ticket_is_opene
     login_as(customer)
     assert "New reply" not in text(client.get("/portal/tickets"))
 
-    tickets.post_reply(ticket, actor=agent, body="Unplug it, please.")
+    conversation.post_reply(ticket, actor=agent, body="Unplug it, please.")
     db.session.commit()
     page = text(client.get("/portal/tickets"))
     assert page.count("New reply") == 1 and "ticket-card--unread" in page
@@ -144,7 +144,7 @@ def test_a_page_past_the_end_shows_the_last_page(client, login_as, customer, mak
 def closed(customer, agent, make_ticket, db):
     with at(0):
         ticket = make_ticket(customer, subject="Printer on fire")
-        tickets.post_reply(ticket, actor=agent, body="Replaced the fuser.")
+        conversation.post_reply(ticket, actor=agent, body="Replaced the fuser.")
         return close(ticket, agent, db)
 
 

@@ -7,10 +7,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from shared import rules, tickets
-from shared.clock import frozen_at
+from shared.core.clock import frozen_at
 from shared.models import Entry, Ticket, utcnow
-from shared.tickets import BODY_MAX
+from shared.tickets import properties, rules
+from shared.tickets.conversation import BODY_MAX
 
 HTMX = {"HX-Request": "true"}
 
@@ -160,7 +160,7 @@ def test_the_reply_form_offers_the_preview(client, customer, login_as, make_tick
 
 def close(ticket, agent, *, days_ago: int, db) -> None:
     with frozen_at(utcnow() - timedelta(days=days_ago)):
-        tickets.change_status(ticket, rules.status_by_key("closed"), actor=agent)
+        properties.change_status(ticket, rules.status_by_key("closed"), actor=agent)
     db.session.commit()
 
 

@@ -3,8 +3,8 @@ loaded once per row (see tests/querycount.py)."""
 
 import itertools
 
-from shared import rules, tickets
-from shared.attachments import Upload
+from shared.tickets import assignment, conversation, properties, rules
+from shared.tickets.attachments import Upload
 from tests.querycount import assert_constant
 
 HTMX = {"HX-Request": "true"}
@@ -28,10 +28,10 @@ def test_my_tickets_runs_as_many_statements_however_many_tickets(
             author = alice if i % 2 else make_customer(f"colleague{n}@acme.example", organization="Acme Corp")
             ticket = make_ticket(author, subject=f"Invoice {n}")
             colleague = make_agent(name=f"Agent {n}")
-            tickets.assign_ticket(ticket, colleague, actor=agent)
-            tickets.post_reply(ticket, actor=colleague, body="Which month?")
+            assignment.assign_ticket(ticket, colleague, actor=agent)
+            conversation.post_reply(ticket, actor=colleague, body="Which month?")
             if i % 3 == 0:
-                tickets.change_status(ticket, rules.status_by_key("closed"), actor=agent)
+                properties.change_status(ticket, rules.status_by_key("closed"), actor=agent)
             db.session.commit()
             made.append(ticket)
 
@@ -55,9 +55,9 @@ def test_a_ticket_page_runs_as_many_statements_however_long_its_history(
         while len(ticket.entries) < total:
             n = next(_serial)
             colleague = make_agent(name=f"Agent {n}")
-            tickets.add_internal_note(ticket, actor=colleague, body=f"Note {n}")
-            tickets.post_reply(ticket, actor=colleague, body=f"Answer {n}", uploads=[Upload(f"{n}.txt", b"a")])
-            tickets.post_reply(ticket, actor=customer, body=f"Reply {n}", uploads=[Upload(f"r{n}.txt", b"r")])
+            conversation.add_internal_note(ticket, actor=colleague, body=f"Note {n}")
+            conversation.post_reply(ticket, actor=colleague, body=f"Answer {n}", uploads=[Upload(f"{n}.txt", b"a")])
+            conversation.post_reply(ticket, actor=customer, body=f"Reply {n}", uploads=[Upload(f"r{n}.txt", b"r")])
             db.session.commit()
 
     url = f"/portal/tickets/{ticket.number}"

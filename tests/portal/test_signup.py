@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from shared import accounts, mail_intake
+from shared.mail import intake
 from shared.models import Customer, SignupRequest, Ticket, utcnow
+from shared.people import accounts
 from tests.conftest import PASSWORD
 from tests.mail.inbound import compose
 
@@ -89,9 +90,9 @@ def test_the_address_owner_cannot_be_tricked_into_opening_a_strangers_sign_up(ap
 
 def test_an_unconfirmed_sign_up_never_sees_the_mail_of_its_address(app, client, db, outbox):
     sign_up(client)
-    inbound, _ = mail_intake.receive(compose(sender="Carol <carol@example.com>", subject="Invoice 77"), source="pipe")
+    inbound, _ = intake.receive(compose(sender="Carol <carol@example.com>", subject="Invoice 77"), source="pipe")
     db.session.commit()
-    mail_intake.process_one(inbound.id)
+    intake.process_one(inbound.id)
     db.session.commit()
     ticket = db.session.scalar(select(Ticket))
     assert ticket.subject == "Invoice 77"

@@ -4,9 +4,9 @@ import io
 
 import pytest
 
-from shared import tickets
-from shared.attachments import Upload
 from shared.models import Ticket
+from shared.tickets import conversation
+from shared.tickets.attachments import Upload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -111,7 +111,7 @@ def test_an_attachment_id_from_another_ticket_is_404(client, login_as, two_custo
 
 def test_internal_notes_and_their_files_never_reach_the_customer(client, login_as, customer, agent, make_ticket, db):
     ticket = make_ticket(customer)
-    note = tickets.add_internal_note(
+    note = conversation.add_internal_note(
         ticket, actor=agent, body="Customer is on the cheap plan", uploads=[Upload("internal.png", PNG)]
     )
     db.session.commit()

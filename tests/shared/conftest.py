@@ -2,8 +2,8 @@
 
 import pytest
 
-from shared import tickets
 from shared.models import Ticket
+from shared.tickets import properties
 from tests.shared.rulekit import status
 
 
@@ -13,7 +13,7 @@ def put_in(db, agent):
 
     def put(ticket: Ticket, key: str) -> Ticket:
         if ticket.status.key != key:
-            tickets.change_status(ticket, status(key), actor=agent)
+            properties.change_status(ticket, status(key), actor=agent)
         db.session.commit()
         assert ticket.status.key == key
         return ticket

@@ -4,10 +4,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from shared import rules, tickets
-from shared.clock import frozen_at
-from shared.extensions import db
+from shared.core.clock import frozen_at
+from shared.core.extensions import db
 from shared.models import Rule, Status, Ticket
+from shared.tickets import assignment, conversation, properties, rules
 
 T0 = datetime(2026, 3, 2, 9, 0)
 ALL_STATUSES = ("new", "assigned", "waiting", "feature_filed", "bug_filed", "closed")
@@ -48,9 +48,9 @@ def closed_ticket(make_ticket, customer, agent, *, assigned: bool) -> Ticket:
     with at(-2):
         ticket = make_ticket(customer)
         if assigned:
-            tickets.assign_ticket(ticket, agent, actor=agent)
+            assignment.assign_ticket(ticket, agent, actor=agent)
     with at(0):
-        tickets.change_status(ticket, status("closed"), actor=agent)
+        properties.change_status(ticket, status("closed"), actor=agent)
         db.session.commit()
     assert ticket.closed_at == T0
     return ticket
@@ -60,7 +60,7 @@ def waiting_ticket(make_ticket, customer, agent, days: float = 0) -> Ticket:
     """A ticket the agent answered (so it waits on the customer) `days` after T0."""
     with at(days):
         ticket = make_ticket(customer)
-        tickets.post_reply(ticket, actor=agent, body="Which printer?")
+        conversation.post_reply(ticket, actor=agent, body="Which printer?")
         db.session.commit()
     assert ticket.status.key == "waiting"
     return ticket

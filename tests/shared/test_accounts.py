@@ -7,10 +7,10 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from shared import accounts
-from shared.clock import frozen_at
-from shared.errors import DomainError
+from shared.core.clock import frozen_at
+from shared.core.errors import DomainError
 from shared.models import Agent, Customer, Organization, ResetToken
+from shared.people import accounts
 from tests.conftest import PASSWORD
 
 T0 = datetime(2026, 3, 2, 9, 0)

@@ -9,11 +9,12 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import inspect, select
 
-from shared import assignment, catalog, tickets
-from shared.clock import frozen_at
-from shared.errors import DomainError
-from shared.extensions import db as _db
+from shared.core.clock import frozen_at
+from shared.core.errors import DomainError
+from shared.core.extensions import db as _db
 from shared.models import AuditEvent, Customer, Department, Entry, Ticket
+from shared.records import catalog
+from shared.tickets import assignment, conversation, properties
 from tests.querycount import recorded
 
 
@@ -67,7 +68,7 @@ def test_away_capped_and_deactivated_agents_are_skipped_with_the_reason(
     bea, carol, dan = team
     eve = make_agent(name="Eve Evans")
     strategy("manual")
-    tickets.assign_ticket(make_ticket(customer), dan, actor=None)  # Dan holds one open ticket: his cap
+    assignment.assign_ticket(make_ticket(customer), dan, actor=None)  # Dan holds one open ticket: his cap
     strategy("round_robin", members=[*team, eve])
     carol.is_away = True
     dan.open_ticket_cap = 1
@@ -86,7 +87,7 @@ def test_the_reason_reads_well_in_the_history(app, db, strategy, team, customer,
     bea, carol, _ = team
     strategy("manual")
     for n in range(10):
-        tickets.assign_ticket(make_ticket(customer, subject=f"Filler {n}"), carol, actor=None)
+        assignment.assign_ticket(make_ticket(customer, subject=f"Filler {n}"), carol, actor=None)
     strategy("round_robin")
     bea.is_away = True
     carol.open_ticket_cap = 10
@@ -109,7 +110,7 @@ def test_least_open_picks_the_lightest_and_breaks_ties_by_the_longest_wait(db, s
     bea, carol, dan = team
     strategy("manual")
     for owner in (bea, bea, carol):
-        tickets.assign_ticket(make_ticket(customer), owner, actor=None)
+        assignment.assign_ticket(make_ticket(customer), owner, actor=None)
     db.session.commit()
     strategy("least_open")
     assert make_ticket(customer).assignee is dan  # 0 open
@@ -118,7 +119,7 @@ def test_least_open_picks_the_lightest_and_breaks_ties_by_the_longest_wait(db, s
     assert make_ticket(customer).assignee is dan
     closed = db.session.scalars(select(Ticket).where(Ticket.assignee_id == bea.id)).all()
     for ticket in closed:  # closed tickets do not count
-        tickets.change_status(ticket, catalog_status("closed"), actor=bea)
+        properties.change_status(ticket, catalog_status("closed"), actor=bea)
     db.session.commit()
     assert make_ticket(customer).assignee is bea
 
@@ -170,28 +171,28 @@ def test_moving_an_unassigned_ticket_assigns_by_the_new_department(db, admin, te
     db.session.commit()
     ticket = make_ticket(customer)
     assert ticket.assignee is None
-    tickets.change_department(ticket, hardware, actor=admin)
+    properties.change_department(ticket, hardware, actor=admin)
     db.session.commit()
     assert ticket.assignee is team[1]
     assert [e.event for e in ticket.entries if e.is_event][-3:] == ["department", "assignment", "status"]
 
     # An assigned ticket keeps its agent when it moves.
     other = make_ticket(customer)
-    tickets.assign_ticket(other, team[0], actor=admin)
-    tickets.change_department(other, hardware, actor=admin)
+    assignment.assign_ticket(other, team[0], actor=admin)
+    properties.change_department(other, hardware, actor=admin)
     assert other.assignee is team[0]
 
 
 def test_an_explicit_choice_in_the_console_wins(db, strategy, team, admin, department):
     strategy("round_robin")
-    ticket = tickets.open_ticket_by_agent(
+    ticket = conversation.open_ticket_by_agent(
         actor=admin, customer_email=None, assignee=team[2], subject="Restock", body="Paper.", department=department
     )
     db.session.commit()
     assignments = [e.data for e in ticket.entries if e.event == "assignment"]
     assert ticket.assignee is team[2] and assignments == [{"from": None, "to": team[2].id}]
     # Nobody named: the department's turn order decides.
-    ticket = tickets.open_ticket_by_agent(
+    ticket = conversation.open_ticket_by_agent(
         actor=admin, customer_email=None, subject="Restock", body="Toner.", department=department
     )
     assert ticket.assignee is team[0]
@@ -250,7 +251,9 @@ def test_two_tickets_opened_at_once_take_different_turns(app, db, strategy, team
                 me = _db.session.get(Customer, customer_id)
                 dept = _db.session.get(Department, department_id)
                 start.wait(timeout=10)
-                ticket = tickets.open_ticket(actor=me, customer=me, subject=f"At once {n}", body="Hi", department=dept)
+                ticket = conversation.open_ticket(
+                    actor=me, customer=me, subject=f"At once {n}", body="Hi", department=dept
+                )
                 _db.session.commit()
                 numbers.append(ticket.number)
         except Exception as error:  # reported below, in the test's own thread

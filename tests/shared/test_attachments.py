@@ -7,11 +7,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from shared import attachments, tickets
-from shared.attachments import Upload
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models import Attachment, Entry, Ticket
+from shared.tickets import attachments, conversation
+from shared.tickets.attachments import Upload
 
 MB = 1024 * 1024
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
@@ -63,7 +63,7 @@ def test_files_are_stored_under_their_sha256_in_the_instance(app, customer, make
 def test_the_same_bytes_are_stored_once(app, customer, agent, make_ticket):
     data = b"the same screenshot"
     first = make_ticket(customer, uploads=[Upload("a.txt", data), Upload("b.txt", data)])
-    tickets.add_internal_note(first, actor=agent, body="Same file again.", uploads=[Upload("c.txt", data)])
+    conversation.add_internal_note(first, actor=agent, body="Same file again.", uploads=[Upload("c.txt", data)])
     second = make_ticket(customer, uploads=[Upload("d.txt", data), Upload("other.txt", b"different")])
 
     rows = [a for t in (first, second) for e in t.entries for a in e.attachments]
@@ -77,7 +77,7 @@ def test_the_same_bytes_are_stored_once(app, customer, agent, make_ticket):
 def test_a_message_may_be_files_only(customer, make_ticket):
     ticket = make_ticket(customer)
 
-    entry = tickets.post_reply(ticket, actor=customer, body="  ", uploads=[Upload("log.txt", b"E42")])
+    entry = conversation.post_reply(ticket, actor=customer, body="  ", uploads=[Upload("log.txt", b"E42")])
 
     assert entry.body == ""
     assert [a.filename for a in entry.attachments] == ["log.txt"]
@@ -110,13 +110,13 @@ def test_refused_files_store_nothing(app, customer, agent, department, make_tick
 
     with pytest.raises(DomainError) as error:
         if verb == "open":
-            tickets.open_ticket(
+            conversation.open_ticket(
                 actor=customer, customer=customer, subject="Logs", body="See.", department=department, uploads=uploads()
             )
         elif verb == "note":
-            tickets.add_internal_note(ticket, actor=agent, body="See.", uploads=uploads())
+            conversation.add_internal_note(ticket, actor=agent, body="See.", uploads=uploads())
         else:
-            tickets.post_reply(
+            conversation.post_reply(
                 ticket, actor=agent if verb == "agent reply" else customer, body="See.", uploads=uploads()
             )
     db.session.rollback()

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from shared import bounds
-from shared.web import local_path
+from shared.core import bounds
+from shared.web.htmx import local_path
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,9 @@
 
 import pytest
 
-from shared import canned
-from shared.errors import DomainError
+from shared.core.errors import DomainError
 from shared.models import CannedReply
+from shared.tickets import canned
 
 
 @pytest.fixture
@@ -102,8 +102,10 @@ def test_filling_in_is_no_format_string_and_never_fills_twice(db, agent, make_cu
 
 
 def test_an_internal_task_keeps_the_customer_placeholder(db, agent, department):
-    from shared import tickets
+    from shared.tickets import conversation
 
-    task = tickets.open_ticket(actor=agent, customer=None, department=department, subject="Rotate keys", body="Yearly")
+    task = conversation.open_ticket(
+        actor=agent, customer=None, department=department, subject="Rotate keys", body="Yearly"
+    )
     reply = canned.create_canned("Hi", "Hi {customer_name}", shared=False, actor=agent)
     assert canned.render(reply, task, agent) == "Hi {customer_name}"

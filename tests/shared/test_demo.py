@@ -9,9 +9,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from shared import accounts, canned, demo, queue_counters, tickets
-from shared.attachments import blob_path
-from shared.extensions import db
+from shared.core.extensions import db
+from shared.demo import seed
 from shared.models import (
     CHANNELS,
     PRIORITIES,
@@ -27,6 +26,10 @@ from shared.models import (
     Ticket,
     utcnow,
 )
+from shared.people import accounts
+from shared.queues import counters
+from shared.tickets import canned, properties
+from shared.tickets.attachments import blob_path
 from tests.conftest import make_app
 
 COUNT = 60
@@ -82,7 +85,7 @@ def test_tickets_cover_every_status_type_priority_and_channel(desk):
 
 def test_the_queue_counters_agree_with_the_seeded_tickets(desk):
     connection = db.session.connection()
-    assert queue_counters.stored(connection) == queue_counters.counted_by_tickets(connection)
+    assert counters.stored(connection) == counters.counted_by_tickets(connection)
 
 
 def test_each_ticket_shows_its_last_public_message_and_writer(desk):
@@ -171,7 +174,7 @@ def test_times_rise_per_ticket_and_stay_in_the_past(desk):
         messages = [e.created_at for e in ticket.entries if e.kind == "message"]
         assert len(set(messages)) == len(messages)  # each step its own moment
         assert ticket.updated_at == times[-1]
-    assert tickets.expire_pending() == 0  # nothing left waiting past the timer
+    assert properties.expire_pending() == 0  # nothing left waiting past the timer
 
 
 def test_past_mail_is_queued_with_links_but_not_sent_again(desk):
@@ -185,13 +188,13 @@ def test_past_mail_is_queued_with_links_but_not_sent_again(desk):
 
 
 def test_demo_accounts_can_log_in(desk):
-    admin = accounts.authenticate(Agent, demo.admin_email(), demo.DEMO_PASSWORD)
+    admin = accounts.authenticate(Agent, seed.admin_email(), seed.DEMO_PASSWORD)
     assert admin is not None and admin.is_admin
-    lines = "\n".join(demo.login_lines())
+    lines = "\n".join(seed.login_lines())
     base = desk.config["BASE_URL"]
     assert f"{base}/console/login" in lines and f"{base}/portal/login" in lines
     customer_email = lines.split("customer", 1)[1].split()[0]
-    customer = accounts.authenticate(Customer, customer_email, demo.DEMO_PASSWORD)
+    customer = accounts.authenticate(Customer, customer_email, seed.DEMO_PASSWORD)
     assert customer is not None and customer.organization.sharing
     assert _count(Agent) == 4 and 20 <= _count(Customer) <= 30
     assert db.session.scalar(select(func.count()).where(Organization.sharing.is_(True))) == 1
@@ -213,7 +216,7 @@ def test_second_run_keeps_the_data_and_prints_the_logins(runner):
     result = _seed(runner)
     assert "already loaded" in result.output
     assert (_count(Ticket), _count(Entry), _count(Customer), _count(Agent)) == before
-    for line in demo.login_lines():
+    for line in seed.login_lines():
         assert line in first.output and line in result.output
 
 
@@ -229,6 +232,6 @@ def test_same_data_every_time(desk, databases, tmp_path):
 
 def test_progress_is_reported_per_ticket(app):
     steps = []
-    demo.seed(7, progress=steps.append)
+    seed.seed(7, progress=steps.append)
     assert steps == [1] * 7
     assert _count(Ticket) == 7

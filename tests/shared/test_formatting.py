@@ -8,9 +8,10 @@ import pytest
 from babel.dates import format_timedelta
 from flask_babel import force_locale
 
-from shared import catalog, formatting
-from shared.formatting import due_time, relative_time
 from shared.models import utcnow
+from shared.records import catalog
+from shared.web import formatting
+from shared.web.formatting import due_time, relative_time
 
 
 def test_labels_follow_the_language_of_each_response(app):

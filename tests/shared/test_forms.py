@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 from wtforms import SelectField as WtformsSelectField
 
-from shared.forms import SelectField, choices
+from shared.web.forms import SelectField, choices
 
 CHOICES = choices([("", "Any"), ("1", "Ann & <Bob>"), (2, 'Say "hi"'), (True, "Yes"), ("x", "")])
 

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from shared import rules, tickets
-from shared.attachments import Upload
-from shared.clock import frozen_at
-from shared.errors import HistoryError
+from shared.core.clock import frozen_at
+from shared.core.errors import HistoryError
 from shared.models import Attachment, Entry, Rule, Ticket
+from shared.tickets import assignment, conversation, properties, rules
+from shared.tickets.attachments import Upload
 
 T0 = datetime(2026, 3, 2, 9, 0)
 
@@ -34,7 +34,7 @@ def ticket(customer, agent, make_ticket, db) -> Ticket:
     with at(0):
         ticket = make_ticket(customer, uploads=[Upload("screenshot.png", b"\x89PNG\r\n\x1a\n...")])
     with at(1):
-        tickets.add_internal_note(ticket, actor=agent, body="Known issue.", uploads=[Upload("log.txt", b"E42")])
+        conversation.add_internal_note(ticket, actor=agent, body="Known issue.", uploads=[Upload("log.txt", b"E42")])
         db.session.commit()
     return ticket
 
@@ -172,7 +172,7 @@ def test_appending_still_works_after_a_refused_change(ticket, customer, db):
         db.session.commit()
     db.session.rollback()
 
-    tickets.post_reply(ticket, actor=customer, body="A correction is a new entry.")
+    conversation.post_reply(ticket, actor=customer, body="A correction is a new entry.")
     ticket.subject = "Printer (corrected)"
     db.session.commit()
 
@@ -194,22 +194,22 @@ def test_last_updated_by_follows_public_changes_only(customer, agent, make_agent
     assert last_update(ticket) == ("customer", customer, T0, "Smoke everywhere. Send help.")
 
     with at(1):
-        tickets.post_reply(ticket, actor=agent, body="Unplug it, please.")
+        conversation.post_reply(ticket, actor=agent, body="Unplug it, please.")
     after_reply = ("agent", agent, T0 + timedelta(days=1), "Unplug it, please.")
     assert last_update(ticket) == after_reply
     assert ticket.last_public_customer_id is None
 
     # Internal notes and assignment are not public: the fact stays as it was.
     with at(2):
-        tickets.add_internal_note(ticket, actor=agent, body="They never unplug it.")
+        conversation.add_internal_note(ticket, actor=agent, body="They never unplug it.")
     with at(3):
-        tickets.assign_ticket(ticket, make_agent(), actor=agent)
+        assignment.assign_ticket(ticket, make_agent(), actor=agent)
     db.session.commit()
     assert last_update(ticket) == after_reply
     assert ticket.updated_at == T0 + timedelta(days=3)  # but the ticket was touched
 
     with at(4):
-        tickets.post_reply(ticket, actor=customer, body="Done.")
+        conversation.post_reply(ticket, actor=customer, body="Done.")
     assert last_update(ticket) == ("customer", customer, T0 + timedelta(days=4), "Done.")
     assert ticket.last_public_agent_id is None
 
@@ -218,7 +218,7 @@ def test_an_explicit_status_change_is_no_message_and_leaves_the_last_one(custome
     with at(0):
         ticket = make_ticket(customer)
     with at(1):
-        tickets.change_status(ticket, rules.status_by_key("closed"), actor=agent)
+        properties.change_status(ticket, rules.status_by_key("closed"), actor=agent)
 
     assert last_update(ticket) == ("customer", customer, T0, "Smoke everywhere.")
     assert ticket.updated_at == T0 + timedelta(days=1)  # the activity, which the queue shows apart
@@ -227,9 +227,9 @@ def test_an_explicit_status_change_is_no_message_and_leaves_the_last_one(custome
 def test_the_system_is_the_last_updater_after_an_automatic_close(customer, agent, make_ticket, db):
     with at(0):
         ticket = make_ticket(customer)
-        tickets.post_reply(ticket, actor=agent, body="Which printer?")
+        conversation.post_reply(ticket, actor=agent, body="Which printer?")
     with at(7):
-        tickets.expire_pending()
+        properties.expire_pending()
 
     by, actor, when, preview = last_update(ticket)
     assert (by, actor, when) == ("system", None, T0 + timedelta(days=7))
@@ -246,7 +246,7 @@ def test_the_preview_is_one_line_of_at_most_200_characters(customer, make_ticket
 def test_a_files_only_reply_previews_the_file_names(customer, make_ticket):
     ticket = make_ticket(customer)
 
-    tickets.post_reply(ticket, actor=customer, body="", uploads=[Upload("a.png", b"1"), Upload("b.pdf", b"2")])
+    conversation.post_reply(ticket, actor=customer, body="", uploads=[Upload("a.png", b"1"), Upload("b.pdf", b"2")])
 
     assert ticket.last_public_preview == "a.png, b.pdf"
 
@@ -254,8 +254,8 @@ def test_a_files_only_reply_previews_the_file_names(customer, make_ticket):
 def test_property_changes_are_history_events_but_not_public(customer, agent, make_ticket, db):
     ticket = make_ticket(customer)
 
-    tickets.assign_ticket(ticket, agent, actor=agent)
-    tickets.change_priority(ticket, "urgent", actor=agent)
+    assignment.assign_ticket(ticket, agent, actor=agent)
+    properties.change_priority(ticket, "urgent", actor=agent)
     db.session.commit()
 
     events = [(e.event, e.data, e.is_public, e.author) for e in ticket.entries if e.is_event]

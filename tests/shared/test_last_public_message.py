@@ -9,11 +9,13 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import update
 
-from shared import links, listing, merges, queue_counters, ratings, reminders, rules, sla_tracking, tickets
-from shared.clock import frozen_at
-from shared.config import PROJECT_ROOT
+from shared.core.clock import frozen_at
+from shared.core.config import PROJECT_ROOT
 from shared.models import QueueCounter, Ticket
-from shared.time_tracking import log
+from shared.queues import counters, lists
+from shared.sla import tracking
+from shared.tickets import assignment, conversation, links, merges, properties, ratings, reminders, rules
+from shared.tickets.time_tracking import log
 
 T0 = datetime(2026, 3, 2, 9, 0)
 MIGRATION = PROJECT_ROOT / "migrations" / "versions" / "0023_last_public_message.py"
@@ -43,23 +45,23 @@ def customers_question(customer) -> tuple:
 
 def test_a_public_reply_moves_it_to_its_writer_and_time(asked, customer, agent, db):
     with at(1):
-        tickets.post_reply(asked, actor=agent, body="Unplug it.")
+        conversation.post_reply(asked, actor=agent, body="Unplug it.")
     assert last(asked) == ("agent", agent, T0 + timedelta(days=1), "Unplug it.")
     with at(2):
-        tickets.post_reply(asked, actor=customer, body="Done.", channel="email", plain_text=True)
+        conversation.post_reply(asked, actor=customer, body="Done.", channel="email", plain_text=True)
     assert last(asked) == ("customer", customer, T0 + timedelta(days=2), "Done.")
 
 
 def test_the_desks_reminder_and_closing_notes_move_it_as_the_system(customer, agent, make_ticket, db):
     with at(0):
         ticket = make_ticket(customer)
-        tickets.post_reply(ticket, actor=agent, body="Which printer?")
+        conversation.post_reply(ticket, actor=agent, body="Which printer?")
     with at(5):
         assert reminders.remind_pending() == 1
     assert last(ticket)[:3] == ("system", None, T0 + timedelta(days=5))
     assert last(ticket)[3].startswith("We are still waiting for your reply")
     with at(7):
-        tickets.expire_pending()
+        properties.expire_pending()
     assert last(ticket)[:3] == ("system", None, T0 + timedelta(days=7))
     assert last(ticket)[3].startswith("We closed this request")
 
@@ -71,7 +73,7 @@ def test_closing_a_problem_answers_its_incidents_as_the_agent(asked, make_custom
         links.link_incident(problem, asked, actor=agent)
     assert last(asked) == customers_question(asked.customer)
     with at(1):
-        tickets.post_reply(problem, actor=agent, body="Fixed for everyone.", status=rules.status_by_key("closed"))
+        conversation.post_reply(problem, actor=agent, body="Fixed for everyone.", status=rules.status_by_key("closed"))
     assert last(asked)[:3] == ("agent", agent, T0 + timedelta(days=1))
 
 
@@ -80,25 +82,25 @@ def test_closing_a_problem_answers_its_incidents_as_the_agent(asked, make_custom
 
 def test_internal_notes_events_and_property_changes_leave_it(asked, customer, agent, make_agent, db):
     with at(1):
-        tickets.add_internal_note(asked, actor=agent, body="They never unplug it.")
+        conversation.add_internal_note(asked, actor=agent, body="They never unplug it.")
     with at(2):
-        tickets.assign_ticket(asked, make_agent(name="Dana"), actor=agent)
+        assignment.assign_ticket(asked, make_agent(name="Dana"), actor=agent)
     with at(3):
-        tickets.change_priority(asked, "urgent", actor=agent)
-        tickets.change_type(asked, "bug", actor=agent)
+        properties.change_priority(asked, "urgent", actor=agent)
+        properties.change_type(asked, "bug", actor=agent)
     with at(4):
-        tickets.change_status(asked, rules.status_by_key("feature_filed"), actor=agent)
+        properties.change_status(asked, rules.status_by_key("feature_filed"), actor=agent)
     with at(5):
         log(asked, agent, 15)
     db.session.commit()
     assert last(asked) == customers_question(customer)
     assert asked.updated_at == T0 + timedelta(days=4) and asked.active_since_message
-    assert listing.queue_count(agent, "needs_reply", listing.QueueFilters()) == 1  # the customer is still owed
+    assert lists.queue_count(agent, "needs_reply", lists.QueueFilters()) == 1  # the customer is still owed
 
 
 def test_an_agent_closing_without_a_word_leaves_it_and_a_rating_too(asked, customer, agent, db):
     with at(1):
-        tickets.change_status(asked, rules.status_by_key("closed"), actor=agent)
+        properties.change_status(asked, rules.status_by_key("closed"), actor=agent)
     with at(2):
         ratings.rate_ticket(asked, actor=customer, score=5)
     db.session.commit()
@@ -134,7 +136,7 @@ def test_an_sla_breach_leaves_it(customer, make_ticket, db):
     with frozen_at(datetime(2026, 12, 4, 16, 0)):
         ticket = make_ticket(customer, priority="urgent", body="Down.")
     db.session.commit()
-    assert sla_tracking.record_breaches(datetime(2026, 12, 4, 17, 1)) == 1
+    assert tracking.record_breaches(datetime(2026, 12, 4, 17, 1)) == 1
     db.session.commit()
     assert [e.event for e in ticket.entries][-1] == "sla_breach"
     assert (ticket.last_public_by, ticket.last_public_at) == ("customer", datetime(2026, 12, 4, 16, 0))
@@ -149,8 +151,8 @@ def test_the_migration_sets_it_from_the_history_and_recounts_the_queues(customer
         closed = make_ticket(customer, body="Second.")
         merged, target = make_ticket(customer, body="Third."), make_ticket(customer, body="Fourth.")
     with at(1):
-        tickets.post_reply(answered, actor=agent, body="On it.")
-        tickets.change_status(closed, rules.status_by_key("closed"), actor=agent)
+        conversation.post_reply(answered, actor=agent, body="On it.")
+        properties.change_status(closed, rules.status_by_key("closed"), actor=agent)
         merges.merge_ticket(merged, target, actor=agent)
     db.session.commit()
     truth = {t.id: last(t) for t in (answered, closed, merged, target)}
@@ -174,4 +176,4 @@ def test_the_migration_sets_it_from_the_history_and_recounts_the_queues(customer
 
     assert {t.id: last(t) for t in (answered, closed, merged, target)} == truth
     assert truth[merged.id] == ("customer", customer, T0, "Third.")
-    assert queue_counters.stored(db.session.connection()) == queue_counters.counted_by_tickets(db.session.connection())
+    assert counters.stored(db.session.connection()) == counters.counted_by_tickets(db.session.connection())

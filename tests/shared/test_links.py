@@ -3,9 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from shared import links, permissions, tickets
-from shared.errors import DomainError
+from shared.access import permissions
+from shared.core.errors import DomainError
 from shared.models import Entry, OutboxMessage, Ticket, TicketLink
+from shared.tickets import conversation, links, properties
 from tests.shared.rulekit import status
 
 
@@ -113,7 +114,7 @@ def test_closing_a_problem_answers_each_open_incident_once_by_mail(
     put_in(incidents[2], "closed")  # already settled: not answered
     before = len(outbox())
 
-    tickets.change_status(problem, status("closed"), actor=agent)
+    properties.change_status(problem, status("closed"), actor=agent)
     db.session.commit()
     for incident in incidents[:2]:
         [answer] = [e for e in incident.entries if e.kind == "message" and e.agent is agent]
@@ -128,8 +129,8 @@ def test_closing_a_problem_answers_each_open_incident_once_by_mail(
         ("agent_reply", incidents[1].customer.email),
     ]
 
-    tickets.change_status(problem, status("closed"), actor=agent)  # no move: nothing again
-    tickets.post_reply(problem, actor=agent, body="One more thing.")  # reopens nothing: rule 3 needs New/Assigned
+    properties.change_status(problem, status("closed"), actor=agent)  # no move: nothing again
+    conversation.post_reply(problem, actor=agent, body="One more thing.")  # reopens nothing: rule 3 needs New/Assigned
     db.session.commit()
     for incident in incidents[:2]:
         assert len([e for e in incident.entries if e.kind == "message" and e.agent is agent]) == 1
@@ -139,7 +140,7 @@ def test_a_reply_that_closes_the_problem_is_what_the_incidents_hear(
     db, agent, customer, make_customer, make_ticket, outbox
 ):
     problem, incidents = _problem_with_incidents(db, agent, customer, make_customer, make_ticket)
-    tickets.post_reply(problem, actor=agent, body="We replaced the **mail server**.", status=status("closed"))
+    conversation.post_reply(problem, actor=agent, body="We replaced the **mail server**.", status=status("closed"))
     db.session.commit()
     for incident in incidents:
         [answer] = [e for e in incident.entries if e.kind == "message" and e.agent is agent]
@@ -156,7 +157,7 @@ def test_a_reply_that_closes_the_problem_is_what_the_incidents_hear(
 def test_closing_a_ticket_that_is_no_problem_answers_nobody(db, agent, pair):
     one, two = pair
     links.link(one, two, "related", actor=agent)
-    tickets.change_status(one, status("closed"), actor=agent)
+    properties.change_status(one, status("closed"), actor=agent)
     db.session.commit()
     assert not [e for e in two.entries if e.kind == "message" and e.agent is agent]
     assert events(one, "incidents_answered") == []

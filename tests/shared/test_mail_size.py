@@ -1,4 +1,4 @@
-"""Slimming a message before parsing (shared/mail_size.py) changes nothing the desk reads of it but
+"""Slimming a message before parsing (shared/mail/size.py) changes nothing the desk reads of it but
 the files over the limit: checked on every message the tests write (and the public corpus, when it
 is beside the repository), with slimming forced on for small messages too."""
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from shared import mail_parse, mail_size
-from shared.config import PROJECT_ROOT
+from shared.core.config import PROJECT_ROOT
+from shared.mail import parse
+from shared.mail import size as mail_size
 
 OWN = sorted((PROJECT_ROOT / "tests" / "mail" / "messages").rglob("*.eml"))
 CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "mail-corpus" / "public"
@@ -31,17 +32,17 @@ def slim_everything(monkeypatch):
     monkeypatch.setattr(mail_size, "_LIFT_FROM", 0)
 
 
-def read(parsed: mail_parse.ParsedMail) -> dict:
+def read(parsed: parse.ParsedMail) -> dict:
     found = dataclasses.asdict(parsed)
     del found["defects"], found["refused"]
     return found
 
 
-def parse_or_refuse(raw: bytes, slimmed: mail_size.Slimmed | None = None) -> mail_parse.ParsedMail | str:
+def parse_or_refuse(raw: bytes, slimmed: mail_size.Slimmed | None = None) -> parse.ParsedMail | str:
     """The parsed message, or "too deep" for one the parser refuses (it is quarantined either way)."""
     try:
-        parsed = mail_parse.parse(raw)
-    except mail_parse.NestedTooDeep:
+        parsed = parse.parse(raw)
+    except parse.NestedTooDeep:
         return "too deep"
     return mail_size.restore(parsed, slimmed) if slimmed is not None else parsed
 
@@ -84,4 +85,4 @@ def test_a_file_is_measured_without_decoding_it():
     )
     slimmed = mail_size.slim(raw, 2000)
     assert slimmed.refused == [mail_size.RefusedFile("x.pdf", 3001)]
-    assert b"QUFB" not in slimmed.raw and mail_parse.parse(slimmed.raw).text == "Hello"
+    assert b"QUFB" not in slimmed.raw and parse.parse(slimmed.raw).text == "Hello"

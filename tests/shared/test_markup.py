@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from shared.markup import render_markdown, sanitize_html
+from shared.core.markup import render_markdown, sanitize_html
 
 DANGEROUS_TAGS = {
     "script",

@@ -3,10 +3,12 @@
 import pytest
 from sqlalchemy import select
 
-from shared import links, merges, notifications, parties, permissions, tickets
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.access import parties, permissions
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models import Entry, OutboxMessage, Ticket
+from shared.outgoing import notifications
+from shared.tickets import conversation, links, merges
 from tests.merging import merge_as_before
 
 
@@ -18,9 +20,9 @@ def history_ids(ticket: Ticket) -> list[int]:
 def duplicate_and_target(db, agent, customer, make_ticket):
     target = make_ticket(customer, subject="Printer on fire")
     duplicate = make_ticket(customer, subject="Printer still on fire")
-    tickets.post_reply(duplicate, actor=customer, body="It is getting worse.")
-    tickets.add_internal_note(duplicate, actor=agent, body="Same as the other one.")
-    tickets.post_reply(target, actor=agent, body="On our way.")
+    conversation.post_reply(duplicate, actor=customer, body="It is getting worse.")
+    conversation.add_internal_note(duplicate, actor=agent, body="Same as the other one.")
+    conversation.post_reply(target, actor=agent, body="On our way.")
     db.session.commit()
     return duplicate, target
 
@@ -105,7 +107,7 @@ def test_a_merge_keeps_to_one_customer_or_one_sharing_organization(
 
     def ticket_of(name: str | None) -> Ticket:
         if name is None:
-            return tickets.open_ticket_by_agent(
+            return conversation.open_ticket_by_agent(
                 actor=agent,
                 customer_email=None,
                 channel="agent",

@@ -5,10 +5,11 @@ as with 30."""
 import pytest
 from sqlalchemy import select
 
-from shared import mail_ids, tickets
-from shared import outbox as queue
-from shared.extensions import db as _db
+from shared.core.extensions import db as _db
 from shared.models import MailMessageId, OutboxMessage
+from shared.outgoing import message_ids
+from shared.outgoing import outbox as queue
+from shared.tickets import conversation
 from tests.querycount import recorded, shapes
 
 
@@ -38,7 +39,7 @@ def test_every_agent_gets_their_own_notice_in_their_language(db, make_agent, cus
     english = _agents(make_agent, db, 3, "en")
     russian = _agents(make_agent, db, 2, "ru")
     rendered.clear()
-    ticket = tickets.open_ticket(
+    ticket = conversation.open_ticket(
         actor=customer, customer=customer, department=department, subject="Printer", body="Smoke everywhere."
     )
     db.session.commit()
@@ -51,7 +52,7 @@ def test_every_agent_gets_their_own_notice_in_their_language(db, make_agent, cus
         assert message.subject.startswith(f"[#{ticket.number}] ")
         assert "Smoke everywhere." in message.body_text
         assert message.headers["Auto-Submitted"] == "auto-generated"
-        assert mail_ids.verify(message.message_id, message.to_addr) == (ticket.id, ticket.entries[0].id)
+        assert message_ids.verify(message.message_id, message.to_addr) == (ticket.id, ticket.entries[0].id)
     assert len({m.message_id for m in notices}) == len(notices)
     stored = db.session.scalars(select(MailMessageId).where(MailMessageId.direction == "out")).all()
     assert {m.message_id for m in notices} <= {row.message_id for row in stored}
@@ -81,7 +82,7 @@ def test_filing_runs_as_many_statements_with_many_agents_and_tickets(db, make_ag
 
     def statements_to_file() -> list[str]:
         with recorded(_db.engine) as statements:
-            tickets.open_ticket(
+            conversation.open_ticket(
                 actor=customer, customer=customer, department=department, subject="Printer", body="Smoke."
             )
             db.session.commit()

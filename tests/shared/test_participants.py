@@ -5,10 +5,12 @@ the portal shows of them: names, never addresses."""
 import pytest
 from sqlalchemy import select
 
-from shared import notifications, participants, permissions, reminders, tickets
-from shared.errors import DomainError
-from shared.extensions import db
+from shared.access import permissions
+from shared.core.errors import DomainError
+from shared.core.extensions import db
 from shared.models import OutboxMessage, TicketParticipant
+from shared.outgoing import notifications
+from shared.tickets import conversation, participants, properties, reminders
 from tests.merging import join_as_before, merge_as_before
 from tests.shared.rulekit import at, waiting_ticket
 
@@ -29,17 +31,17 @@ def ticket(customer, make_ticket, make_customer):
 
 
 def test_a_public_reply_reaches_each_participant_in_a_message_of_their_own(ticket, agent):
-    tickets.post_reply(ticket, actor=agent, body="Roll the driver back.")
+    conversation.post_reply(ticket, actor=agent, body="Roll the driver back.")
     db.session.commit()
     assert mailed(ticket, "agent_reply") == ["alice@example.com", "carlos@partner.example", "priya@acme.example"]
 
 
 def test_an_internal_note_reaches_nobody_and_no_mail_holds_its_words(ticket, agent):
     before = db.session.scalars(select(OutboxMessage.id)).all()
-    tickets.add_internal_note(ticket, actor=agent, body="Zebrafax: blame the contractor")
+    conversation.add_internal_note(ticket, actor=agent, body="Zebrafax: blame the contractor")
     db.session.commit()
     assert db.session.scalars(select(OutboxMessage.id)).all() == before
-    tickets.post_reply(ticket, actor=agent, body="Roll the driver back.")
+    conversation.post_reply(ticket, actor=agent, body="Roll the driver back.")
     db.session.commit()
     for message in db.session.scalars(select(OutboxMessage)):
         assert "Zebrafax" not in message.body_text + message.body_html
@@ -49,7 +51,7 @@ def test_removed_and_deactivated_participants_hear_nothing(ticket, agent):
     carlos, priya = db.session.scalars(select(TicketParticipant).order_by(TicketParticipant.id.desc())).all()
     participants.remove(ticket, carlos, actor=agent)
     priya.customer.is_active = False
-    tickets.post_reply(ticket, actor=agent, body="Roll the driver back.")
+    conversation.post_reply(ticket, actor=agent, body="Roll the driver back.")
     db.session.commit()
     assert mailed(ticket, "agent_reply") == ["alice@example.com"]
 
@@ -62,7 +64,7 @@ def test_someone_from_across_an_old_merge_between_customers_is_not_mailed(agent,
     join_as_before(duplicate, target, agent=agent)  # Sam on Alice's ticket as a participant, as before
     merge_as_before(duplicate, target, agent=agent)
     assert permissions.is_participant(sam, target)
-    tickets.post_reply(target, actor=agent, body="The total is fixed.")
+    conversation.post_reply(target, actor=agent, body="The total is fixed.")
     db.session.commit()
     assert mailed(target, "agent_reply") == ["alice@acme.example"]
     assert notifications.participants_of(target) == []
@@ -96,7 +98,7 @@ def test_closing_for_silence_tells_the_participants_but_the_reminder_and_acknowl
         reminders.remind_pending()
         db.session.commit()
     with at(8):
-        tickets.expire_pending()
+        properties.expire_pending()
         db.session.commit()
     assert mailed(ticket, "ticket_created") == ["alice@example.com"]
     assert mailed(ticket, "ticket_reminder") == ["alice@example.com"]

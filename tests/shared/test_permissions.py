@@ -7,11 +7,12 @@ from functools import partial
 import pytest
 from sqlalchemy import select
 
-from shared import permissions, rules, tickets
-from shared.attachments import Upload
-from shared.clock import frozen_at, utcnow
-from shared.extensions import db
+from shared.access import permissions
+from shared.core.clock import frozen_at, utcnow
+from shared.core.extensions import db
 from shared.models import Agent, Attachment, Customer, Entry, Organization, Ticket
+from shared.tickets import assignment, conversation, properties, rules
+from shared.tickets.attachments import Upload
 
 
 @dataclass
@@ -43,11 +44,11 @@ def desk(make_customer, make_agent, make_ticket, db) -> Desk:
     admin = make_agent("admin@desk.example", is_admin=True)
 
     ticket = make_ticket(owner, uploads=[Upload("screenshot.png", b"\x89PNG\r\n\x1a\npublic")])
-    reply = tickets.post_reply(ticket, actor=agent, body="Try this.", uploads=[Upload("fix.txt", b"fix")])
-    note = tickets.add_internal_note(
+    reply = conversation.post_reply(ticket, actor=agent, body="Try this.", uploads=[Upload("fix.txt", b"fix")])
+    note = conversation.add_internal_note(
         ticket, actor=agent, body="Customer is on a pirated copy.", uploads=[Upload("licence-audit.txt", b"audit")]
     )
-    tickets.assign_ticket(ticket, agent, actor=agent)
+    assignment.assign_ticket(ticket, agent, actor=agent)
     db.session.commit()
     return Desk(
         ticket=ticket,
@@ -138,9 +139,9 @@ def test_customers_never_see_internal_entries(desk, who):
 
 def test_a_public_system_note_is_visible_to_the_customer(desk):
     owner, agent, ticket = desk.accounts["owner"], desk.accounts["agent"], desk.ticket
-    tickets.change_status(ticket, rules.status_by_key("waiting"), actor=agent)
+    properties.change_status(ticket, rules.status_by_key("waiting"), actor=agent)
     with frozen_at(utcnow() + timedelta(days=30)):
-        assert tickets.expire_pending() == 1
+        assert properties.expire_pending() == 1
 
     [note] = [e for e in permissions.public_entries(ticket) if e.is_event]
     assert note.author_kind == "system"
@@ -170,7 +171,9 @@ def test_unknown_numbers_and_ids_find_nothing(desk):
 
 def test_an_internal_task_is_for_agents_only(desk, department):
     agent = desk.accounts["agent"]
-    task = tickets.open_ticket(actor=agent, customer=None, subject="Renew cert", body="Soon.", department=department)
+    task = conversation.open_ticket(
+        actor=agent, customer=None, subject="Renew cert", body="Soon.", department=department
+    )
     db.session.commit()
 
     for who, account in desk.accounts.items():
@@ -193,7 +196,7 @@ def test_leaving_the_organization_ends_the_sharing(desk):
 def test_the_owner_keeps_their_tickets_when_sharing_is_off(desk):
     set_sharing(desk, False)
     colleague = desk.accounts["colleague"]
-    own = tickets.open_ticket(
+    own = conversation.open_ticket(
         actor=colleague, customer=colleague, subject="Mine", body="Mine.", department=desk.ticket.department
     )
     db.session.commit()
@@ -220,12 +223,12 @@ def test_entries_of_a_ticket_one_cannot_see_are_hidden_even_if_public(desk):
 
 
 def test_a_customer_cannot_file_a_ticket_for_someone_else(make_customer, department, db):
-    from shared import tickets
-    from shared.errors import DomainError
+    from shared.core.errors import DomainError
+    from shared.tickets import conversation
 
     alice, mallory = make_customer(), make_customer()
     with pytest.raises(DomainError, match="someone else"):
-        tickets.open_ticket(actor=mallory, customer=alice, department=department, subject="Hi", body="x")
+        conversation.open_ticket(actor=mallory, customer=alice, department=department, subject="Hi", body="x")
 
 
 def test_agents_mark_themselves_away_and_admins_anyone(make_agent, customer):

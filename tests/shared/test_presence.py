@@ -2,8 +2,9 @@
 
 from datetime import timedelta
 
-from shared import history, presence, tickets
 from shared.models import TicketPresence, utcnow
+from shared.records import history, presence
+from shared.tickets import conversation
 
 
 def test_others_lists_other_active_agents_with_typing_and_not_oneself(db, make_agent, agent, customer, make_ticket):
@@ -27,10 +28,10 @@ def test_others_lists_other_active_agents_with_typing_and_not_oneself(db, make_a
 def test_changed_since_counts_messages_from_others_only(db, make_agent, agent, customer, make_ticket):
     ticket = make_ticket(customer)
     seen = history.last_entry_id(ticket)
-    tickets.add_internal_note(ticket, actor=agent, body="Mine")
+    conversation.add_internal_note(ticket, actor=agent, body="Mine")
     db.session.commit()
     assert not presence.changed_since(ticket, seen, agent)
-    tickets.add_internal_note(ticket, actor=make_agent(name="Dana"), body="Hers")
+    conversation.add_internal_note(ticket, actor=make_agent(name="Dana"), body="Hers")
     db.session.commit()
     assert presence.changed_since(ticket, seen, agent)
     assert not presence.changed_since(ticket, history.last_entry_id(ticket), agent)
@@ -44,7 +45,7 @@ def test_answered_meanwhile_checks_under_the_tickets_lock_and_reads_it_afresh(
     assert not presence.answered_meanwhile(ticket, seen, agent)
     assert db.session().in_transaction()  # the lock is held until the caller commits or rolls back
     db.session.rollback()
-    tickets.post_reply(ticket, actor=make_agent(name="Dana"), body="Dana first")
+    conversation.post_reply(ticket, actor=make_agent(name="Dana"), body="Dana first")
     db.session.commit()
     assert presence.answered_meanwhile(ticket, seen, agent)
     assert ticket.channel == "web"  # the lock changed nothing

@@ -9,11 +9,11 @@ import re
 import pytest
 from sqlalchemy import inspect, text
 
-from shared import listing
+from shared.queues import lists
 from tests.querycount import recorded
 
 DIALECT = "postgresql" if os.environ.get("DESKBELL_TEST_DB") == "postgresql" else "sqlite"
-QUEUES = [*listing.QUEUE_LABELS, "status:waiting"]
+QUEUES = [*lists.QUEUE_LABELS, "status:waiting"]
 FILTERS = {
     "unfiltered": {},
     "department": {"department": 1},
@@ -21,7 +21,7 @@ FILTERS = {
     "type": {"type": "question"},
     "priority": {"priority": "high"},
     "product and type": {"product": 1, "type": "question"},
-    "priority, unassigned": {"priority": "high", "assignee": listing.NOBODY},
+    "priority, unassigned": {"priority": "high", "assignee": lists.NOBODY},
     "an assignee": {"assignee": 1},
 }
 # What the queue lists and counts need; the sorts other than "updated" sort the queue's rows.
@@ -69,14 +69,14 @@ if DIALECT == "sqlite":
     def test_a_queue_list_and_its_count_never_scan_the_tickets(db, desk, queue):
         """Each filter, each order both ways: the page's total, the page, and a saved view's count."""
         scanning = []
-        for (name, filters), sort, descending in itertools.product(FILTERS.items(), listing.SORTS, (True, False)):
-            narrowed = listing.QueueFilters(**filters, sort=sort, descending=descending)
+        for (name, filters), sort, descending in itertools.product(FILTERS.items(), lists.SORTS, (True, False)):
+            narrowed = lists.QueueFilters(**filters, sort=sort, descending=descending)
             with recorded(db.engine) as statements:
-                listing.queue_tickets(desk, queue, filters=narrowed)
-                listing.queue_count(desk, queue, narrowed)
+                lists.queue_tickets(desk, queue, filters=narrowed)
+                lists.queue_count(desk, queue, narrowed)
             explained = plans(db, statements)
             # Unnarrowed, the total and the view's count come from the counters: only the page reads tickets.
-            from_counters = not filters and queue not in listing.SLA_QUEUES
+            from_counters = not filters and queue not in lists.SLA_QUEUES
             # The page's ids, then its rows when it has any; narrowed, also the total and the view's count.
             assert len(explained) in ((1, 2) if from_counters else (3, 4)), explained
             assert any("FROM queue_counters" in statement for statement, _ in statements) == from_counters
@@ -85,14 +85,14 @@ if DIALECT == "sqlite":
 
     def test_the_sidebar_counts_read_the_counters_and_a_capped_range_of_the_due_time_index(db, desk):
         with recorded(db.engine) as statements:
-            listing.queue_counts(desk)
+            lists.queue_counts(desk)
         assert sum("FROM queue_counters" in statement for statement, _ in statements) == 1
         sla_counts = plans(db, statements)  # what still reads tickets: the SLA queues, which move with time
-        assert len(sla_counts) == len(listing.SLA_QUEUES)
+        assert len(sla_counts) == len(lists.SLA_QUEUES)
         for plan in sla_counts:
             assert "SEARCH tickets USING COVERING INDEX ix_tickets_sla_due_at (sla_due_at" in plan, plan
         capped = [(s, p) for s, p in statements if "FROM tickets" in s]
-        assert all("LIMIT ?" in s and listing.COUNT_CAP + 1 in p for s, p in capped), capped
+        assert all("LIMIT ?" in s and lists.COUNT_CAP + 1 in p for s, p in capped), capped
 
     @pytest.mark.parametrize("queue", ["all_open", "needs_reply", "mine", "unassigned", "status:waiting"])
     def test_a_queue_page_is_read_in_index_order_not_sorted(db, desk, queue):
@@ -100,7 +100,7 @@ if DIALECT == "sqlite":
         few rows is sorted. A sorted branch would sort every open ticket at a million."""
         for (name, filters), sort in itertools.product(FILTERS.items(), ["updated", "created", "number", "priority"]):
             with recorded(db.engine) as statements:
-                listing.queue_tickets(desk, queue, filters=listing.QueueFilters(**filters, sort=sort))
+                lists.queue_tickets(desk, queue, filters=lists.QueueFilters(**filters, sort=sort))
             for plan in plans(db, statements):
                 assert not SORTED_BRANCH.search(plan), (name, sort, plan)
                 if queue.startswith("status:") and "priority" not in filters and sort != "priority":
@@ -110,7 +110,7 @@ if DIALECT == "sqlite":
     def test_a_customers_portal_list_is_read_in_order_and_counted_from_an_index(db, customer, make_ticket, closed):
         make_ticket(customer)
         with recorded(db.engine) as statements:
-            listing.customer_tickets(customer, closed=closed)
+            lists.customer_tickets(customer, closed=closed)
         count, page = plans(db, statements)[:2]
         assert "COVERING INDEX ix_tickets_customer_public" in count, count
         assert "ix_tickets_customer_public" in page and "TEMP B-TREE FOR ORDER BY" not in page, page  # ties only

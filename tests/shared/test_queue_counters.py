@@ -14,11 +14,13 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import delete, func, select, update
 
-from shared import agents, assignment, bulk, listing, merges, queue_counters, rules, sla_tracking, tickets
-from shared.errors import DomainError
-from shared.extensions import db as _db
+from shared.core.errors import DomainError
+from shared.core.extensions import db as _db
 from shared.models import Agent, Customer, QueueCounter, Status, Ticket, utcnow
 from shared.models.queue_counters import UNASSIGNED
+from shared.queues import counters, lists
+from shared.sla import tracking
+from shared.tickets import agents, assignment, bulk, conversation, merges, properties, rules
 
 MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0014_queue_counters.py"
 STATUSES = ("new", "assigned", "waiting", "feature_filed", "bug_filed", "closed")
@@ -26,15 +28,15 @@ STATUSES = ("new", "assigned", "waiting", "feature_filed", "bug_filed", "closed"
 
 def assert_counters_true(db) -> None:
     connection = db.session.connection()
-    assert queue_counters.stored(connection) == queue_counters.counted_by_tickets(connection)
+    assert counters.stored(connection) == counters.counted_by_tickets(connection)
 
 
 def true_queue_counts(agent: Agent) -> dict[str, int]:
     """Each queue counted the old way: the queue's own query over the tickets."""
-    queues = [*listing.QUEUE_LABELS, *(f"status:{key}" for key in STATUSES)]
-    no_filters = listing.QueueFilters()
+    queues = [*lists.QUEUE_LABELS, *(f"status:{key}" for key in STATUSES)]
+    no_filters = lists.QueueFilters()
     return {
-        queue: _db.session.scalar(listing._queue_query(agent, queue, no_filters).with_only_columns(func.count()))
+        queue: _db.session.scalar(lists._queue_query(agent, queue, no_filters).with_only_columns(func.count()))
         for queue in queues
     }
 
@@ -74,11 +76,11 @@ def test_the_counters_follow_a_random_walk_through_the_verbs(db, department, peo
 
     def file_by_customer() -> None:
         person = db.session.get(Customer, rng.choice(customers).id)
-        tickets.open_ticket(actor=person, customer=person, subject="Jam", body="Paper.", department=department)
+        conversation.open_ticket(actor=person, customer=person, subject="Jam", body="Paper.", department=department)
 
     def file_by_agent() -> None:
         email = rng.choice([None, "walk.in@example.com"])
-        tickets.open_ticket_by_agent(
+        conversation.open_ticket_by_agent(
             actor=rng.choice(team), customer_email=email, assignee=some_agent(), subject="Call", body="Rang.",
             department=department,
         )  # fmt: skip
@@ -89,21 +91,21 @@ def test_the_counters_follow_a_random_walk_through_the_verbs(db, department, peo
 
     def agent_reply() -> None:
         status = some_status() if rng.random() < 0.5 else None
-        tickets.post_reply(some_ticket(), actor=rng.choice(team), body="Try again?", status=status)
+        conversation.post_reply(some_ticket(), actor=rng.choice(team), body="Try again?", status=status)
 
     def customer_reply() -> None:
         ticket = some_ticket()
         if ticket.customer is not None and ticket.customer.is_active:
-            tickets.post_reply(ticket, actor=ticket.customer, body="Still broken.")
+            conversation.post_reply(ticket, actor=ticket.customer, body="Still broken.")
 
     def note() -> None:
-        tickets.add_internal_note(some_ticket(), actor=rng.choice(team), body="Hm.")
+        conversation.add_internal_note(some_ticket(), actor=rng.choice(team), body="Hm.")
 
     def assign() -> None:
-        tickets.assign_ticket(some_ticket(), some_agent(), actor=rng.choice(team))
+        assignment.assign_ticket(some_ticket(), some_agent(), actor=rng.choice(team))
 
     def move() -> None:
-        tickets.change_status(some_ticket(), some_status(), actor=rng.choice(team))
+        properties.change_status(some_ticket(), some_status(), actor=rng.choice(team))
 
     def bulk_change() -> None:
         ids = made()
@@ -116,7 +118,7 @@ def test_the_counters_follow_a_random_walk_through_the_verbs(db, department, peo
             merges.merge_ticket(duplicate, target, actor=rng.choice(team))
 
     def expire() -> None:
-        tickets.expire_pending(utcnow() + timedelta(days=60))
+        properties.expire_pending(utcnow() + timedelta(days=60))
 
     def deactivate_or_reactivate() -> None:
         agent = db.session.get(Agent, rng.choice(team[1:]).id)
@@ -146,7 +148,7 @@ def test_the_counters_follow_a_random_walk_through_the_verbs(db, department, peo
         assert_counters_true(db)
     assert len(made()) > 5 and len(set(committed) - {None}) >= 10, committed
     watcher = db.session.get(Agent, team[1].id)
-    counts = listing.queue_counts(watcher)
+    counts = lists.queue_counts(watcher)
     assert {queue: counts[queue] for queue in true_queue_counts(watcher)} == true_queue_counts(watcher)
 
 
@@ -164,8 +166,10 @@ def test_concurrent_writers_lose_no_count(app, db, agent, customer, make_ticket)
                 for round_ in range(3):
                     for ticket_id in ids:
                         key = ("waiting", "bug_filed", "closed")[round_]
-                        tickets.change_status(_db.session.get(Ticket, ticket_id), rules.status_by_key(key), actor=me)
-                        tickets.assign_ticket(_db.session.get(Ticket, ticket_id), me if round_ % 2 else None, actor=me)
+                        properties.change_status(_db.session.get(Ticket, ticket_id), rules.status_by_key(key), actor=me)
+                        assignment.assign_ticket(
+                            _db.session.get(Ticket, ticket_id), me if round_ % 2 else None, actor=me
+                        )
                     _db.session.commit()
         except Exception as error:  # reported below, in the test's own thread
             errors.append(error)
@@ -180,12 +184,12 @@ def test_concurrent_writers_lose_no_count(app, db, agent, customer, make_ticket)
     assert_counters_true(db)
     closed = rules.status_by_key("closed").id
     # Status changes are no message: the customer's first one stays the last public writer.
-    assert queue_counters.stored(db.session.connection())[(closed, UNASSIGNED, "customer")] == 12
+    assert counters.stored(db.session.connection())[(closed, UNASSIGNED, "customer")] == 12
 
 
 def test_rebuild_repairs_a_tampered_table_and_says_what_it_changed(db, agent, customer, make_ticket, runner):
     make_ticket(customer)
-    tickets.assign_ticket(make_ticket(customer), agent, actor=agent)
+    assignment.assign_ticket(make_ticket(customer), agent, actor=agent)
     db.session.commit()
     new = rules.status_by_key("new").id
     db.session.execute(QueueCounter.__table__.update().where(QueueCounter.status_id == new).values(n=7))
@@ -202,11 +206,11 @@ def test_rebuild_repairs_a_tampered_table_and_says_what_it_changed(db, agent, cu
 
 
 def test_the_migration_counts_the_tickets_that_existed_before_it(db, agent, customer, make_ticket):
-    tickets.assign_ticket(make_ticket(customer), agent, actor=agent)
-    tickets.post_reply(make_ticket(customer), actor=agent, body="On it.")
+    assignment.assign_ticket(make_ticket(customer), agent, actor=agent)
+    conversation.post_reply(make_ticket(customer), actor=agent, body="On it.")
     make_ticket(customer)
     db.session.commit()
-    truth = queue_counters.counted_by_tickets(db.session.connection())
+    truth = counters.counted_by_tickets(db.session.connection())
     spec = importlib.util.spec_from_file_location("migration_0014", MIGRATION)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
@@ -215,7 +219,7 @@ def test_the_migration_counts_the_tickets_that_existed_before_it(db, agent, cust
     with Operations.context(MigrationContext.configure(connection)):
         migration.upgrade()
     db.session.commit()
-    assert queue_counters.stored(db.session.connection()) == truth
+    assert counters.stored(db.session.connection()) == truth
     assert sum(truth.values()) == 3 and len(truth) == 3
 
 
@@ -238,13 +242,13 @@ def test_bulk_writes_that_would_move_a_count_are_refused(db, agent, customer, ma
         update(Ticket.__table__).values(status_id=rules.status_by_key("closed").id),
         delete(Ticket).where(Ticket.id == ticket.id),
     ):
-        with pytest.raises(queue_counters.BypassError):
+        with pytest.raises(counters.BypassError):
             db.session.execute(statement)
-    with pytest.raises(queue_counters.BypassError):
+    with pytest.raises(counters.BypassError):
         db.session.execute(update(Ticket), [{"id": ticket.id, "last_public_by": "agent"}])
     db.session.rollback()
     # What moves no count goes through: a bulk update by primary key of another column, and the SLA timer's claim.
     db.session.execute(update(Ticket), [{"id": ticket.id, "subject": "Printer, now calm"}])
-    assert sla_tracking.claim_breach(ticket.id, "first_response", utcnow() + timedelta(days=30)) in (True, False)
+    assert tracking.claim_breach(ticket.id, "first_response", utcnow() + timedelta(days=30)) in (True, False)
     db.session.commit()
     assert_counters_true(db)

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from shared import listing
 from shared.models import PRIORITIES, Status, Ticket
+from shared.queues import lists
 
 SORTS = ["updated", "created", "number", "priority"]
-FILTERS = [{}, {"priority": "high"}, {"assignee": listing.NOBODY}]
+FILTERS = [{}, {"priority": "high"}, {"assignee": lists.NOBODY}]
 QUEUES = ["all_open", "needs_reply", "mine", "unassigned", "status:closed"]
 PER_PAGE = 4
 
@@ -49,12 +49,12 @@ def expected_order(tickets: list[Ticket], sort: str, descending: bool) -> list[i
 def test_every_page_matches_a_plain_sort_of_the_whole_queue(db, mixed_desk):
     cases = [(q, f, s, d) for q in QUEUES for f in FILTERS for s in SORTS for d in (True, False)]
     for queue, filters, sort, descending in cases:
-        narrowed = listing.QueueFilters(**filters, sort=sort, descending=descending)
-        everything = listing.queue_tickets(mixed_desk, queue, filters=narrowed, per_page=1000).items
+        narrowed = lists.QueueFilters(**filters, sort=sort, descending=descending)
+        everything = lists.queue_tickets(mixed_desk, queue, filters=narrowed, per_page=1000).items
         assert everything or filters, f"the desk leaves {queue} empty"
         want = expected_order(everything, sort, descending)
         got = []
         for page in range(1, -(-len(want) // PER_PAGE) + 1):
-            got += [t.number for t in listing.queue_tickets(mixed_desk, queue, filters=narrowed, page=page,
+            got += [t.number for t in lists.queue_tickets(mixed_desk, queue, filters=narrowed, page=page,
                                                              per_page=PER_PAGE).items]  # fmt: skip
         assert got == want, (queue, filters, sort, descending)

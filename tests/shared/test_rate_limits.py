@@ -6,9 +6,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from shared import rate_limits
+from shared.access import rate_limits
+from shared.access.rate_limits import Hit, Limit
 from shared.models import RateLimitCount
-from shared.rate_limits import Hit, Limit
 
 NOON = 1_796_644_800  # 2026-12-07 12:00:00 UTC: a window boundary for every period used here
 

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from shared import ratings
-from shared.errors import DomainError
+from shared.access.permissions import public_entries
+from shared.core.errors import DomainError
 from shared.models import Rating
-from shared.permissions import public_entries
+from shared.tickets import ratings
 from tests.shared.rulekit import T0, at
 
 

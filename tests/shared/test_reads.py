@@ -5,9 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from shared import listing, paging, reads, tickets
-from shared.extensions import db as _db
+from shared.core import paging
+from shared.core.extensions import db as _db
 from shared.models import TicketRead
+from shared.queues import lists
+from shared.records import reads
+from shared.tickets import conversation, properties
 from tests.shared.rulekit import T0, at
 
 
@@ -28,7 +31,7 @@ def test_the_customers_own_message_is_no_news(customer, ticket):
 
 def test_an_agent_reply_is_news_until_the_customer_opens_the_ticket(customer, agent, ticket, db):
     with at(1):
-        tickets.post_reply(ticket, actor=agent, body="Try turning it off.")
+        conversation.post_reply(ticket, actor=agent, body="Try turning it off.")
         db.session.commit()
     assert news(customer, ticket)
     with at(2):
@@ -36,34 +39,34 @@ def test_an_agent_reply_is_news_until_the_customer_opens_the_ticket(customer, ag
         db.session.commit()
     assert not news(customer, ticket)
     with at(3):
-        tickets.post_reply(ticket, actor=agent, body="Any luck?")
+        conversation.post_reply(ticket, actor=agent, body="Any luck?")
         db.session.commit()
     assert news(customer, ticket)
 
 
 def test_the_customers_reply_clears_the_news(customer, agent, ticket, db):
     with at(1):
-        tickets.post_reply(ticket, actor=agent, body="Which model?")
+        conversation.post_reply(ticket, actor=agent, body="Which model?")
     with at(2):
-        tickets.post_reply(ticket, actor=customer, body="The X200.")
+        conversation.post_reply(ticket, actor=customer, body="The X200.")
         db.session.commit()
     assert not news(customer, ticket)
 
 
 def test_an_internal_note_is_never_news(customer, agent, ticket, db):
     with at(1):
-        tickets.add_internal_note(ticket, actor=agent, body="Counterfeit toner again.")
+        conversation.add_internal_note(ticket, actor=agent, body="Counterfeit toner again.")
         db.session.commit()
     assert not news(customer, ticket)
 
 
 def test_a_public_system_note_is_news(customer, agent, ticket, db):
     with at(1):
-        tickets.post_reply(ticket, actor=agent, body="Could you send a photo?")
+        conversation.post_reply(ticket, actor=agent, body="Could you send a photo?")
         reads.mark_seen(ticket, customer)
         db.session.commit()
     with at(9):
-        assert tickets.expire_pending() == 1  # closed by the system, with a public note
+        assert properties.expire_pending() == 1  # closed by the system, with a public note
         db.session.commit()
     assert ticket.last_public_by == "system"
     assert news(customer, ticket)
@@ -88,7 +91,7 @@ def test_each_reader_has_their_own_state(make_customer, agent, make_ticket, db):
     with at(0):
         ticket = make_ticket(alice)
     with at(1):
-        tickets.post_reply(ticket, actor=agent, body="Fixed.")
+        conversation.post_reply(ticket, actor=agent, body="Fixed.")
         db.session.commit()
     with at(2):
         reads.mark_seen(ticket, alice)
@@ -111,7 +114,7 @@ def queries_to_list(customer) -> tuple[list[str], paging.Page]:
 
     event.listen(_db.engine, "before_cursor_execute", record)
     try:
-        page = listing.customer_tickets(customer, closed=False)
+        page = lists.customer_tickets(customer, closed=False)
     finally:
         event.remove(_db.engine, "before_cursor_execute", record)
     return statements, page
@@ -121,7 +124,7 @@ def test_the_list_loads_the_marker_in_one_query_whatever_its_length(customer, ag
     def add_answered(count: int) -> None:
         for i in range(count):
             ticket = make_ticket(customer, subject=f"Ticket {i}")
-            tickets.post_reply(ticket, actor=agent, body="Answered.")
+            conversation.post_reply(ticket, actor=agent, body="Answered.")
             if i % 2:
                 reads.mark_seen(ticket, customer)
         db.session.commit()

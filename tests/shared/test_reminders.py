@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from shared import reminders, tickets
-from shared.clock import frozen_at
-from shared.extensions import db as _db
+from shared.core.clock import frozen_at
+from shared.core.extensions import db as _db
 from shared.models import EntryKind, Visibility
+from shared.tickets import conversation, properties, reminders
 from tests.shared.rulekit import ALL_STATUSES, T0, at, mails, rule, status, status_events, waiting_ticket
 
 
@@ -24,7 +24,7 @@ def reminder_events(ticket) -> list:
 def run_timers() -> tuple[int, int]:
     """What one turn of the timers job does: remind, then close."""
     reminded = reminders.remind_pending()
-    closed = tickets.expire_pending()
+    closed = properties.expire_pending()
     _db.session.commit()
     return reminded, closed
 
@@ -115,7 +115,7 @@ def test_a_ticket_already_due_to_close_is_closed_without_a_late_reminder(custome
 def test_no_reminder_once_the_customer_answered(customer, agent, make_ticket, db, outbox):
     ticket = waiting_ticket(make_ticket, customer, agent)
     with at(3):
-        tickets.post_reply(ticket, actor=customer, body="It is the big one.")  # rule 4: out of waiting
+        conversation.post_reply(ticket, actor=customer, body="It is the big one.")  # rule 4: out of waiting
         db.session.commit()
 
     for days in (5, 6, 30):
@@ -144,8 +144,8 @@ def test_a_new_waiting_period_gets_a_new_reminder(customer, agent, make_ticket, 
     with at(5):
         assert run_timers() == (1, 0)
     with at(6):
-        tickets.post_reply(ticket, actor=customer, body="Let me check.")  # rule 4: out of waiting
-        tickets.post_reply(ticket, actor=agent, body="Sure.")  # rule 3: waiting again, a new period
+        conversation.post_reply(ticket, actor=customer, body="Let me check.")  # rule 4: out of waiting
+        conversation.post_reply(ticket, actor=agent, body="Sure.")  # rule 3: waiting again, a new period
         db.session.commit()
     assert ticket.status.key == "waiting"
 
@@ -219,8 +219,10 @@ def test_no_reminder_when_rule7_is_off(customer, agent, make_ticket, db, outbox)
 
 def test_an_internal_task_has_nobody_to_remind(agent, department, db, outbox):
     with at(0):
-        task = tickets.open_ticket(actor=agent, customer=None, subject="Audit", body="Yearly.", department=department)
-        tickets.change_status(task, status("waiting"), actor=agent)
+        task = conversation.open_ticket(
+            actor=agent, customer=None, subject="Audit", body="Yearly.", department=department
+        )
+        properties.change_status(task, status("waiting"), actor=agent)
         db.session.commit()
 
     with at(5):

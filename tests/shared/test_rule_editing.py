@@ -2,9 +2,9 @@
 
 import pytest
 
-from shared import rules, tickets
-from shared.extensions import db
+from shared.core.extensions import db
 from shared.models import Rule
+from shared.tickets import assignment, conversation, properties, rules
 from tests.shared.rulekit import all_rules, at, closed_ticket, mails, rule, status, ticket_count, waiting_ticket
 
 # Rules are data: disabled and edited rules --------------------------------------------
@@ -27,7 +27,7 @@ def test_a_disabled_rule2_leaves_an_assigned_ticket_new(customer, agent, make_ti
     disable("2")
     ticket = make_ticket(customer)
 
-    tickets.assign_ticket(ticket, agent, actor=agent)
+    assignment.assign_ticket(ticket, agent, actor=agent)
 
     assert ticket.status.key == "new"
 
@@ -36,7 +36,7 @@ def test_a_disabled_rule3_leaves_the_ticket_after_an_agent_reply(customer, agent
     disable("3")
     ticket = make_ticket(customer)
 
-    tickets.post_reply(ticket, actor=agent, body="Which printer?")
+    conversation.post_reply(ticket, actor=agent, body="Which printer?")
 
     assert ticket.status.key == "new"
 
@@ -46,7 +46,7 @@ def test_a_disabled_rule5b_keeps_the_reply_on_the_closed_ticket(customer, agent,
     disable("5b")
 
     with at(45):
-        entry = tickets.post_reply(ticket, actor=customer, body="Hello again.")
+        entry = conversation.post_reply(ticket, actor=customer, body="Hello again.")
 
     assert entry.ticket is ticket
     assert ticket.status.key == "closed"
@@ -58,7 +58,7 @@ def test_a_disabled_rule7_never_expires_anything(customer, agent, make_ticket, d
     disable("7")
 
     with at(90):
-        assert tickets.expire_pending() == 0
+        assert properties.expire_pending() == 0
 
     assert ticket.status.key == "waiting"
     assert mails(outbox, "ticket_auto_closed") == []
@@ -76,7 +76,7 @@ def test_an_edited_reopen_window_is_honoured(customer, agent, make_ticket, db, d
     ticket = closed_ticket(make_ticket, customer, agent, assigned=True)
 
     with at(days):
-        entry = tickets.post_reply(ticket, actor=customer, body="About that ticket...")
+        entry = conversation.post_reply(ticket, actor=customer, body="About that ticket...")
 
     assert (entry.ticket is not ticket) == linked
     assert ticket.status.key == ("closed" if linked else "assigned")
@@ -88,9 +88,9 @@ def test_an_edited_pending_expiry_is_honoured(customer, agent, make_ticket, db):
     ticket = waiting_ticket(make_ticket, customer, agent)
 
     with at(2):
-        assert tickets.expire_pending() == 0
+        assert properties.expire_pending() == 0
     with at(3):
-        assert tickets.expire_pending() == 1
+        assert properties.expire_pending() == 1
     assert ticket.status.key == "closed"
 
 
@@ -101,7 +101,7 @@ def test_a_renamed_status_still_follows_the_rules(customer, agent, make_ticket, 
     db.session.commit()
     ticket = make_ticket(customer)
 
-    tickets.post_reply(ticket, actor=agent, body="Which printer?")
+    conversation.post_reply(ticket, actor=agent, body="Which printer?")
 
     assert ticket.status is waiting
     assert (ticket.status.label(), ticket.status.label("ru")) == ("Awaiting your answer", "Ждём ответа")
@@ -113,7 +113,7 @@ def test_an_edited_action_is_honoured(customer, agent, make_ticket, db):
     db.session.commit()
     ticket = make_ticket(customer)
 
-    tickets.post_reply(ticket, actor=agent, body="Good idea, filed.")
+    conversation.post_reply(ticket, actor=agent, body="Good idea, filed.")
 
     assert ticket.status.key == "feature_filed"
 
@@ -132,7 +132,7 @@ def test_an_added_rule_runs_in_position_order(customer, agent, make_ticket, db):
     db.session.commit()
     ticket = make_ticket(customer)
 
-    tickets.post_reply(ticket, actor=agent, body="Filed as a bug.")
+    conversation.post_reply(ticket, actor=agent, body="Filed as a bug.")
 
     assert ticket.status.key == "bug_filed"
 

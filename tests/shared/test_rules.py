@@ -1,6 +1,6 @@
 """The whole default rules table (design section 4), rule by rule and event by event.
 
-Time moves with `shared.clock.frozen_at`: a ticket is opened or closed at T0 and the
+Time moves with `shared.core.clock.frozen_at`: a ticket is opened or closed at T0 and the
 customer answers some days later.
 """
 
@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from shared import tickets
-from shared.clock import frozen_at
-from shared.errors import DomainError
+from shared.core.clock import frozen_at
+from shared.core.errors import DomainError
 from shared.models import Category, Entry, EntryKind, Product, Status, Visibility
+from shared.tickets import assignment, conversation, properties
 from tests.shared.rulekit import (
     ALL_STATUSES,
     T0,
@@ -60,7 +60,7 @@ def test_the_seeded_table_is_the_designs_eight_rules_with_five_split(db):
 
 @pytest.mark.parametrize("channel", ["web", "email"])
 def test_rule1_customer_ticket_is_new_and_acknowledged(customer, department, db, outbox, channel):
-    ticket = tickets.open_ticket(
+    ticket = conversation.open_ticket(
         actor=customer, customer=customer, subject="Printer", body="On fire.", department=department, channel=channel
     )
     db.session.commit()
@@ -77,7 +77,7 @@ def test_rule1_customer_ticket_is_new_and_acknowledged(customer, department, db,
 
 
 def test_rule1_agent_opening_on_behalf_of_a_customer_acknowledges_the_customer(customer, agent, department, outbox):
-    ticket = tickets.open_ticket(
+    ticket = conversation.open_ticket(
         actor=agent, customer=customer, subject="Called in", body="Rang us.", department=department, channel="phone"
     )
 
@@ -86,7 +86,7 @@ def test_rule1_agent_opening_on_behalf_of_a_customer_acknowledges_the_customer(c
 
 
 def test_rule1_internal_task_without_customer_sends_no_mail(agent, department, outbox):
-    ticket = tickets.open_ticket(
+    ticket = conversation.open_ticket(
         actor=agent, customer=None, subject="Renew cert", body="Before May.", department=department, channel="agent"
     )
 
@@ -106,7 +106,7 @@ def test_rule2_assigning_a_new_ticket_makes_it_assigned(customer, agent, make_ag
     ticket = make_ticket(customer)
     other = make_agent()
 
-    tickets.assign_ticket(ticket, other, actor=agent)
+    assignment.assign_ticket(ticket, other, actor=agent)
     db.session.commit()
 
     assert ticket.status.key == "assigned"
@@ -119,7 +119,7 @@ def test_rule2_assigning_a_ticket_in_any_other_status_leaves_it(customer, agent,
     ticket = put_in(make_ticket(customer), key)
     before = len(status_events(ticket))
 
-    tickets.assign_ticket(ticket, agent, actor=agent)
+    assignment.assign_ticket(ticket, agent, actor=agent)
     db.session.commit()
 
     assert ticket.status.key == key
@@ -129,10 +129,10 @@ def test_rule2_assigning_a_ticket_in_any_other_status_leaves_it(customer, agent,
 def test_rule2_assigning_a_waiting_ticket_does_not_move_it(customer, agent, make_ticket, db):
     """The common case: the agent answered first and took the ticket afterwards."""
     ticket = make_ticket(customer)
-    tickets.post_reply(ticket, actor=agent, body="Which printer?")
+    conversation.post_reply(ticket, actor=agent, body="Which printer?")
     assert ticket.status.key == "waiting"
 
-    tickets.assign_ticket(ticket, agent, actor=agent)
+    assignment.assign_ticket(ticket, agent, actor=agent)
     db.session.commit()
 
     assert ticket.status.key == "waiting"
@@ -140,8 +140,8 @@ def test_rule2_assigning_a_waiting_ticket_does_not_move_it(customer, agent, make
 
 def test_unassigning_never_moves_the_status(customer, agent, make_ticket, db):
     ticket = make_ticket(customer)
-    tickets.assign_ticket(ticket, agent, actor=agent)
-    tickets.assign_ticket(ticket, None, actor=agent)
+    assignment.assign_ticket(ticket, agent, actor=agent)
+    assignment.assign_ticket(ticket, None, actor=agent)
     db.session.commit()
 
     assert ticket.assignee is None
@@ -155,10 +155,10 @@ def test_unassigning_never_moves_the_status(customer, agent, make_ticket, db):
 def test_rule3_agent_reply_waits_on_the_customer(customer, agent, make_ticket, db, assigned):
     ticket = make_ticket(customer)
     if assigned:
-        tickets.assign_ticket(ticket, agent, actor=agent)
+        assignment.assign_ticket(ticket, agent, actor=agent)
     start = ticket.status.key
 
-    tickets.post_reply(ticket, actor=agent, body="Which printer?")
+    conversation.post_reply(ticket, actor=agent, body="Which printer?")
     db.session.commit()
 
     assert ticket.status.key == "waiting"
@@ -169,7 +169,7 @@ def test_rule3_agent_reply_waits_on_the_customer(customer, agent, make_ticket, d
 def test_rule3_an_explicit_status_from_the_agent_wins(customer, agent, make_ticket, db, explicit):
     ticket = make_ticket(customer)
 
-    tickets.post_reply(ticket, actor=agent, body="Done, closing.", status=status(explicit))
+    conversation.post_reply(ticket, actor=agent, body="Done, closing.", status=status(explicit))
     db.session.commit()
 
     assert ticket.status.key == explicit
@@ -181,7 +181,7 @@ def test_rule3_an_explicit_status_from_the_agent_wins(customer, agent, make_tick
 def test_rule3_agent_reply_in_other_statuses_leaves_them(customer, agent, make_ticket, put_in, db, key):
     ticket = put_in(make_ticket(customer), key)
 
-    tickets.post_reply(ticket, actor=agent, body="An update for you.")
+    conversation.post_reply(ticket, actor=agent, body="An update for you.")
     db.session.commit()
 
     assert ticket.status.key == key
@@ -191,10 +191,10 @@ def test_rule3_agent_reply_in_other_statuses_leaves_them(customer, agent, make_t
 def test_a_customer_reply_on_new_or_assigned_does_not_wait_on_them(customer, agent, make_ticket, db, assigned):
     ticket = make_ticket(customer)
     if assigned:
-        tickets.assign_ticket(ticket, agent, actor=agent)
+        assignment.assign_ticket(ticket, agent, actor=agent)
     start = ticket.status.key
 
-    tickets.post_reply(ticket, actor=customer, body="Also, it beeps.")
+    conversation.post_reply(ticket, actor=customer, body="Also, it beeps.")
     db.session.commit()
 
     assert ticket.status.key == start
@@ -204,9 +204,9 @@ def test_customers_have_no_status_control(customer, make_ticket, db):
     ticket = make_ticket(customer)
 
     with pytest.raises(DomainError) as reply_error:
-        tickets.post_reply(ticket, actor=customer, body="Closing it myself.", status=status("closed"))
+        conversation.post_reply(ticket, actor=customer, body="Closing it myself.", status=status("closed"))
     with pytest.raises(DomainError) as change_error:
-        tickets.change_status(ticket, status("closed"), actor=customer)
+        properties.change_status(ticket, status("closed"), actor=customer)
     db.session.rollback()
 
     assert reply_error.value.field == change_error.value.field == "status"
@@ -221,12 +221,12 @@ def test_customers_have_no_status_control(customer, make_ticket, db):
 def test_rule4_customer_reply_on_waiting(customer, agent, make_ticket, db, assigned, expected):
     ticket = make_ticket(customer)
     if assigned:
-        tickets.assign_ticket(ticket, agent, actor=agent)
-    tickets.post_reply(ticket, actor=agent, body="Which printer?")
+        assignment.assign_ticket(ticket, agent, actor=agent)
+    conversation.post_reply(ticket, actor=agent, body="Which printer?")
     db.session.commit()
     assert ticket.status.key == "waiting"
 
-    tickets.post_reply(ticket, actor=customer, body="The big one.")
+    conversation.post_reply(ticket, actor=customer, body="The big one.")
     db.session.commit()
 
     assert ticket.status.key == expected
@@ -243,7 +243,7 @@ def test_rule5a_reply_within_the_window_reopens(customer, agent, make_ticket, db
     count = ticket_count()
 
     with at(days):
-        entry = tickets.post_reply(ticket, actor=customer, body="It is back.")
+        entry = conversation.post_reply(ticket, actor=customer, body="It is back.")
         db.session.commit()
 
     assert entry.ticket is ticket
@@ -262,7 +262,7 @@ def test_rule5b_reply_after_the_window_opens_a_linked_ticket(customer, agent, ma
     old_entries = [e.id for e in old.entries]
 
     with frozen_at(T0 + delay):
-        entry = tickets.post_reply(old, actor=customer, body="It is back, months later.")
+        entry = conversation.post_reply(old, actor=customer, body="It is back, months later.")
         db.session.commit()
     new = entry.ticket
 
@@ -297,9 +297,9 @@ def test_rule5b_reply_after_the_window_opens_a_linked_ticket(customer, agent, ma
 def test_rule5b_follow_up_keeps_the_type(customer, agent, make_ticket, db):
     old = make_ticket(customer, type="bug")
     with at(0):
-        tickets.change_status(old, status("closed"), actor=agent)
+        properties.change_status(old, status("closed"), actor=agent)
     with at(45):
-        new = tickets.post_reply(old, actor=customer, body="Still broken.").ticket
+        new = conversation.post_reply(old, actor=customer, body="Still broken.").ticket
 
     assert (new.type, new.follows) == ("bug", old)
 
@@ -309,15 +309,15 @@ def test_rule5b_follow_up_keeps_a_department_or_product_retired_since(customer, 
     """The customer cannot choose either in a reply, so a retired one must not refuse their message."""
     product = Product(name="Laser 3000", department=department, is_active=True)
     with at(0):
-        old = tickets.open_ticket(
+        old = conversation.open_ticket(
             actor=customer, customer=customer, subject="Jam", body="Jammed.", department=department, product=product
         )
-        tickets.change_status(old, status("closed"), actor=agent)
+        properties.change_status(old, status("closed"), actor=agent)
     {"department": department, "product": product}[retired].is_active = False
     db.session.commit()
 
     with at(45):
-        new = tickets.post_reply(old, actor=customer, body="Jammed again.").ticket
+        new = conversation.post_reply(old, actor=customer, body="Jammed again.").ticket
 
     assert new.follows is old
     assert (new.department, new.product) == (department, product)
@@ -328,14 +328,16 @@ def test_a_new_ticket_still_refuses_a_retired_department_or_product(customer, de
     db.session.add(product)
 
     with pytest.raises(DomainError) as error:
-        tickets.open_ticket(
+        conversation.open_ticket(
             actor=customer, customer=customer, subject="Jam", body="Jammed.", department=department, product=product
         )
     assert error.value.field == "product"
 
     department.is_active = False
     with pytest.raises(DomainError) as error:
-        tickets.open_ticket(actor=customer, customer=customer, subject="Jam", body="Jammed.", department=department)
+        conversation.open_ticket(
+            actor=customer, customer=customer, subject="Jam", body="Jammed.", department=department
+        )
     assert error.value.field == "department"
 
 
@@ -343,7 +345,7 @@ def test_an_agent_reply_on_a_closed_ticket_neither_reopens_nor_links(customer, a
     ticket = closed_ticket(make_ticket, customer, agent, assigned=True)
 
     with at(45):
-        entry = tickets.post_reply(ticket, actor=agent, body="One more thing.")
+        entry = conversation.post_reply(ticket, actor=agent, body="One more thing.")
 
     assert entry.ticket is ticket
     assert ticket.status.key == "closed"
@@ -352,11 +354,11 @@ def test_an_agent_reply_on_a_closed_ticket_neither_reopens_nor_links(customer, a
 def test_a_reopened_ticket_closes_again_with_a_new_closed_at(customer, agent, make_ticket, db):
     ticket = closed_ticket(make_ticket, customer, agent, assigned=True)
     with at(5):
-        tickets.post_reply(ticket, actor=customer, body="Not fixed.")
+        conversation.post_reply(ticket, actor=customer, body="Not fixed.")
     with at(6):
-        tickets.change_status(ticket, status("closed"), actor=agent)
+        properties.change_status(ticket, status("closed"), actor=agent)
     with at(6 + 31):
-        entry = tickets.post_reply(ticket, actor=customer, body="Broken again.")
+        entry = conversation.post_reply(ticket, actor=customer, body="Broken again.")
 
     assert ticket.closed_at == T0 + timedelta(days=6)
     assert entry.ticket.follows is ticket
@@ -369,12 +371,12 @@ def test_a_reopened_ticket_closes_again_with_a_new_closed_at(customer, agent, ma
 def test_rule6_customer_reply_keeps_the_status_and_shows_who(customer, agent, make_ticket, put_in, db, key):
     with at(0):
         ticket = put_in(make_ticket(customer), key)
-        tickets.post_reply(ticket, actor=agent, body="Filed it.", status=status(key))
+        conversation.post_reply(ticket, actor=agent, body="Filed it.", status=status(key))
     assert ticket.last_public_by == "agent"
     events = len(status_events(ticket))
 
     with at(3):
-        tickets.post_reply(ticket, actor=customer, body="Any news?")
+        conversation.post_reply(ticket, actor=customer, body="Any news?")
         db.session.commit()
 
     assert ticket.status.key == key
@@ -394,7 +396,7 @@ def test_rule7_seven_days_waiting_closes_with_a_public_note_and_mail(customer, a
     entries = len(ticket.entries)
 
     with at(days):
-        moved = tickets.expire_pending()
+        moved = properties.expire_pending()
         db.session.commit()
 
     assert moved == 1
@@ -416,7 +418,7 @@ def test_rule7_before_seven_days_nothing_happens(customer, agent, make_ticket, d
     entries = len(ticket.entries)
 
     with frozen_at(T0 + delay):
-        assert tickets.expire_pending() == 0
+        assert properties.expire_pending() == 0
         db.session.commit()
 
     assert ticket.status.key == "waiting"
@@ -431,7 +433,7 @@ def test_rule7_leaves_every_other_status_alone(customer, make_ticket, put_in, db
     entries = len(ticket.entries)
 
     with at(90):
-        assert tickets.expire_pending() == 0
+        assert properties.expire_pending() == 0
         db.session.commit()
 
     assert ticket.status.key == key
@@ -443,14 +445,14 @@ def test_rule7_is_idempotent(customer, agent, make_ticket, db, outbox):
     ticket = waiting_ticket(make_ticket, customer, agent)
 
     with at(8):
-        assert tickets.expire_pending() == 1
+        assert properties.expire_pending() == 1
         db.session.commit()
     entries = len(ticket.entries)
     with at(8, hours=1):
-        assert tickets.expire_pending() == 0
+        assert properties.expire_pending() == 0
         db.session.commit()
     with at(30):
-        assert tickets.expire_pending() == 0
+        assert properties.expire_pending() == 0
         db.session.commit()
 
     assert ticket.status.key == "closed"
@@ -461,14 +463,14 @@ def test_rule7_is_idempotent(customer, agent, make_ticket, db, outbox):
 def test_rule7_counts_from_when_the_ticket_last_started_waiting(customer, agent, make_ticket, db):
     ticket = waiting_ticket(make_ticket, customer, agent)
     with at(5):
-        tickets.post_reply(ticket, actor=customer, body="Hm, let me check.")  # rule 4: back to New
-        tickets.post_reply(ticket, actor=agent, body="Sure, take your time.")  # rule 3: waiting again
+        conversation.post_reply(ticket, actor=customer, body="Hm, let me check.")  # rule 4: back to New
+        conversation.post_reply(ticket, actor=agent, body="Sure, take your time.")  # rule 3: waiting again
     assert ticket.status.key == "waiting"
 
     with at(8):
-        assert tickets.expire_pending() == 0
+        assert properties.expire_pending() == 0
     with at(12):
-        assert tickets.expire_pending() == 1
+        assert properties.expire_pending() == 1
     assert ticket.status.key == "closed"
 
 
@@ -477,7 +479,7 @@ def test_rule7_picks_only_the_tickets_that_are_due(customer, agent, make_ticket,
     fresh = waiting_ticket(make_ticket, customer, agent, days=3)
 
     with at(8):
-        assert tickets.expire_pending() == 1
+        assert properties.expire_pending() == 1
 
     assert (due.status.key, fresh.status.key) == ("closed", "waiting")
     assert [m.ticket_id for m in mails(outbox, "ticket_auto_closed")] == [due.id]
@@ -485,10 +487,12 @@ def test_rule7_picks_only_the_tickets_that_are_due(customer, agent, make_ticket,
 
 def test_rule7_closes_an_internal_task_without_mailing_anyone(agent, department, db, outbox):
     with at(0):
-        task = tickets.open_ticket(actor=agent, customer=None, subject="Audit", body="Yearly.", department=department)
-        tickets.change_status(task, status("waiting"), actor=agent)
+        task = conversation.open_ticket(
+            actor=agent, customer=None, subject="Audit", body="Yearly.", department=department
+        )
+        properties.change_status(task, status("waiting"), actor=agent)
     with at(7):
-        assert tickets.expire_pending() == 1
+        assert properties.expire_pending() == 1
 
     assert task.status.key == "closed"
     assert outbox() == []
@@ -503,12 +507,12 @@ def test_rule8_internal_notes_never_change_the_status(customer, agent, make_tick
     with at(0):
         ticket = make_ticket(customer)
         if assigned:
-            tickets.assign_ticket(ticket, agent, actor=agent)
+            assignment.assign_ticket(ticket, agent, actor=agent)
         put_in(ticket, key)
     events, mail = len(status_events(ticket)), len(outbox())
 
     with at(40):
-        note = tickets.add_internal_note(ticket, actor=agent, body="Customer is on the old firmware.")
+        note = conversation.add_internal_note(ticket, actor=agent, body="Customer is on the old firmware.")
         db.session.commit()
 
     assert note.ticket is ticket
@@ -522,9 +526,9 @@ def test_rule8_internal_notes_never_change_the_status(customer, agent, make_tick
 def test_rule8_notes_do_not_restart_the_waiting_clock(customer, agent, make_ticket, db):
     ticket = waiting_ticket(make_ticket, customer, agent)
     with at(6):
-        tickets.add_internal_note(ticket, actor=agent, body="Chase them tomorrow.")
+        conversation.add_internal_note(ticket, actor=agent, body="Chase them tomorrow.")
     with at(7):
-        assert tickets.expire_pending() == 1
+        assert properties.expire_pending() == 1
 
 
 def test_every_status_change_is_in_the_history(customer, agent, make_ticket, db):
@@ -532,15 +536,15 @@ def test_every_status_change_is_in_the_history(customer, agent, make_ticket, db)
     with at(0):
         ticket = make_ticket(customer)
     with at(1):
-        tickets.assign_ticket(ticket, agent, actor=agent)
+        assignment.assign_ticket(ticket, agent, actor=agent)
     with at(2):
-        tickets.post_reply(ticket, actor=agent, body="Which printer?")
+        conversation.post_reply(ticket, actor=agent, body="Which printer?")
     with at(3):
-        tickets.post_reply(ticket, actor=customer, body="The big one.")
+        conversation.post_reply(ticket, actor=customer, body="The big one.")
     with at(4):
-        tickets.change_status(ticket, status("closed"), actor=agent)
+        properties.change_status(ticket, status("closed"), actor=agent)
     with at(5):
-        tickets.post_reply(ticket, actor=customer, body="It is back.")
+        conversation.post_reply(ticket, actor=customer, body="It is back.")
     db.session.commit()
 
     moves = [(e["from"], e["to"]) for e in status_events(ticket)]

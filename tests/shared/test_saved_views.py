@@ -2,19 +2,20 @@
 
 import pytest
 
-from shared import saved_views, tickets
-from shared.errors import DomainError
+from shared.core.errors import DomainError
+from shared.queues import saved_views
+from shared.tickets import properties
 
 
 def test_a_view_keeps_the_address_without_the_page_and_counts_like_its_list(db, agent, customer, make_ticket):
     urgent = make_ticket(customer)
     make_ticket(customer)
-    tickets.change_priority(urgent, "urgent", actor=agent)
+    properties.change_priority(urgent, "urgent", actor=agent)
     view = saved_views.save_view(agent, "  Hot   stuff ", "?queue=unassigned&priority=urgent&page=3&junk=1")
     db.session.commit()
     assert (view.name, view.query) == ("Hot stuff", "queue=unassigned&priority=urgent")
     assert saved_views.with_counts(agent) == [(view, 1)]
-    tickets.change_priority(urgent, "normal", actor=agent)
+    properties.change_priority(urgent, "normal", actor=agent)
     assert saved_views.with_counts(agent) == [(view, 0)]
 
 

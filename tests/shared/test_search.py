@@ -10,8 +10,13 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import event, text
 
-from shared import accounts, catalog, customers, search, tickets
-from shared.clock import frozen_at
+from shared.core.clock import frozen_at
+from shared.people import accounts, customers
+from shared.queues import lists
+from shared.records import catalog
+from shared.search import index, terms
+from shared.search import query as search_query
+from shared.tickets import assignment, conversation
 from tests.mail.inbound import compose, deliver
 from tests.querycount import recorded
 
@@ -19,7 +24,7 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 
 
 def numbers(agent, query: str, **filters) -> list[int]:
-    return [hit.ticket.number for hit in search.search(agent, query, search.SearchFilters(**filters)).hits]
+    return [hit.ticket.number for hit in search_query.search(agent, query, search_query.SearchFilters(**filters)).hits]
 
 
 def test_subjects_messages_notes_and_customers_are_found_and_a_subject_match_ranks_first(
@@ -28,7 +33,7 @@ def test_subjects_messages_notes_and_customers_are_found_and_a_subject_match_ran
     in_body = make_ticket(customer, subject="Cannot log in", body="The refund for my invoice never came.")
     in_subject = make_ticket(customer, subject="Refund not received", body="Still waiting for the money.")
     noted = make_ticket(make_customer("dan@shop.example", name="Dan Dorsey"), subject="Printer", body="Paper jam")
-    tickets.add_internal_note(noted, actor=agent, body="Gave a partial refund by phone.")
+    conversation.add_internal_note(noted, actor=agent, body="Gave a partial refund by phone.")
     make_ticket(customer, subject="Unrelated", body="Nothing to see.")
     db.session.commit()
 
@@ -49,21 +54,21 @@ def test_passages_are_escaped_and_carry_only_our_marks(db, agent, customer, make
         subject="Widget <b>broken</b> again",
         body="It shows <script>alert('x')</script> then the widget crashes. Odd marks: \ue001 \ue000 here.",
     )
-    [hit] = search.search(agent, "widget").hits
+    [hit] = search_query.search(agent, "widget").hits
     assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
     assert "<mark>widget</mark>" in hit.snippet.lower()
     assert str(hit.subject) == "<mark>Widget</mark> &lt;b&gt;broken&lt;/b&gt; again"
     for html in (str(hit.snippet), str(hit.subject)):
         assert html.replace("<mark>", "").replace("</mark>", "").count("<") == 0
         assert html.count("<mark>") == html.count("</mark>")
-    [hit] = search.search(agent, "script").hits
+    [hit] = search_query.search(agent, "script").hits
     assert "<mark>script</mark>&gt;" in hit.snippet
 
 
 def test_a_long_message_gives_a_short_passage_around_the_match(db, agent, customer, make_ticket):
     filler = " ".join(f"word{n}" for n in range(400))
     make_ticket(customer, subject="Long", body=f"{filler} the flux capacitor hums {filler}")
-    [hit] = search.search(agent, "capacitor").hits
+    [hit] = search_query.search(agent, "capacitor").hits
     assert "<mark>capacitor</mark>" in hit.snippet and len(hit.snippet) < 400
 
 
@@ -73,7 +78,7 @@ def test_cyrillic_and_accents(db, agent, customer, make_ticket):
     assert numbers(agent, "печат") == [ticket.number]
     assert numbers(agent, "ошибка ЁЛКА") == [ticket.number]
     assert numbers(agent, "cafe") == numbers(agent, "CAFÉ") == [ticket.number]
-    [hit] = search.search(agent, "оплаты").hits
+    [hit] = search_query.search(agent, "оплаты").hits
     assert "<mark>оплаты</mark>" in hit.snippet
 
 
@@ -82,19 +87,19 @@ def test_filters_narrow_by_status_assignee_department_and_dates(db, agent, make_
     with frozen_at(datetime(2026, 3, 2, 12)):
         old = make_ticket(customer, subject="Invoice in March", body="x")
     new = make_ticket(customer, subject="Invoice today", body="x")
-    billing = tickets.open_ticket(
+    billing = conversation.open_ticket(
         actor=customer, customer=customer, department=other_desk, subject="Invoice to Billing", body="x"
     )
     colleague = make_agent("cy@desk.example")
-    tickets.assign_ticket(new, colleague, actor=agent)
+    assignment.assign_ticket(new, colleague, actor=agent)
     put_in(old, "closed")
 
     everything = set(numbers(agent, "invoice"))
     assert everything == {old.number, new.number, billing.number}
     assert numbers(agent, "invoice", status="closed") == [old.number]
-    assert set(numbers(agent, "invoice", status=search.OPEN)) == {new.number, billing.number}
+    assert set(numbers(agent, "invoice", status=search_query.OPEN)) == {new.number, billing.number}
     assert numbers(agent, "invoice", assignee=colleague.id) == [new.number]
-    assert set(numbers(agent, "invoice", assignee=search.NOBODY)) == {old.number, billing.number}
+    assert set(numbers(agent, "invoice", assignee=lists.NOBODY)) == {old.number, billing.number}
     assert numbers(agent, "invoice", department=other_desk.id) == [billing.number]
     march = {"since": date(2026, 3, 1), "until": date(2026, 3, 2)}
     assert numbers(agent, "invoice", dated="created", **march) == [old.number]
@@ -105,14 +110,14 @@ def test_filters_narrow_by_status_assignee_department_and_dates(db, agent, make_
 
 def test_the_index_changes_in_the_ticket_verbs_own_transaction(db, agent, customer, make_ticket):
     ticket = make_ticket(customer)
-    tickets.post_reply(ticket, actor=agent, body="Try the zanzibar setting.")
+    conversation.post_reply(ticket, actor=agent, body="Try the zanzibar setting.")
     assert numbers(agent, "zanzibar") == [ticket.number]  # before the commit, in the same transaction
     db.session.rollback()
     assert numbers(agent, "zanzibar") == []
-    tickets.add_internal_note(ticket, actor=agent, body="Customer mentioned zanzibar once.")
+    conversation.add_internal_note(ticket, actor=agent, body="Customer mentioned zanzibar once.")
     db.session.commit()
     assert numbers(agent, "zanzibar") == [ticket.number]
-    tickets.post_reply(ticket, actor=customer, body="Quokka!")
+    conversation.post_reply(ticket, actor=customer, body="Quokka!")
     db.session.commit()
     assert numbers(agent, "quokka zanzibar smoke") == [ticket.number]  # all messages, in one document
 
@@ -121,7 +126,7 @@ def test_mail_opens_findable_tickets_and_replies_join_them(db, agent):
     inbound = deliver(compose(sender="Erin Earl <erin@mail.example>", subject="Scanner offline", body="Since Monday."))
     number = inbound.ticket.number
     assert numbers(agent, "scanner") == numbers(agent, "Erin") == numbers(agent, "monday") == [number]
-    tickets.post_reply(inbound.ticket, actor=agent, body="Restart the hub.")
+    conversation.post_reply(inbound.ticket, actor=agent, body="Restart the hub.")
     db.session.commit()
     reply = deliver(
         compose(sender="erin@mail.example", subject=f"Re: [#{number}] Scanner offline", body="The hub is blinking.")
@@ -146,16 +151,16 @@ ODD = ['"', '"AND(', "*", "((a", "a)", "NEAR(a b)", "a OR b NOT c", "subject:x",
 def test_search_syntax_is_just_text(db, agent, customer, make_ticket):
     ticket = make_ticket(customer, subject="AND OR NOT near", body="Use a*b or (a) then 50% off")
     for query in ODD:
-        search.search(agent, query)  # never an error from the database
+        search_query.search(agent, query)  # never an error from the database
     assert numbers(agent, '"AND(') == [ticket.number]
     assert numbers(agent, "(a)") == [ticket.number]
     assert numbers(agent, "50%") == [ticket.number]
-    assert search.terms('  "  * ( ) ') == []
-    assert search.search(agent, "  ").hits == []
+    assert terms.terms('  "  * ( ) ') == []
+    assert search_query.search(agent, "  ").hits == []
 
 
 def test_a_number_alone_is_a_ticket_to_go_to():
-    assert [search.ticket_number(q) for q in ("#1042", "1042", " # 1042 ", "#1042 x", "10-42", "", "#")] == [
+    assert [terms.ticket_number(q) for q in ("#1042", "1042", " # 1042 ", "#1042 x", "10-42", "", "#")] == [
         1042,
         1042,
         1042,
@@ -168,20 +173,20 @@ def test_a_number_alone_is_a_ticket_to_go_to():
 
 def test_pages_and_a_count_that_stops_at_the_cap(db, agent, customer, make_ticket, monkeypatch):
     made = [make_ticket(customer, subject=f"Login trouble {n}", body="x") for n in range(5)]
-    results = search.search(agent, "login", per_page=2, page=2)
+    results = search_query.search(agent, "login", per_page=2, page=2)
     assert (results.total, results.more, results.pages, results.page, len(results.hits)) == (5, False, 3, 2, 2)
-    assert search.search(agent, "login", per_page=2, page=99).page == 3  # past the end: the last page
-    monkeypatch.setattr(search, "COUNT_CAP", 3)
-    capped = search.search(agent, "login", per_page=2)
+    assert search_query.search(agent, "login", per_page=2, page=99).page == 3  # past the end: the last page
+    monkeypatch.setattr(search_query, "COUNT_CAP", 3)
+    capped = search_query.search(agent, "login", per_page=2)
     assert (capped.total, capped.more, capped.pages) == (4, True, 2)
     assert {hit.ticket.number for hit in capped.hits} <= {t.number for t in made}
 
 
 def test_only_agents_may_search(db, agent, customer, make_ticket):
     make_ticket(customer, subject="Secret plans")
-    assert numbers(agent, "secret") and search.search(customer, "secret").hits == []
+    assert numbers(agent, "secret") and search_query.search(customer, "secret").hits == []
     agent.is_active = False
-    assert search.search(agent, "secret").hits == []
+    assert search_query.search(agent, "secret").hits == []
 
 
 @pytest.mark.fresh_database  # PostgreSQL's plan for these few rows follows its statistics
@@ -195,14 +200,14 @@ def test_the_query_starts_from_the_index_and_loads_only_its_page(db, agent, cust
 
     event.listen(db.engine, "before_cursor_execute", grab)
     try:
-        search.search(agent, "printer", search.SearchFilters(status=search.OPEN), per_page=2)
+        search_query.search(agent, "printer", search_query.SearchFilters(status=search_query.OPEN), per_page=2)
     finally:
         event.remove(db.engine, "before_cursor_execute", grab)
     ranked = next(s for s in statements if "ORDER BY" in s[0] and "ticket_search" in s[0])
     loaded = next(s for s in statements if s[0].lstrip().startswith("SELECT tickets.id, tickets.number"))
     assert "LIMIT" in ranked[0] and "ticket_search" not in loaded[0]  # the page's tickets, by id
     # The first statement counts: the newest COUNT_CAP + 1 matches in the index's own order, unranked.
-    assert search.COUNT_CAP + 1 in _values(ranked[1]) and "bm25" not in ranked[0] and "ts_rank" not in ranked[0]
+    assert search_query.COUNT_CAP + 1 in _values(ranked[1]) and "bm25" not in ranked[0] and "ts_rank" not in ranked[0]
     with db.engine.connect() as connection:
         cursor = connection.connection.cursor()
         if db.engine.dialect.name == "postgresql":
@@ -229,14 +234,16 @@ def test_past_the_cap_the_newest_are_shown_subject_matches_first(db, agent, cust
     older = make_ticket(customer, subject="Kettle", body="The toaster again.")
     in_subject = make_ticket(customer, subject="Toaster sparks", body="x")
     second, newest = (make_ticket(customer, subject=f"Kettle {n}", body="Toaster!") for n in range(2))
-    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    monkeypatch.setattr(search_query, "COUNT_CAP", 3)
     with recorded(db.engine) as statements:
-        results = search.search(agent, "toast", per_page=2)
+        results = search_query.search(agent, "toast", per_page=2)
     assert (results.total, results.more, results.pages) == (4, True, 2)
     assert [hit.ticket.number for hit in results.hits] == [in_subject.number, newest.number]
-    assert [hit.ticket.number for hit in search.search(agent, "toast", per_page=2, page=2).hits] == [second.number]
+    assert [hit.ticket.number for hit in search_query.search(agent, "toast", per_page=2, page=2).hits] == [
+        second.number
+    ]
     assert not any(rank in statement for statement, _ in statements for rank in ("bm25", "ts_rank"))
-    monkeypatch.setattr(search, "COUNT_CAP", 5)  # up to the cap, every match is ranked: subjects first
+    monkeypatch.setattr(search_query, "COUNT_CAP", 5)  # up to the cap, every match is ranked: subjects first
     ranked = numbers(agent, "toast")
     assert set(ranked[:2]) == {oldest.number, in_subject.number} and older.number in ranked[2:]
 
@@ -250,9 +257,9 @@ def test_past_the_cap_a_subject_match_follows_the_index_rules(db, agent, custome
     make_ticket(customer, subject="Mail e café receipts", body=body)  # "e-mail" not side by side
     make_ticket(customer, subject="Cafés e-mail receipt", body=body)  # "café" is not the last word
     newest = make_ticket(customer, subject="Something else", body=body)
-    monkeypatch.setattr(search, "COUNT_CAP", 4)
+    monkeypatch.setattr(search_query, "COUNT_CAP", 4)
     with recorded(db.engine) as statements:
-        results = search.search(agent, "café e-mail receipt", per_page=2)
+        results = search_query.search(agent, "café e-mail receipt", per_page=2)
     assert results.more
     asked = [statement for statement, _ in statements if " MATCH " in statement or " @@ " in statement]
     assert len(asked) == 1  # the index expands the prefix once, for the newest matches
@@ -270,23 +277,23 @@ def assert_index_is_whole(db) -> None:
     messages = db.session.execute(
         text("SELECT ticket_id, body FROM entries WHERE kind = 'message' AND body != '' ORDER BY id")
     ).all()
-    expected = {ticket_id: search.SEPARATOR.join(b for t, b in messages if t == ticket_id) for ticket_id in stored}
+    expected = {ticket_id: index.SEPARATOR.join(b for t, b in messages if t == ticket_id) for ticket_id in stored}
     assert stored == expected
 
 
 def test_every_change_leaves_one_document_per_ticket_as_the_ticket_is_now(db, agent, customer, make_ticket):
     ticket = make_ticket(customer, subject="Router", body="It blinks red.")
     other = make_ticket(customer, subject="Modem", body="Fine.")
-    tickets.post_reply(ticket, actor=agent, body="Unplug the router.")
-    tickets.add_internal_note(ticket, actor=agent, body="Known firmware bug.")
+    conversation.post_reply(ticket, actor=agent, body="Unplug the router.")
+    conversation.add_internal_note(ticket, actor=agent, body="Known firmware bug.")
     customers.update_customer(customer, name="Ada Quill", organization=None, actor=agent)
-    tickets.post_reply(ticket, actor=customer, body="Still blinking.")
+    conversation.post_reply(ticket, actor=customer, body="Still blinking.")
     accounts.update_profile(customer, name="Ada Wren", locale="en")
     db.session.commit()
     assert_index_is_whole(db)
     assert numbers(agent, "quill") == [] and set(numbers(agent, "wren")) == {ticket.number, other.number}
     assert numbers(agent, "blinks unplug firmware blinking router wren") == [ticket.number]
-    [hit] = search.search(agent, "firmware").hits
+    [hit] = search_query.search(agent, "firmware").hits
     assert "<mark>firmware</mark>" in hit.snippet
     if db.engine.dialect.name == "sqlite":  # the text is read from the entries, not stored a second time
         tables = set(db.session.scalars(text("SELECT name FROM sqlite_master")))
@@ -295,8 +302,8 @@ def test_every_change_leaves_one_document_per_ticket_as_the_ticket_is_now(db, ag
 
 def test_the_migration_indexes_the_tickets_that_existed_before_it(db, agent, customer, make_ticket):
     ticket = make_ticket(customer, subject="Old modem", body="It hums.")
-    tickets.add_internal_note(ticket, actor=agent, body="Firmware 2.1 known bad.")
-    internal = tickets.open_ticket_by_agent(
+    conversation.add_internal_note(ticket, actor=agent, body="Firmware 2.1 known bad.")
+    internal = conversation.open_ticket_by_agent(
         actor=agent, customer_email=None, subject="Order cables", body="Two metres.", department=ticket.department
     )
     db.session.commit()
@@ -318,7 +325,7 @@ def test_the_migration_indexes_the_tickets_that_existed_before_it(db, agent, cus
     assert numbers(agent, "hums firmware archer modem") == [ticket.number]
     assert numbers(agent, "example.com") == [ticket.number]
     assert numbers(agent, "cables metres") == [internal.number]
-    tickets.post_reply(ticket, actor=agent, body="Swapped the modem.")  # documents the migration built change
+    conversation.post_reply(ticket, actor=agent, body="Swapped the modem.")  # documents the migration built change
     db.session.commit()
     assert_index_is_whole(db)
     assert numbers(agent, "swapped hums") == [ticket.number]

@@ -4,7 +4,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from shared.sla import Schedule, add_business, business_seconds, clock, running_segments, until
+from shared.sla.business_time import Schedule, add_business, business_seconds, clock, running_segments, until
 
 H = 3600
 WEEKDAYS = frozenset(range(5))

@@ -8,11 +8,13 @@ from datetime import date, datetime, time
 
 import pytest
 
-from shared import calendars, sla_tracking, tickets, worker
-from shared.clock import frozen_at
-from shared.errors import DomainError
+from shared import worker
+from shared.core.clock import frozen_at
+from shared.core.errors import DomainError
 from shared.models import BusinessCalendar, Department, Holiday, Ticket
-from shared.rules import status_by_key
+from shared.sla import calendars, tracking
+from shared.tickets import assignment, conversation, properties
+from shared.tickets.rules import status_by_key
 
 FRIDAY_4PM = datetime(2026, 12, 4, 16, 0)
 MONDAY_9AM = datetime(2026, 12, 7, 9, 0)
@@ -35,14 +37,14 @@ def test_creation_starts_the_clock_in_business_hours(urgent):
 
 def test_first_agent_reply_meets_the_first_response_and_waiting_pauses_the_clock(urgent, agent, customer, db):
     with frozen_at(datetime(2026, 12, 4, 16, 30)):
-        tickets.post_reply(urgent, actor=agent, body="Looking into it, which model is it?")
+        conversation.post_reply(urgent, actor=agent, body="Looking into it, which model is it?")
         db.session.commit()
     assert urgent.status.key == "waiting"
     assert urgent.first_response_at == datetime(2026, 12, 4, 16, 30)
     assert dues(urgent) == (None, None, None)  # met, and paused while we wait on the customer
 
     with frozen_at(datetime(2026, 12, 7, 10, 0)):  # the customer answers on Monday
-        tickets.post_reply(urgent, actor=customer, body="The X200.")
+        conversation.post_reply(urgent, actor=customer, body="The X200.")
         db.session.commit()
     # 30 min used on Friday, 3 h 30 left from Monday 10:00.
     assert urgent.status.key == "new" and dues(urgent) == (
@@ -51,7 +53,7 @@ def test_first_agent_reply_meets_the_first_response_and_waiting_pauses_the_clock
         datetime(2026, 12, 7, 13, 30),
     )
     with frozen_at(datetime(2026, 12, 7, 10, 30)):  # read while the clock runs, not at today's real time
-        summary = sla_tracking.summary(urgent)
+        summary = tracking.summary(urgent)
     assert [(t.name, t.state, t.late) for t in summary.targets] == [
         ("first_response", "met", False),
         ("resolution", "running", False),
@@ -63,7 +65,7 @@ def test_on_hold_pauses_and_shows_the_time_left(urgent, agent, put_in, db):
         put_in(urgent, "bug_filed")
     assert dues(urgent) == (None, None, None)
     with frozen_at(datetime(2026, 12, 9, 10, 0)):
-        first, resolution = sla_tracking.summary(urgent).targets
+        first, resolution = tracking.summary(urgent).targets
     assert first.state == "paused" and first.late  # its hour ran out on Friday before the pause
     assert resolution.state == "paused" and resolution.remaining == 2 * 3600
     with frozen_at(datetime(2026, 12, 9, 10, 0)):
@@ -77,7 +79,7 @@ def test_priority_change_moves_the_due_times(make_ticket, customer, agent, db):
     # A business day from the opening ends at that day's close.
     assert dues(ticket)[:2] == (datetime(2026, 12, 7, 17, 0), datetime(2026, 12, 9, 17, 0))
     with frozen_at(datetime(2026, 12, 7, 10, 0)):
-        tickets.change_priority(ticket, "urgent", actor=agent)
+        properties.change_priority(ticket, "urgent", actor=agent)
         db.session.commit()
     assert dues(ticket)[:2] == (datetime(2026, 12, 7, 10, 0), datetime(2026, 12, 7, 13, 0))
 
@@ -86,9 +88,9 @@ def test_close_stops_and_reopen_resumes(urgent, customer, put_in, db):
     with frozen_at(datetime(2026, 12, 7, 10, 0)):
         put_in(urgent, "closed")
     assert dues(urgent) == (None, None, None)
-    assert [t.state for t in sla_tracking.summary(urgent).targets] == ["stopped", "met"]
+    assert [t.state for t in tracking.summary(urgent).targets] == ["stopped", "met"]
     with frozen_at(datetime(2026, 12, 8, 9, 0)):  # rule 5a reopens it: 2 h used of 4
-        tickets.post_reply(urgent, actor=customer, body="It is burning again.")
+        conversation.post_reply(urgent, actor=customer, body="It is burning again.")
         db.session.commit()
     assert urgent.status.key == "new"
     assert urgent.resolution_due_at == datetime(2026, 12, 8, 11, 0)
@@ -106,7 +108,7 @@ def test_department_calendar_with_holiday_and_dst(make_ticket, customer, agent, 
     db.session.commit()
     with frozen_at(datetime(2026, 3, 27, 15, 0)):  # Friday 16:00 in Berlin, before the spring change
         ticket = make_ticket(customer, priority="urgent")
-        tickets.change_department(ticket, sales, actor=agent)
+        properties.change_department(ticket, sales, actor=agent)
         db.session.commit()
     # 1 h on Friday; Monday is a holiday; Tuesday opens at 09:00 CEST (07:00 UTC): 3 h more.
     assert ticket.resolution_due_at == datetime(2026, 3, 31, 10, 0)
@@ -115,7 +117,7 @@ def test_department_calendar_with_holiday_and_dst(make_ticket, customer, agent, 
 
 def test_an_internal_task_has_no_sla(db, agent, department):
     with frozen_at(MONDAY_9AM):
-        task = tickets.open_ticket_by_agent(
+        task = conversation.open_ticket_by_agent(
             actor=agent,
             customer_email=None,
             subject="Renew the certificate",
@@ -123,14 +125,14 @@ def test_an_internal_task_has_no_sla(db, agent, department):
             department=department,
         )
         db.session.commit()
-    assert dues(task) == (None, None, None) and sla_tracking.summary(task) is None
+    assert dues(task) == (None, None, None) and tracking.summary(task) is None
 
 
 def test_the_worker_records_a_backlog_of_breaches_a_committed_batch_at_a_time(make_ticket, customer, db, monkeypatch):
     with frozen_at(FRIDAY_4PM):
         late = [make_ticket(customer, priority="urgent") for _ in range(3)]
     monkeypatch.setattr(worker, "BREACH_BATCH", 2)
-    assert sla_tracking.record_breaches(datetime(2026, 12, 4, 17, 1), limit=2) == 2
+    assert tracking.record_breaches(datetime(2026, 12, 4, 17, 1), limit=2) == 2
     db.session.rollback()
     committed = []
     monkeypatch.setattr(db.session, "commit", lambda real=db.session.commit: committed.append(real()))
@@ -143,11 +145,11 @@ def test_the_worker_records_a_backlog_of_breaches_a_committed_batch_at_a_time(ma
 def test_a_breach_is_recorded_and_mailed_once(urgent, agent, make_agent, db, outbox):
     other = make_agent("carol@desk.example", name="Carol")
     with frozen_at(datetime(2026, 12, 4, 16, 59)):
-        assert sla_tracking.record_breaches() == 0
-    assert sla_tracking.record_breaches(datetime(2026, 12, 4, 17, 1)) == 1
+        assert tracking.record_breaches() == 0
+    assert tracking.record_breaches(datetime(2026, 12, 4, 17, 1)) == 1
     db.session.commit()
-    assert sla_tracking.record_breaches(datetime(2026, 12, 4, 17, 2)) == 0  # never twice
-    assert not sla_tracking.claim_breach(urgent.id, "first_response", datetime(2026, 12, 4, 17, 3))
+    assert tracking.record_breaches(datetime(2026, 12, 4, 17, 2)) == 0  # never twice
+    assert not tracking.claim_breach(urgent.id, "first_response", datetime(2026, 12, 4, 17, 3))
     db.session.commit()
 
     [event] = [e for e in urgent.entries if e.event == "sla_breach"]
@@ -156,9 +158,9 @@ def test_a_breach_is_recorded_and_mailed_once(urgent, agent, make_agent, db, out
     assert sorted(m.to_addr for m in mails) == sorted([agent.email, other.email])  # unassigned: every agent
     assert "First response overdue" in mails[0].subject
 
-    tickets.assign_ticket(urgent, other, actor=agent)
+    assignment.assign_ticket(urgent, other, actor=agent)
     db.session.commit()
-    assert sla_tracking.record_breaches(datetime(2026, 12, 7, 12, 1)) == 1  # the resolution, to the assignee
+    assert tracking.record_breaches(datetime(2026, 12, 7, 12, 1)) == 1  # the resolution, to the assignee
     db.session.commit()
     assert [m.to_addr for m in outbox() if m.template == "sla_breach"][2:] == [other.email]
     assert urgent.first_response_breached_at == datetime(2026, 12, 4, 17, 1)
@@ -167,12 +169,12 @@ def test_a_breach_is_recorded_and_mailed_once(urgent, agent, make_agent, db, out
 def test_a_claimed_breach_is_not_claimed_again_by_a_second_worker(urgent, db):
     """Two workers that both listed the ticket: the conditional update lets only the first one on."""
     moment = datetime(2026, 12, 4, 17, 30)
-    assert sla_tracking.claim_breach(urgent.id, "first_response", moment)
-    assert not sla_tracking.claim_breach(urgent.id, "first_response", moment)
+    assert tracking.claim_breach(urgent.id, "first_response", moment)
+    assert not tracking.claim_breach(urgent.id, "first_response", moment)
 
 
 def test_a_calendar_edit_rejects_nonsense(db):
-    calendar = sla_tracking.default_calendar()
+    calendar = tracking.default_calendar()
     with pytest.raises(DomainError) as refused:
         calendars.update_calendar(
             calendar,
@@ -202,8 +204,8 @@ def test_backfill_gives_tickets_from_before_the_upgrade_their_clock(make_ticket,
         replied = make_ticket(customer, priority="urgent")
         silent = make_ticket(customer, priority="urgent")
     with frozen_at(datetime(2026, 12, 7, 9, 20)):
-        tickets.post_reply(replied, actor=agent, body="On it.")
-        tickets.change_status(replied, status_by_key("assigned"), actor=agent)
+        conversation.post_reply(replied, actor=agent, body="On it.")
+        properties.change_status(replied, status_by_key("assigned"), actor=agent)
         db.session.commit()
     for ticket in (replied, silent):  # as the migration leaves tickets that were already open
         ticket.first_response_at = ticket.first_response_due_at = ticket.resolution_due_at = ticket.sla_due_at = None

@@ -3,9 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from shared import customers, tickets
-from shared.errors import DomainError
+from shared.core.errors import DomainError
 from shared.models import AuditEvent, Ticket
+from shared.people import customers
+from shared.tickets import conversation
 
 
 def details(department, **overrides) -> dict:
@@ -14,14 +15,14 @@ def details(department, **overrides) -> dict:
 
 def test_a_customer_cannot_file_for_someone_else(customer, department, db):
     with pytest.raises(DomainError, match="Only agents"):
-        tickets.open_ticket_by_agent(actor=customer, customer_email="other@example.com", **details(department))
+        conversation.open_ticket_by_agent(actor=customer, customer_email="other@example.com", **details(department))
     assert db.session.scalars(select(Ticket)).all() == []
 
 
 @pytest.mark.parametrize("channel", ["web", "agent", "fax"])
 def test_a_customer_ticket_needs_a_channel_an_agent_takes(agent, department, channel):
     with pytest.raises(DomainError) as refused:
-        tickets.open_ticket_by_agent(
+        conversation.open_ticket_by_agent(
             actor=agent, customer_email="caller@example.com", channel=channel, **details(department)
         )
     assert refused.value.field == "channel"
@@ -31,7 +32,7 @@ def test_a_deactivated_assignee_is_refused(agent, make_agent, department, db):
     gone = make_agent(name="Gone Away")
     gone.is_active = False
     with pytest.raises(DomainError) as refused:
-        tickets.open_ticket_by_agent(actor=agent, customer_email=None, assignee=gone, **details(department))
+        conversation.open_ticket_by_agent(actor=agent, customer_email=None, assignee=gone, **details(department))
     assert refused.value.field == "assignee"
 
 

@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 import pytest
 
-from shared import time_tracking
-from shared.clock import frozen_at
-from shared.errors import DomainError
+from shared.core.clock import frozen_at
+from shared.core.errors import DomainError
 from shared.models import TimeSpent
+from shared.tickets import time_tracking
 
 
 def test_minutes_are_logged_and_summed_per_ticket(db, agent, customer, make_ticket):

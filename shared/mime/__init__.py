@@ -1,0 +1,4 @@
+"""Reading mail as MIME: charsets and headers (addresses, dates, Message-IDs), with no idea of tickets.
+
+May import: core, models.
+"""

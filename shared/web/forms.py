@@ -1,0 +1,103 @@
+"""Forms both areas use: logging in and resetting a password, and the select they all render. They
+check shape only."""
+
+import wtforms
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from wtforms import EmailField, PasswordField, SelectChoice, widgets
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from shared.core import bounds
+from shared.core.errors import DomainError
+
+
+class Select(widgets.Select):
+    """wtforms' select with its plain options written directly: a queue or ticket page renders a few
+    hundred options, and building each through html_params is a good part of rendering the page.
+    The markup is the same to the character (tests/shared/test_forms.py)."""
+
+    @classmethod
+    def render_option(cls, choice: SelectChoice, **kwargs) -> Markup:
+        if choice.render_kw or kwargs:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        selected = "selected " if choice.selected else ""
+        return Markup(f'<option {selected}value="{escape(value)}">{escape(choice.label or choice.value)}</option>')
+
+
+class SelectField(wtforms.SelectField):
+    widget = Select()
+
+
+class DayField(wtforms.DateField):
+    """A date in the years a desk means (shared/bounds.py): 9999-12-31 is refused beside the field
+    like an unreadable date, instead of overflowing when a day is added to it."""
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None and not bounds.is_day(self.data):
+            self.data = None
+            raise ValidationError(
+                gettext(
+                    "Enter a date from %(first)s to %(last)s.",
+                    first=bounds.FIRST_DAY.isoformat(),
+                    last=bounds.LAST_DAY.isoformat(),
+                )
+            )
+
+
+class IdsField(wtforms.SelectMultipleField):
+    """Records picked by id (checkboxes whose choices the view does not list): whole numbers an id
+    column can hold, or the form is refused."""
+
+    def __init__(self, label=None, validators=None, **kwargs) -> None:
+        super().__init__(label, validators, coerce=int, choices=[], validate_choice=False, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        ids = [bounds.whole(value) for value in valuelist]
+        self.data = [i for i in ids if i is not None]
+        if len(self.data) < len(ids):
+            raise ValueError(gettext("Choose from the list."))
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1000)])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+
+
+class PasswordChangeForm(ResetForm):
+    """For accounts that have a password; those without one get the plain ResetForm."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)])
+
+
+class SignupConfirmForm(FlaskForm):
+    """The last step of a sign-up: the password chosen then, beside the mailed link."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+
+
+def show_error(form, error: DomainError, renamed: dict[str, str] | None = None) -> None:
+    """Show a domain refusal next to the field it names (through `renamed` where the form calls that
+    field otherwise), or above the form when it names none the form has."""
+    name = (renamed or {}).get(error.field, error.field) if error.field else None
+    field = getattr(form, name, None) if name else None
+    (field.errors if field is not None else form.form_errors).append(error.message)
