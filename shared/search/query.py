@@ -21,6 +21,7 @@ COUNT_CAP = 1000  # past this many matches a search says "1,000+" instead of cou
 OPEN = "open"  # the status filter's value for every status that is not closed
 
 
+@dataclass(frozen=True)
 class SearchFilters:
     """What narrows a search. None everywhere narrows nothing; dates are whole days in UTC."""
 
