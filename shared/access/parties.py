@@ -2,7 +2,7 @@
 
 A ticket's *party* is its customer and, while their organization shares its tickets, the
 organization's members: the people who read it in the portal. A merge within one party shows nobody
-anything they could not read before, so merges are allowed only within one (shared/merges.py). Desks
+anything they could not read before, so merges are allowed only within one (shared/tickets/merges.py). Desks
 merged across customers before that rule, and a merge within an organization turns into one across
 customers when the organization stops sharing. For those the reading side keeps the parties apart:
 what reached a ticket across such a merge is never shown to its customers (`strangers`), replies to

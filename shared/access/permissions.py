@@ -18,7 +18,7 @@ def customer_ticket_filter(customer: Customer):
 
 
 def sees_every_ticket(account: Customer | Agent | None) -> bool:
-    """Active agents see the whole desk, so desk-wide counts (shared/queue_counters.py) are theirs."""
+    """Active agents see the whole desk, so desk-wide counts (shared/queues/counters.py) are theirs."""
     return isinstance(account, Agent) and account.is_active
 
 
@@ -55,7 +55,7 @@ def is_participant(customer: Customer, ticket: Ticket) -> bool:
 
 def can_reply(account: Customer | Agent | None, ticket: Ticket) -> bool:
     """Whoever may see the ticket; and by mail, a participant (who does not see it in the portal),
-    unless they came to it across a merge between customers (shared/parties.py): what they send
+    unless they came to it across a merge between customers (shared/access/parties.py): what they send
     would land where they cannot read it, so it is held for an agent instead."""
     if can_view_ticket(account, ticket):
         return True
@@ -119,7 +119,7 @@ def can_file_for_others(account: Customer | Agent | None) -> bool:
 
 def can_view_entry(account: Customer | Agent | None, entry: Entry) -> bool:
     """Internal notes and events are for agents only, and so is what another customer's people wrote
-    on the ticket across a merge between customers (shared/parties.py)."""
+    on the ticket across a merge between customers (shared/access/parties.py)."""
     if not can_view_ticket(account, entry.ticket):
         return False
     if isinstance(account, Agent):

@@ -4,7 +4,7 @@ Every id and number column is INTEGER, which PostgreSQL keeps in 32 bits (SQLite
 past 64): a number beyond that must be refused where it comes in, never sent to a query that then
 fails with a 500. The same for days a desk means: far-off dates overflow Python's `date` as soon as
 a day is added to them. Views and forms read numbers and days through here; the routes' `<int:…>`
-converter (shared/web.py) uses the same limit.
+converter (shared/web/htmx.py) uses the same limit.
 """
 
 from datetime import date

@@ -1,4 +1,4 @@
-"""One page of any query, and the pager's sums: the ticket lists (`listing`), search and the admin
+"""One page of any query, and the pager's sums: the ticket lists (`queues.lists`), search and the admin
 lists all page through these."""
 
 from dataclasses import dataclass, field

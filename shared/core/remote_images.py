@@ -3,7 +3,7 @@ customer's Markdown (or an agent's) could tell its sender when, from where and h
 was read. Each remote <img> is shown as a link, "Remote image from <host>", that the reader may open
 deliberately (in a new tab, without a referrer); images on the desk itself stay images.
 
-The Content-Security-Policy's `img-src 'self' data:` (shared/security_headers.py) enforces it in
+The Content-Security-Policy's `img-src 'self' data:` (shared/web/security_headers.py) enforces it in
 the browser; this filter is what the reader sees instead of a broken picture. It works on bodies
 as stored, already sanitised by `markup.sanitize_html`, so it also covers bodies written before it.
 """

@@ -1,7 +1,7 @@
 """Out-of-office and other vacation responders that send none of the standard headers.
 
 RFC 3834's `Auto-Submitted`, `X-Autoreply` and `Precedence` catch most automatic mail (see
-`mail_parse`), but many responders (a Gmail vacation reply passed through a forwarder that drops
+`mail.parse`), but many responders (a Gmail vacation reply passed through a forwarder that drops
 headers, Outlook rules that "reply using a template", Yandex and Mail.ru forms, small hosting
 panels) send mail that looks like a person's. Left alone such a reply opens a ticket, is
 acknowledged, and the acknowledgement is answered again: a loop. These are recognised by what

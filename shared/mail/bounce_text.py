@@ -5,7 +5,7 @@ Such a notice is read like a person would: the opening sentences each of these s
 that delivery failed (a delay warning is no failure), the status code or the words "permanent
 error" say whether for good, the notice names the failed addresses, and the returned copy of the
 message below it carries its Message-ID. That ID is the only thing that ties a notice to the
-desk's mail (`mail_bounces.record` finds it in the outbox, where it was signed for its recipient): a
+desk's mail (`mail.bounces.record` finds it in the outbox, where it was signed for its recipient): a
 notice that quotes none of the desk's IDs, forged or not, stops no mail and opens no ticket.
 """
 

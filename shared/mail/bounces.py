@@ -1,7 +1,7 @@
 """A bounce that came in: the address it stops, when it reports a hard failure of the desk's own mail.
 
 What a stopped address means for sending, and clearing it, is `bounces`; this is the intake's half,
-called for every bounce `mail_parse` recognises (DSNs and bounces in words alike).
+called for every bounce `mail.parse` recognises (DSNs and bounces in words alike).
 """
 
 from sqlalchemy import select

@@ -4,7 +4,7 @@ URL forms, like SMTP_URL's: `imap://user:pass@host:port/FOLDER` (plain; add `?st
 require STARTTLS), `imap+starttls://…` (port 143) and `imaps://…` (TLS from the first byte, port
 993); the folder defaults to INBOX; `?cafile=PATH` trusts a private certificate authority.
 
-Each message is stored and committed (`mail_intake.receive`) before the mailbox is told anything
+Each message is stored and committed (`mail.intake.receive`) before the mailbox is told anything
 about it; only then is it marked \\Seen, deleted or moved (IMAP_AFTER_FETCH). A crash in between
 fetches it again next time, and the duplicate is recognised, so nothing is lost or doubled.
 """

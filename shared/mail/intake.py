@@ -1,21 +1,21 @@
 """Mail intake: store every message first, then make something of it exactly once.
 
 `receive` writes the raw bytes to the content-addressed store and commits a row for them before
-anything else; the same message seen before (same Message-ID, sender and content: `mail_dedupe`)
+anything else; the same message seen before (same Message-ID, sender and content: `mail.dedupe`)
 is not recorded again, while a different message reusing a Message-ID is. `process_one` then
 handles a pending message in one transaction that also flips its state, so a crash at any point
 leaves it either processed once or still pending. These functions commit because each step must
 be durable before the next starts; the domain verbs they call (`open_ticket`, `post_reply`) do not.
 
-What a message becomes (see `mail_routing` for who may post where):
+What a message becomes (see `mail.routing` for who may post where):
 - a reply on its ticket, when its thread headers or `[#number]` tag match and the sender is on it;
 - held on that ticket for an agent, when the sender is not on it;
 - a new ticket, when nothing matches (no acknowledgement for list mail and the like, nor past
-  the address's acknowledgement limit: `mail_loops`);
+  the address's acknowledgement limit: `mail.loops`);
 - an internal note on its ticket for a bounce or auto-reply of the desk's mail (out-of-office
   replies without the standard headers too: `auto_replies`), else ignored; a hard bounce of the
-  desk's mail also stops mail to the address (`mail_bounces`);
-- held for an agent, unacknowledged, when the receiving server marked it as spam (`mail_spam`);
+  desk's mail also stops mail to the address (`mail.bounces`);
+- held for an agent, unacknowledged, when the receiving server marked it as spam (`mail.spam`);
 - quarantined with its error, when it cannot be processed or its sender is over the rate limit.
 """
 
@@ -113,7 +113,7 @@ def raw_bytes(inbound: InboundMessage) -> bytes:
 
 def read(inbound: InboundMessage) -> ParsedMail:
     """The stored message parsed, without its files over the attachment limit: those are never
-    read into memory, only named in `refused` (`mail_size`)."""
+    read into memory, only named in `refused` (`mail.size`)."""
     slimmed = size.slim(raw_bytes(inbound), attachments.limit_bytes())
     return size.restore(parse.parse(slimmed.raw), slimmed)
 
@@ -306,7 +306,7 @@ def accept_held(inbound: InboundMessage, *, actor: Agent):
             )
         )
     customer = participants.put_on(inbound.ticket, mail.from_addr, name=mail.from_name, actor=actor)
-    if not permissions.can_reply(customer, inbound.ticket):  # merged here across customers (shared/parties.py)
+    if not permissions.can_reply(customer, inbound.ticket):  # merged here across customers (shared/access/parties.py)
         raise DomainError(
             gettext(
                 "%(sender)s's ticket was merged into this one across customers, so this ticket's customer "

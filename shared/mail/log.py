@@ -1,7 +1,7 @@
 """The read side of the mail logs: what came in and what went out, for the admins who keep the
 desk's mail flowing, and the held messages the agents working a ticket decide on.
 
-Nothing here changes a message; the verbs live in `mail_intake` (retry, accept, split) and
+Nothing here changes a message; the verbs live in `mail.intake` (retry, accept, split) and
 `outbox` (retry). Every row stays: the logs only filter and page them.
 """
 

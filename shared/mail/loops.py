@@ -1,7 +1,7 @@
 """Breaking mail loops on the desk's side: how often one address is acknowledged.
 
-Automatic mail is recognised and never answered (`mail_parse`, `auto_replies`), and a sender over
-MAIL_SENDER_LIMIT_PER_HOUR is kept but not processed (`mail_intake`). A responder that looks like
+Automatic mail is recognised and never answered (`mail.parse`, `auto_replies`), and a sender over
+MAIL_SENDER_LIMIT_PER_HOUR is kept but not processed (`mail.intake`). A responder that looks like
 a person and answers each acknowledgement with a fresh mail that threads nowhere would still get
 a ticket and an acknowledgement per round, until that hourly limit: so the acknowledgements sent
 to each address are counted as well (MAIL_ACKNOWLEDGEMENT_LIMIT, in the database like every

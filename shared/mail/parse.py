@@ -1,11 +1,11 @@
 """Reading an email as it arrives, however broken: sender, subject, thread headers, the readable
 text, the files, and whether a machine rather than a person sent it.
 
-The standard library parses, in its most lenient mode; `mail_headers` reads headers,
-`mail_charsets` turns every byte into text and `mail_body` finds all of the readable text (HTML-only
+The standard library parses, in its most lenient mode; `mime.headers` reads headers,
+`mime.charsets` turns every byte into text and `mail.body` finds all of the readable text (HTML-only
 mail as text by inscriptis). This module puts them together and adds the files, winmail.dat
 (tnefparse) and the loop signs of RFC 3834, DSN (RFC 3464) and bounces in words
-(`mail_bounce_text`), out-of-office replies without those headers (`auto_replies`), MDN (RFC 3798)
+(`mail.bounce_text`), out-of-office replies without those headers (`auto_replies`), MDN (RFC 3798)
 and mailing lists.
 """
 
@@ -97,7 +97,7 @@ class ParsedMail:
     attachments: list[MailFile] = field(default_factory=list)
     # Files unpacked from winmail.dat, which is kept as it is in `attachments` as well.
     unpacked: list[MailFile] = field(default_factory=list)
-    # Files left out unread for being over the attachment limit (`mail_size.slim`): (name, bytes).
+    # Files left out unread for being over the attachment limit (`mail.size.slim`): (name, bytes).
     refused: list[tuple[str, int]] = field(default_factory=list)
     # RFC 3834 and friends: an automatic message (auto-reply, bounce, read receipt, abuse report),
     # or an out-of-office reply without those headers (`auto_replies`).
@@ -156,7 +156,7 @@ class NestedTooDeep(ValueError):
 def parse(raw: bytes) -> ParsedMail:
     """Everything the desk needs from one message. Never raises on malformed mail (what cannot be
     read is left empty and noted in `defects`), except NestedTooDeep: such a message is quarantined,
-    and an agent can still make it a ticket with what `mail_body.salvage_text` reads."""
+    and an agent can still make it a ticket with what `mail.body.salvage_text` reads."""
     # Fewer boundary declarations than the limit cannot nest deeper: counting them is cheap.
     if raw.count(b"oundary") + raw.count(b"OUNDARY") > MAX_NESTING and (depth := mail_body.nesting(raw)) > MAX_NESTING:
         raise NestedTooDeep(f"multiparts nested {depth} deep; at most {MAX_NESTING} are read")
@@ -183,7 +183,7 @@ def header_block(raw: bytes) -> bytes:
 
 
 def _read_headers(message: Message, charset: str | None = None) -> ParsedMail:
-    """The header block, raw 8-bit bytes read in `charset` (see `mail_headers.raw_charset`)."""
+    """The header block, raw 8-bit bytes read in `charset` (see `mime.headers.raw_charset`)."""
     mail = ParsedMail()
     mail.message_id = message_id_of(message)
     mail.from_addr, mail.from_name = first_address(message.get_all("From") or [], charset)
@@ -211,7 +211,7 @@ def _leaves(part: Message, alternative: Message | None = None):
 
 
 def _read_parts(message: Message, mail: ParsedMail, charset: str | None) -> None:
-    """The readable body (see `mail_body`), every other part one file, winmail.dat unpacked."""
+    """The readable body (see `mail.body`), every other part one file, winmail.dat unpacked."""
     body = mail_body.read(message, charset)
     mail.text, mail.html, mail.defects = body.text, body.html, body.defects
     mail.attachments = [_file_of(part, charset) for part in body.files]
@@ -331,7 +331,7 @@ def _classify(message: Message, mail: ParsedMail) -> None:
 
 
 def _read_notice(message: Message, mail: ParsedMail, report_type: str) -> None:
-    """A bounce in words (Exim, qmail, Exchange...; see `mail_bounce_text`): the failure it reports,
+    """A bounce in words (Exim, qmail, Exchange...; see `mail.bounce_text`): the failure it reports,
     and the IDs of the returned message, quoted in its text or attached."""
     if not mail.is_auto_reply:  # titled and written like a bounce, from a sender that does not say so
         mail.is_auto_reply = True

@@ -1,11 +1,11 @@
 """Where a plain-text mail body's quoted history starts, and where a forwarded message starts, as the
 mail clients of the desk's languages (English, Russian, Ukrainian, Norwegian) write them.
 
-mail-parser-reply (used by `mail_text`) knows the reply headers of many languages, but it reads any
+mail-parser-reply (used by `mail.text`) knows the reply headers of many languages, but it reads any
 two "From:"/"To:" lines as a quote, has no Ukrainian or Norwegian, misses a header wrapped over two
 lines, and cannot tell a forwarded message (which is what the customer sends the desk) from the
 quoted history of a reply (which is cut). These line rules do that for the languages the desk
-serves; `mail_text` applies them before the library. A rule matches whole lines only, so a line that
+serves; `mail.text` applies them before the library. A rule matches whole lines only, so a line that
 merely mentions "From:" in the customer's words is never a quote.
 """
 

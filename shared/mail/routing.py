@@ -69,7 +69,7 @@ class Match:
 class LeftOut:
     """A mail's files the ticket does not take (they stay in the original), by clean name."""
 
-    too_big: list[str]  # over the attachment limit (most never read: `mail_size`)
+    too_big: list[str]  # over the attachment limit (most never read: `mail.size`)
     too_many: list[str]  # past the number of files one message may add
 
 

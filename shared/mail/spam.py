@@ -3,10 +3,10 @@
 The desk does not filter spam itself; the servers in front of it do, and say so in headers:
 SpamAssassin writes `X-Spam-Flag: YES` and `X-Spam-Status: Yes, score=…`, rspamd `X-Spam: Yes`,
 and the receiving server writes its DMARC result in `Authentication-Results` (RFC 8601). Mail they marked
-is held for an agent (`mail_intake`) instead of opening a ticket, being acknowledged or being
+is held for an agent (`mail.intake`) instead of opening a ticket, being acknowledged or being
 posted as its sender. `Authentication-Results` is believed only from the desk's own server, named
 by MAIL_TRUSTED_AUTHSERV_ID (that server must remove such headers arriving from outside), as for
-agents' mail (`mail_routing.passes_dmarc`); unset, it is not read at all: a header some hop on
+agents' mail (`mail.routing.passes_dmarc`); unset, it is not read at all: a header some hop on
 the sender's side wrote is no word of the desk's server.
 """
 

@@ -2,7 +2,7 @@
 message in it is kept whole, because that is what the customer sends the desk.
 
 Where the quote or a forward starts in the languages the desk serves (English, Russian, Ukrainian,
-Norwegian) is found by `mail_quotes`' line rules. Then mail-parser-reply (maintained, MIT, no
+Norwegian) is found by `mail.quotes`' line rules. Then mail-parser-reply (maintained, MIT, no
 dependencies, knows the reply headers of Gmail, Apple Mail, Outlook and Thunderbird in a dozen more
 languages) cuts what is left: other languages' quotes and the sign-off ("Sent from my iPhone",
 "Best regards,"), with our languages' sign-offs added through its own per-language table. A
@@ -20,7 +20,7 @@ from shared.mail import quotes
 from shared.mail.parse import ParsedMail
 
 # What mail-parser-reply calls a language: the reply header of each client, sign-offs, "sent from".
-# An empty header pattern leaves that language's headers to `mail_quotes` (the library's English
+# An empty header pattern leaves that language's headers to `mail.quotes` (the library's English
 # "From:" rule takes any two lines starting "From:", "To:"… for a quote, even in the customer's words).
 _EXTRA_LANGUAGES = {
     "en": {

@@ -223,7 +223,7 @@ def first_address(values: list[str], charset: str | None = None) -> tuple[str | 
 
 
 def decode(data: bytes, charset: str | None, *, hint: str | None = None) -> str:
-    """Bytes as text (see `mail_charsets.decode`)."""
+    """Bytes as text (see `mime.charsets.decode`)."""
     return charsets.decode(data, charset, hint=hint)
 
 

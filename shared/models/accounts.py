@@ -72,7 +72,7 @@ class Agent(AccountMixin, db.Model):
     kind = "agent"
 
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Automatic assignment (shared/assignment.py): away agents and agents holding `open_ticket_cap`
+    # Automatic assignment (shared/tickets/assignment.py): away agents and agents holding `open_ticket_cap`
     # open tickets are skipped; `last_assigned_at` breaks ties between the least loaded.
     is_away: Mapped[bool] = mapped_column(Boolean, default=False)
     open_ticket_cap: Mapped[int | None] = mapped_column(Integer)

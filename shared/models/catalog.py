@@ -14,7 +14,7 @@ department_agents = Table(
     Column("agent_id", ForeignKey("agents.id"), primary_key=True),
 )
 
-# How a department's new tickets find an agent (shared/assignment.py).
+# How a department's new tickets find an agent (shared/tickets/assignment.py).
 STRATEGIES = ("manual", "round_robin", "least_open")
 
 

@@ -32,10 +32,10 @@ class InboundMessage(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # "mail:" and the digest of its Message-ID, sender and content (`mail_dedupe`); rows stored before
+    # "mail:" and the digest of its Message-ID, sender and content (`mail.dedupe`); rows stored before
     # that have the Message-ID, or "sha256:<digest>" of the raw bytes for a message without one.
     dedupe_key: Mapped[str] = mapped_column(String(500), unique=True)
-    # Indexed: a Message-ID that different messages reuse threads nothing (`mail_ids.find`).
+    # Indexed: a Message-ID that different messages reuse threads nothing (`outgoing.message_ids.find`).
     message_id: Mapped[str | None] = mapped_column(String(500), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
@@ -64,7 +64,7 @@ class TicketParticipant(db.Model):
     """A customer who is on a ticket besides its owner (CC'd on the mail that opened or answered it,
     added by an agent, or accepted from held mail): their mail to the ticket is posted, not held, and
     the desk's public replies reach them. An agent's removal sets `removed_at` and keeps the row
-    (shared/participants.py)."""
+    (shared/tickets/participants.py)."""
 
     __tablename__ = "ticket_participants"
     __table_args__ = (UniqueConstraint("ticket_id", "customer_id"),)

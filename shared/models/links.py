@@ -11,7 +11,7 @@ from shared.models.base import utcnow
 
 class TicketLink(db.Model):
     __tablename__ = "ticket_links"
-    # One row per pair, whichever side linked it: ticket_id < other_id (shared/links.py sees to it).
+    # One row per pair, whichever side linked it: ticket_id < other_id (shared/tickets/links.py sees to it).
     __table_args__ = (UniqueConstraint("ticket_id", "other_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ UNASSIGNED = 0  # assignee_key of the tickets nobody works: a key, not NULL, so 
 
 class QueueCounter(db.Model):
     """How many tickets share one (status, assignee, last public writer): every queue is a sum of these
-    rows. shared/queue_counters.py keeps them in the same transaction as each ticket change."""
+    rows. shared/queues/counters.py keeps them in the same transaction as each ticket change."""
 
     __tablename__ = "queue_counters"
 

@@ -9,7 +9,7 @@ from shared.core.extensions import db
 
 class RateLimitCount(db.Model):
     """How many requests one key (a limit's name and a keyed hash of the client IP, address or
-    account) made in the window starting at `window_start`. shared/rate_limits.py adds to it with
+    account) made in the window starting at `window_start`. shared/access/rate_limits.py adds to it with
     one upsert; the worker deletes the rows whose window is over (`expires_at`)."""
 
     __tablename__ = "rate_limit_counts"

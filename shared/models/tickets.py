@@ -30,7 +30,7 @@ class Ticket(db.Model):
     __tablename__ = "tickets"
     __table_args__ = (
         Index("ix_tickets_status_updated", "status_id", "updated_at"),
-        # A queue's page is read per status in the order asked (shared/listing.py).
+        # A queue's page is read per status in the order asked (shared/queues/lists.py).
         Index("ix_tickets_status_created", "status_id", "created_at"),
         Index("ix_tickets_status_number", "status_id", "number"),
         Index("ix_tickets_status_priority_updated", "status_id", "priority", "updated_at"),
@@ -53,7 +53,7 @@ class Ticket(db.Model):
     priority: Mapped[str] = mapped_column(String(10), default="normal")
     channel: Mapped[str] = mapped_column(String(10), default="web")
     # The queue counters' keys (status, assignee, last public writer) load their old value when set, so
-    # shared/queue_counters.py always knows which count a change leaves.
+    # shared/queues/counters.py always knows which count a change leaves.
     status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id"), active_history=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
@@ -61,7 +61,7 @@ class Ticket(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), active_history=True)
     # A reply to a ticket closed past the reopen window opens a new one pointing here.
     follows_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
-    # Links and merges (shared/links.py, shared/merges.py): a problem's incidents point to it; a
+    # Links and merges (shared/tickets/links.py, shared/tickets/merges.py): a problem's incidents point to it; a
     # merged duplicate points to the ticket it continues in.
     is_problem: Mapped[bool] = mapped_column(default=False)
     problem_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -74,14 +74,14 @@ class Ticket(db.Model):
 
     # The last public message (a reply, or the desk's own note to the customer; never an internal
     # note or event): when, by whom and its first words, kept here so queues never join the history.
-    # `updated_at` moves with every entry, these only with a public message (shared/history.py).
+    # `updated_at` moves with every entry, these only with a public message (shared/records/history.py).
     last_public_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_public_by: Mapped[str] = mapped_column(String(10), default=ActorKind.CUSTOMER, active_history=True)
     last_public_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     last_public_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     last_public_preview: Mapped[str] = mapped_column(String(200), default="")
 
-    # The SLA clock (shared.sla_tracking keeps these): due times while a target's clock runs, the
+    # The SLA clock (shared.sla.tracking keeps these): due times while a target's clock runs, the
     # nearer of the two for the queues, when the first agent reply came, and when each breach was
     # claimed (once per target, ever).
     first_response_due_at: Mapped[datetime | None]

@@ -1,13 +1,13 @@
 """Hard bounces: the desk stops mailing an address its mail could not reach for good.
 
-A DSN (RFC 3464), or a bounce in words that says as much (`mail_bounce_text`), that reports a
+A DSN (RFC 3464), or a bounce in words that says as much (`mail.bounce_text`), that reports a
 permanent failure (Action: failed, Status: 5.x.x) of a message the outbox sent makes the address
 *bounced*: the worker holds every message to it (state "held", the reason in `last_error`, visible
 in the outbox log) instead of sending, until an agent clears the address from the customer's card
 on a ticket; clearing sends what was held. Only a bounce that names a message the desk really sent
 counts (found by the Message-ID in its returned headers), so nobody can stop the desk's mail to an
 address without having seen mail to it; and only the address that message went to is stopped.
-Reading a bounce that came in is the intake's side (`mail_bounces`); this module is the sending
+Reading a bounce that came in is the intake's side (`mail.bounces`); this module is the sending
 side's: which addresses are stopped, and clearing one.
 """
 

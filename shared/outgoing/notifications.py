@@ -3,7 +3,7 @@ in the same transaction. (The acknowledgement and the auto-close mail are rules'
 
 The desk's public replies and an agent's closing reach the ticket's customers and its participants
 (people CC'd on its mail or added by an agent), each in a message of their own: every Message-ID is
-signed for its one recipient (shared/mail_ids.py), so a participant's reply-all threads and speaks
+signed for its one recipient (shared/outgoing/message_ids.py), so a participant's reply-all threads and speaks
 for them alone, and nobody reads another's address in the headers.
 
 Internal notes queue nothing here, for anyone.
@@ -37,7 +37,7 @@ def customers_of(ticket: Ticket) -> list[Customer]:
     """Who hears the desk's answers on a ticket: its customer, then each customer whose ticket was
     merged into it (a merge keeps to one customer or one sharing organization, so they read it in the
     portal too), once each. A duplicate merged across customers before that rule, or whose
-    organization stopped sharing, keeps its own conversation (shared/parties.py): not them."""
+    organization stopped sharing, keeps its own conversation (shared/access/parties.py): not them."""
     found = [ticket.customer] if ticket.customer is not None else []
     for merged in parties.merged_below(ticket):
         person = merged.ticket.customer
@@ -50,7 +50,7 @@ def customers_of(ticket: Ticket) -> list[Customer]:
 def participants_of(ticket: Ticket) -> list[Customer]:
     """The ticket's participants who hear the desk's answers, in the order they joined: not those an
     agent removed, not deactivated customers, and never someone whose words came across a merge
-    between customers (shared/parties.py): that conversation is kept apart."""
+    between customers (shared/access/parties.py): that conversation is kept apart."""
     query = (
         select(Customer)
         .join(TicketParticipant, TicketParticipant.customer_id == Customer.id)

@@ -28,7 +28,7 @@ from shared.records import reads
 from shared.sla.tracking import SOON
 
 COUNT_CAP = 1000  # past this many, a count that has no counters behind it says "1,000+", as search does
-# The queues the counters answer (see shared/queue_counters.py): every one but the SLA queues, whose
+# The queues the counters answer (see shared/queues/counters.py): every one but the SLA queues, whose
 # membership moves with the clock. Those are counted along their due-time index, up to COUNT_CAP.
 SLA_QUEUES = ("breaching_soon", "overdue")
 

@@ -1,7 +1,7 @@
 """The SLA clock's arithmetic: business time in a calendar's time zone, and when a target falls due.
 
 Pure functions over plain values (no database, no "now" of its own), so the clock can be tested
-across weekends, holidays and DST changes with nothing but datetimes. `shared.sla_tracking` feeds it
+across weekends, holidays and DST changes with nothing but datetimes. `shared.sla.tracking` feeds it
 a ticket's history and stores what it answers.
 
 All datetimes in and out are naive UTC, the form every timestamp column holds.

@@ -63,7 +63,7 @@ def links_of(ticket: Ticket) -> Links:
 
 def continuation(ticket: Ticket) -> Ticket:
     """Where the conversation of the ticket's people goes on: the ticket itself, or the end of its chain
-    of merges, as far as each merge keeps to one party (shared/parties.py). A duplicate merged into
+    of merges, as far as each merge keeps to one party (shared/access/parties.py). A duplicate merged into
     another customer's ticket (older desks hold some) keeps its own conversation, so its customer's
     replies land where they can read them. Merging refuses cycles; the walk stops at a ticket seen
     before all the same, so bad data cannot hang mail intake."""

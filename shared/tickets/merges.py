@@ -5,7 +5,7 @@ gets the pointer `merged_into`, a public note and an event, and is closed throug
 engine; the target gets an event naming it. Its customer is told by mail. From then on, replies
 to the duplicate by mail or from the portal land in the target (`links.continuation`).
 
-Privacy: a merge keeps to one party (shared/parties.py): both tickets are one customer's, or belong to
+Privacy: a merge keeps to one party (shared/access/parties.py): both tickets are one customer's, or belong to
 members of one organization that shares its tickets, or the duplicate has no customer. Anything else
 is refused with `AcrossCustomers`, and the console offers to link the tickets instead: a merge across
 customers would show the target's customer what the duplicate's customer writes. The people CC'd on

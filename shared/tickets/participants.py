@@ -2,10 +2,10 @@
 `customers_on`), and adding someone by address and removing them as agents do on the console, each
 written to the history.
 
-Mail puts the people it was CC'd to on the ticket (shared/mail_routing.py), and the desk's public
-replies reach them, each a copy of their own (shared/notifications.py). A removal keeps the row with
+Mail puts the people it was CC'd to on the ticket (shared/mail/routing.py), and the desk's public
+replies reach them, each a copy of their own (shared/outgoing/notifications.py). A removal keeps the row with
 `removed_at`: the person's later mail is held like a stranger's, a later CC does not bring them
-back (only an agent does), and a merge's privacy rules (shared/parties.py) still know them.
+back (only an agent does), and a merge's privacy rules (shared/access/parties.py) still know them.
 """
 
 import re

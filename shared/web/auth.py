@@ -1,7 +1,7 @@
 """Sessions for the two account kinds, and the guards each area installs once.
 
 The signed cookie names the account and carries the token of a server-side session
-(shared/sessions.py); the account is loaded only while that session is open.
+(shared/access/sessions.py); the account is loaded only while that session is open.
 """
 
 from flask import Flask, Response, g, redirect, request, session, url_for

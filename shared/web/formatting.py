@@ -94,7 +94,7 @@ def file_size(size: int) -> str:
 
 
 def count(number: int) -> str:
-    """A count in the response's language; one that stopped at its cap (listing.AtLeast) as "1,000+"."""
+    """A count in the response's language; one that stopped at its cap (lists.AtLeast) as "1,000+"."""
     if isinstance(number, AtLeast):
         return gettext("%(num)s+", num=format_decimal(number))
     return format_decimal(number)

@@ -32,7 +32,7 @@ class SelectField(wtforms.SelectField):
 
 
 class DayField(wtforms.DateField):
-    """A date in the years a desk means (shared/bounds.py): 9999-12-31 is refused beside the field
+    """A date in the years a desk means (shared/core/bounds.py): 9999-12-31 is refused beside the field
     like an unreadable date, instead of overflowing when a day is added to it."""
 
     def pre_validate(self, form) -> None:

@@ -22,7 +22,7 @@ request_log = logging.getLogger("deskbell.request")
 
 
 class IdConverter(IntegerConverter):
-    """`<int:…>` in every route: an id is from 1 to what a column holds (shared/bounds.py), and any
+    """`<int:…>` in every route: an id is from 1 to what a column holds (shared/core/bounds.py), and any
     other value is no match, so the address is a 404 before any query: PostgreSQL refuses a number
     past its INTEGER and SQLite's driver one past 64 bits, each with a 500."""
 
