@@ -147,7 +147,9 @@ def _page(
 
 def _changed(ticket: Ticket, statuses: list[Status], since: int, *, reply_form: ReplyForm | None = None) -> str:
     """An htmx action's answer: its own region (the fresh reply box, or the side panel), then out of
-    band the header's status, the side panel when it is not the region, and the entries added."""
+    band the header's status, the side panel when it is not the region, and the entries added.
+    Out of band rather than an event the regions refetch on: one round trip, and one consistent
+    state after the action (console/ticket/_changes.html says more)."""
     return render_template(
         "console/ticket/_changes.html",
         ticket=ticket,
