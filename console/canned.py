@@ -98,5 +98,5 @@ def canned_search(number: int):
     ticket = permissions.find_ticket(current_user, number) or abort(404)
     query = request.args.get("q", "")[:200]
     found = [(reply, canned.render(reply, ticket, current_user)) for reply in canned.search(current_user, query)]
-    template = "console/_canned_results.html" if is_fragment_request() else "console/canned_pick.html"
+    template = "console/ticket/_canned_results.html" if is_fragment_request() else "console/canned_pick.html"
     return render_template(template, ticket=ticket, query=query, found=found)

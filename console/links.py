@@ -31,7 +31,7 @@ def _blank_forms() -> dict:
 
 
 def _panel(ticket: Ticket, **forms) -> str:
-    return render_template("console/_links.html", ticket=ticket, ticket_links=links.links_of(ticket), **forms)
+    return render_template("console/ticket/_links.html", ticket=ticket, ticket_links=links.links_of(ticket), **forms)
 
 
 def _done(ticket: Ticket, since: int):
@@ -40,7 +40,7 @@ def _done(ticket: Ticket, since: int):
         return redirect(url_for("console.ticket_show", number=ticket.number, _anchor="ticket-links"), 303)
     new_entries = history.entries(ticket, after=since)
     return render_template(
-        "console/_links_changed.html",
+        "console/ticket/_links_changed.html",
         ticket=ticket,
         ticket_links=links.links_of(ticket),
         new_entries=new_entries,

@@ -31,7 +31,7 @@ def _done(ticket: Ticket, since: int, said: str, *, focus: int | None = None):
         flash(said, "success")
         return redirect(url_for("console.ticket_show", number=ticket.number, _anchor="ticket-participants"), 303)
     return render_template(
-        "console/_participants_changed.html",
+        "console/ticket/_participants_changed.html",
         ticket=ticket,
         participants=participants.current(ticket),
         new_entries=history.entries(ticket, after=since),
@@ -45,7 +45,9 @@ def _refused(ticket: Ticket, form: ParticipantForm):
     """The card with the refusal beside the field: alone for htmx, else in the whole page (422)."""
     if is_fragment_request():
         people = participants.current(ticket)
-        card = render_template("console/_participants.html", ticket=ticket, participants=people, participant_form=form)
+        card = render_template(
+            "console/ticket/_participants.html", ticket=ticket, participants=people, participant_form=form
+        )
         return card, 422
     return _page(ticket, catalog.statuses(), participant_form=form), 422
 

@@ -139,9 +139,11 @@ def _page(
 
 def _changed(ticket: Ticket, statuses: list[Status], since: int, *, reply_form: ReplyForm | None = None) -> str:
     """An htmx action's answer: its own region (the fresh reply box, or the side panel), then out of
-    band the header's status, the side panel when it is not the region, and the entries added."""
+    band the header's status, the side panel when it is not the region, and the entries added.
+    Out of band rather than an event the regions refetch on: one round trip, and one consistent
+    state after the action (console/ticket/_changes.html says more)."""
     return render_template(
-        "console/_changes.html",
+        "console/ticket/_changes.html",
         ticket=ticket,
         new_entries=history.entries(ticket, after=since),
         reply_form=reply_form,
@@ -204,7 +206,9 @@ def ticket_reply(number: int):
             return _changed(ticket, statuses, since, reply_form=fresh)
     preview_html = Markup(render_markdown(form.body.data)) if form.body.data else None  # what was typed, kept
     if is_fragment_request():
-        return render_template("console/_reply.html", ticket=ticket, reply_form=form, preview_html=preview_html), 422
+        return render_template(
+            "console/ticket/_reply.html", ticket=ticket, reply_form=form, preview_html=preview_html
+        ), 422
     return _page(ticket, statuses, reply_form=form, preview_html=preview_html), 422
 
 
@@ -224,7 +228,7 @@ def _collision(ticket: Ticket, statuses: list[Status], form: ReplyForm, seen: in
     if is_fragment_request():
         new_entries = history.entries(ticket, after=seen)
         page = render_template(
-            "console/_collision.html",
+            "console/ticket/_collision.html",
             ticket=ticket,
             reply_form=form,
             preview_html=preview_html,
@@ -242,7 +246,7 @@ def ticket_presence(number: int):
     ticket = _find_or_404(number)
     presence.touch(ticket, current_user, typing=request.form.get("typing") == "true")
     db.session.commit()
-    return render_template("console/_presence.html", viewers=presence.others(ticket, current_user))
+    return render_template("console/ticket/_presence.html", viewers=presence.others(ticket, current_user))
 
 
 @bp.post("/tickets/<int:number>/properties")
@@ -267,7 +271,7 @@ def ticket_properties(number: int):
                 return redirect(url_for("console.ticket_show", number=number), 303)
             return _changed(ticket, statuses, since)
     if is_fragment_request():
-        return render_template("console/_properties.html", ticket=ticket, props_form=form), 422
+        return render_template("console/ticket/_properties.html", ticket=ticket, props_form=form), 422
     return _page(ticket, statuses, props_form=form), 422
 
 

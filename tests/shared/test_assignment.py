@@ -96,7 +96,7 @@ def test_the_reason_reads_well_in_the_history(app, db, strategy, team, customer,
     [entry] = [e for e in ticket.entries if e.event == "assignment"]
     with app.test_request_context():
         text = render_template_string(
-            '{% include "console/_auto_assignment.html" %}',
+            '{% include "console/ticket/_auto_assignment.html" %}',
             entry=entry,
             agent_names=catalog.agent_names(),
             department_names=catalog.names(Department),
