@@ -16,7 +16,7 @@ TEST_WORKERS ?= auto
 
 export DESKBELL_INSTANCE_PATH := $(INSTANCE)
 
-.PHONY: run install test test-deps lint format translations clean-venv bench
+.PHONY: run install test test-deps lint format translations css clean-venv bench
 
 $(BIN)/activate:
 	@# Debian's own Python needs python3-venv for this; install it when the first try fails.
@@ -92,6 +92,11 @@ translations: $(VENV)/.installed
 		--project Deskbell --version 0.1.0 -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d translations --statistics
+
+# The stylesheet the pages load, static/css/deskbell.css, is built from static/css/parts/ (edit those);
+# scripts/build_css.py says why one built file. tests/test_static_files.py checks it is current.
+css:
+	$(PYTHON) scripts/build_css.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -24,7 +24,7 @@ VISIBILITY_CHOICES = choices([("public", _l("Public reply")), ("internal", _l("I
 
 
 class ReplyForm(FlaskForm):
-    """The ticket page's reply box; the ids are what the keyboard shortcuts (console.js) look for."""
+    """The ticket page's reply box; the ids are what the console's scripts (static/js/console/) look for."""
 
     visibility = RadioField(_l("Kind"), choices=VISIBILITY_CHOICES, default="public")
     body = TextAreaField(_l("Message"), id="reply-body", validators=[Length(max=100_000)])

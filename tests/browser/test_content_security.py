@@ -164,7 +164,7 @@ def test_htmx_swaps_work_under_the_policy(
     page.get_by_label("Priority", exact=True).select_option("")
     expect(page.locator("#queue-list tr[data-number]")).to_have_count(3)
     assert_not_reloaded(page)
-    page.keyboard.press("j")  # the keyboard, from console.js
+    page.keyboard.press("j")  # the keyboard, from static/js/console/keyboard.js
     expect(page.locator("#queue-list tr.row--cursor")).to_have_count(1)
 
     page.goto(f"/console/tickets/{numbers[0]}")
@@ -181,7 +181,7 @@ def test_htmx_swaps_work_under_the_policy(
     # A property change saves in place.
     page.get_by_label("Priority", exact=True).select_option(label="High")
     expect(page.locator(".props__saved")).to_have_text("Saved")
-    # The keyboard's help, drawn by console.js.
+    # The keyboard's help, opened by static/js/console/keyboard.js.
     page.locator("body").press("?")
     expect(page.locator("#shortcuts")).to_be_visible()
     page.keyboard.press("Escape")
