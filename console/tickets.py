@@ -25,7 +25,7 @@ from shared.outgoing import bounces
 from shared.queues import lists
 from shared.records import catalog, history, presence
 from shared.sla import tracking
-from shared.tickets import assignment, attachments, conversation, links, participants, properties, time_tracking
+from shared.tickets import attachments, conversation, links, participants, properties, time_tracking
 from shared.web.forms import choices, show_error
 from shared.web.htmx import is_fragment_request, uploads_from
 
@@ -57,22 +57,20 @@ def _reply_form(statuses: list[Status], **kwargs) -> ReplyForm:
 
 # --- The side panel -------------------------------------------------------------------------
 
-# The panel's fields in the order they are applied: assigning first, so an untouched status does
-# not undo what the assignment rule just did, and an explicit one still wins over it.
-PANEL_VERBS = {
-    "assignee": lambda ticket, value, actor: assignment.assign_ticket(
-        ticket, db.session.get(Agent, value) if value else None, actor=actor
-    ),
-    "status": lambda ticket, value, actor: properties.change_status(ticket, db.session.get(Status, value), actor=actor),
-    "priority": lambda ticket, value, actor: properties.change_priority(ticket, value, actor=actor),
-    "department": lambda ticket, value, actor: properties.change_department(
-        ticket, db.session.get(Department, value), actor=actor
-    ),
-    "product": lambda ticket, value, actor: properties.change_product(
-        ticket, db.session.get(Product, value) if value else None, actor=actor
-    ),
-    "type": lambda ticket, value, actor: properties.change_type(ticket, value, actor=actor),
+# The panel's fields as `properties.update` takes them (0 stands for nobody and for no product).
+PANEL_VALUES = {
+    "assignee": lambda value: db.session.get(Agent, value) if value else None,
+    "status": lambda value: db.session.get(Status, value),
+    "priority": lambda value: value,
+    "department": lambda value: db.session.get(Department, value),
+    "product": lambda value: db.session.get(Product, value) if value else None,
+    "type": lambda value: value,
 }
+
+
+def _changes(form: PropertiesForm, before: dict) -> properties.Changes:
+    """The fields this post changes (those it sets to other than the ticket's values), read as records."""
+    return {name: read(form[name].data) for name, read in PANEL_VALUES.items() if form[name].data != before[name]}
 
 
 def _current(ticket: Ticket) -> dict:
@@ -255,9 +253,7 @@ def ticket_properties(number: int):
     since, before = history.last_entry_id(ticket), _current(ticket)
     if form.validate_on_submit():
         try:
-            for name, verb in PANEL_VERBS.items():
-                if form[name].data != before[name]:
-                    verb(ticket, form[name].data, current_user)
+            properties.update(ticket, _changes(form, before), actor=current_user)
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
