@@ -53,7 +53,7 @@ def update(ticket: Ticket, changes: Changes, *, actor: Agent) -> list[str]:
 
 def change_status(ticket: Ticket, status: Status, *, actor: Agent) -> None:
     """An agent's explicit choice; the rules for the event still run their other actions."""
-    if not isinstance(actor, Agent):
+    if not permissions.can_change_status(actor):
         raise DomainError(gettext("Only agents can change the status."), field="status")
     if ticket.status is status:
         return
