@@ -26,7 +26,7 @@ from shared.queues import lists
 from shared.records import catalog, history, presence
 from shared.sla import tracking
 from shared.tickets import attachments, conversation, links, participants, properties, time_tracking
-from shared.web.forms import choices, show_error
+from shared.web.forms import catalog_choices, show_error
 from shared.web.htmx import is_fragment_request, uploads_from
 
 
@@ -50,8 +50,7 @@ def _names(statuses: list[Status]) -> dict:
 
 def _reply_form(statuses: list[Status], **kwargs) -> ReplyForm:
     form = ReplyForm(**kwargs)
-    locale = current_locale()
-    form.status.choices = choices([(0, gettext("By the rules"))] + [(s.id, s.label(locale)) for s in statuses])
+    form.status.choices = catalog_choices("statuses", (0, gettext("By the rules")), items=statuses)
     return form
 
 
@@ -85,25 +84,14 @@ def _current(ticket: Ticket) -> dict:
     }
 
 
-def _offered(active: list, current, label, retired: str) -> list[tuple[int, str]]:
-    """The active choices, and the ticket's current one if it has been retired since: it stays the
-    shown value, so saving another field never drops it."""
-    pairs = [(item.id, label(item)) for item in active]
-    if current is not None and not current.is_active:
-        pairs.insert(0, (current.id, retired % {"name": label(current)}))
-    return pairs
-
-
 def _properties_form(ticket: Ticket, statuses: list[Status], formdata=None) -> PropertiesForm:
     """The panel on the ticket's values; a post overrides only the fields it carries."""
     form = PropertiesForm(formdata=formdata, prefix="props", data=_current(ticket))
-    form.status.choices = choices([(s.id, s.label(current_locale())) for s in statuses])
-    deactivated, retired = gettext("%(name)s (deactivated)"), gettext("%(name)s (retired)")
-    agents = _offered(catalog.active_agents(), ticket.assignee, lambda a: a.display_name, deactivated)
-    form.assignee.choices = choices([(0, gettext("Nobody")), *agents])
-    form.department.choices = choices(_offered(catalog.departments(), ticket.department, lambda d: d.name, retired))
-    products = _offered(catalog.products(), ticket.product, lambda p: p.name, retired)
-    form.product.choices = choices([(0, gettext("— None —")), *products])
+    form.status.choices = catalog_choices("statuses", items=statuses)
+    # The ticket's own assignee, department and product stay offered once retired (see catalog_choices).
+    form.assignee.choices = catalog_choices("agents", (0, gettext("Nobody")), keep=ticket.assignee)
+    form.department.choices = catalog_choices("departments", keep=ticket.department)
+    form.product.choices = catalog_choices("products", (0, gettext("— None —")), keep=ticket.product)
     return form
 
 
