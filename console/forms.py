@@ -15,10 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from shared.models import PRIORITIES, TYPES
-from shared.records.catalog import CHANNEL_LABELS, PRIORITY_LABELS, TYPE_LABELS
 from shared.tickets.conversation import AGENT_CHANNELS
-from shared.web.forms import DayField, IdsField, SelectField, choices
+from shared.web.forms import DayField, IdsField, SelectField, catalog_choices, choices
 
 VISIBILITY_CHOICES = choices([("public", _l("Public reply")), ("internal", _l("Internal note"))])
 
@@ -50,10 +48,10 @@ class PropertiesForm(FlaskForm):
 
     status = SelectField(_l("Status"), coerce=int)
     assignee = SelectField(_l("Assignee"), coerce=int)
-    priority = SelectField(_l("Priority"), choices=choices((p, PRIORITY_LABELS[p]) for p in PRIORITIES))
+    priority = SelectField(_l("Priority"), choices=catalog_choices("priorities"))
     department = SelectField(_l("Department"), coerce=int)
     product = SelectField(_l("Product"), coerce=int)
-    type = SelectField(_l("Type"), choices=choices((t, TYPE_LABELS[t]) for t in TYPES))
+    type = SelectField(_l("Type"), choices=catalog_choices("types"))
 
 
 # --- The queue list: filters (a GET form) and bulk changes -------------------------------
@@ -111,14 +109,12 @@ class NewTicketForm(FlaskForm):
     customer_email = EmailField(_l("Customer's email"), validators=[Length(max=254)])
     customer_name = StringField(_l("Name (optional)"), validators=[Length(max=200)])
     channel = RadioField(
-        _l("How they reached us"), choices=choices((c, CHANNEL_LABELS[c]) for c in AGENT_CHANNELS), default="phone"
+        _l("How they reached us"), choices=catalog_choices("channels", items=AGENT_CHANNELS), default="phone"
     )
     department = SelectField(_l("Department"), coerce=int)
-    type = SelectField(_l("Type"), choices=choices((t, TYPE_LABELS[t]) for t in TYPES), default="question")
+    type = SelectField(_l("Type"), choices=catalog_choices("types"), default="question")
     product = SelectField(_l("Product or service"), coerce=int, validators=[Optional()])
-    priority = SelectField(
-        _l("Priority"), choices=choices((p, PRIORITY_LABELS[p]) for p in PRIORITIES), default="normal"
-    )
+    priority = SelectField(_l("Priority"), choices=catalog_choices("priorities"), default="normal")
     assignee = SelectField(_l("Assign to"), coerce=int, default=0)
     subject = StringField(
         _l("Subject"), validators=[DataRequired(message=_l("Give the ticket a subject.")), Length(max=200)]

@@ -12,7 +12,7 @@ from shared.core.extensions import db
 from shared.models import Agent, Department, Product, Ticket
 from shared.records import catalog
 from shared.tickets import conversation
-from shared.web.forms import choices, show_error
+from shared.web.forms import catalog_choices, show_error
 from shared.web.htmx import uploads_from
 
 # Domain errors about the customer name their fields as the accounts code knows them.
@@ -21,11 +21,12 @@ FIELDS = {"email": "customer_email", "name": "customer_name"}
 
 def _form() -> NewTicketForm:
     form = NewTicketForm()
-    form.department.choices = choices([(d.id, d.name) for d in catalog.departments()])
-    form.product.choices = choices([(0, gettext("— None —"))] + [(p.id, p.name) for p in catalog.products()])
+    form.department.choices = catalog_choices("departments")
+    form.product.choices = catalog_choices("products", (0, gettext("— None —")))
     me = gettext("Me (%(name)s)", name=current_user.display_name)
-    agents = [(a.id, me if a.id == current_user.id else a.display_name) for a in catalog.active_agents()]
-    form.assignee.choices = choices([(0, gettext("Nobody yet")), *agents])
+    form.assignee.choices = catalog_choices(
+        "agents", (0, gettext("Nobody yet")), label=lambda a: me if a.id == current_user.id else a.display_name
+    )
     return form
 
 

@@ -19,11 +19,11 @@ from shared.core import bounds
 from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.core.i18n import current_locale
-from shared.models import PRIORITIES, TYPES, Agent, Status
+from shared.models import Agent, Status
 from shared.queues import lists, saved_views
 from shared.records import catalog
 from shared.tickets import bulk
-from shared.web.forms import choices, show_error
+from shared.web.forms import catalog_choices, choices, show_error
 from shared.web.htmx import is_fragment_request, local_path
 
 DEFAULT_QUEUE = "all_open"
@@ -39,27 +39,16 @@ SORT_LABELS = {
 }
 
 
-def _options(blank: str, pairs) -> list:
-    """A select's choices: "" (no filter, or no change) first, then the catalog's."""
-    return choices([("", blank), *pairs])
-
-
-def _agent_pairs() -> list[tuple[str, str]]:
-    return [(str(a.id), a.display_name) for a in catalog.active_agents()]
-
-
-def _priority_pairs() -> list[tuple[str, str]]:
-    return [(p, catalog.priority_label(p)) for p in PRIORITIES]
-
-
 def _filter_form(args: MultiDict) -> QueueFilterForm:
     """The filters as asked; a value that names nothing is switched off with a note, never a 500."""
     form = QueueFilterForm(formdata=args)
-    form.department.choices = _options(gettext("All departments"), [(str(d.id), d.name) for d in catalog.departments()])
-    form.product.choices = _options(gettext("All products"), [(str(p.id), p.name) for p in catalog.products()])
-    form.priority.choices = _options(gettext("Any priority"), _priority_pairs())
-    form.type.choices = _options(gettext("Any type"), [(t, catalog.type_label(t)) for t in TYPES])
-    form.assignee.choices = _options(gettext("Anyone"), [(lists.NOBODY, gettext("Unassigned")), *_agent_pairs()])
+    # "" first in each: no filter.
+    form.department.choices = catalog_choices("departments", ("", gettext("All departments")), value="text")
+    form.product.choices = catalog_choices("products", ("", gettext("All products")), value="text")
+    form.priority.choices = catalog_choices("priorities", ("", gettext("Any priority")))
+    form.type.choices = catalog_choices("types", ("", gettext("Any type")))
+    anyone, unassigned = ("", gettext("Anyone")), (lists.NOBODY, gettext("Unassigned"))
+    form.assignee.choices = catalog_choices("agents", anyone, unassigned, value="text")
     form.sort.choices = choices((key, SORT_LABELS[key]) for key in lists.SORTS)
     form.order.choices = choices([("desc", gettext("Descending")), ("asc", gettext("Ascending"))])
     form.validate()
@@ -83,10 +72,11 @@ def _filters(form: QueueFilterForm) -> lists.QueueFilters:
 
 def _bulk_form(statuses: list[Status]) -> BulkForm:
     """The bulk bar; on a POST it reads the posted form, so a refused change keeps the selection."""
-    form = BulkForm()
-    form.assignee.choices = _options(gettext("Assignee…"), [(lists.NOBODY, gettext("Nobody")), *_agent_pairs()])
-    form.status.choices = _options(gettext("Status…"), [(str(s.id), s.label(current_locale())) for s in statuses])
-    form.priority.choices = _options(gettext("Priority…"), _priority_pairs())
+    form = BulkForm()  # "" first in each: no change
+    nobody = (lists.NOBODY, gettext("Nobody"))
+    form.assignee.choices = catalog_choices("agents", ("", gettext("Assignee…")), nobody, value="text")
+    form.status.choices = catalog_choices("statuses", ("", gettext("Status…")), items=statuses, value="text")
+    form.priority.choices = catalog_choices("priorities", ("", gettext("Priority…")))
     return form
 
 

@@ -12,12 +12,10 @@ from console import bp
 from console.forms import SearchForm
 from shared.access import permissions
 from shared.core import bounds
-from shared.core.i18n import current_locale
 from shared.queues import lists
-from shared.records import catalog
 from shared.search import query as search_query
 from shared.search import terms
-from shared.web.forms import choices
+from shared.web.forms import catalog_choices, choices
 from shared.web.htmx import is_fragment_request
 
 PER_PAGE = 20
@@ -27,17 +25,11 @@ def _form() -> SearchForm:
     """The words and filters as asked; a filter that names nothing, or an unreadable date, is
     switched off with a note beside it, never a failed page."""
     form = SearchForm(request.args)
-    form.status.choices = choices(
-        [("", gettext("Any status")), (search_query.OPEN, gettext("Any open status"))]
-        + [(s.key, s.label(current_locale())) for s in catalog.statuses()]
-    )
-    form.assignee.choices = choices(
-        [("", gettext("Anyone")), (lists.NOBODY, gettext("Unassigned"))]
-        + [(str(a.id), a.display_name) for a in catalog.active_agents()]
-    )
-    form.department.choices = choices(
-        [("", gettext("All departments"))] + [(str(d.id), d.name) for d in catalog.departments()]
-    )
+    any_status, any_open = ("", gettext("Any status")), (search_query.OPEN, gettext("Any open status"))
+    form.status.choices = catalog_choices("statuses", any_status, any_open, value="key")
+    anyone, unassigned = ("", gettext("Anyone")), (lists.NOBODY, gettext("Unassigned"))
+    form.assignee.choices = catalog_choices("agents", anyone, unassigned, value="text")
+    form.department.choices = catalog_choices("departments", ("", gettext("All departments")), value="text")
     form.dated.choices = choices([("updated", gettext("Updated")), ("created", gettext("Created"))])
     form.validate()
     return form

@@ -25,8 +25,8 @@ from shared.outgoing import bounces
 from shared.queues import lists
 from shared.records import catalog, history, presence
 from shared.sla import tracking
-from shared.tickets import assignment, attachments, conversation, links, participants, properties, time_tracking
-from shared.web.forms import choices, show_error
+from shared.tickets import attachments, conversation, links, participants, properties, time_tracking
+from shared.web.forms import catalog_choices, show_error
 from shared.web.htmx import is_fragment_request, uploads_from
 
 
@@ -50,29 +50,26 @@ def _names(statuses: list[Status]) -> dict:
 
 def _reply_form(statuses: list[Status], **kwargs) -> ReplyForm:
     form = ReplyForm(**kwargs)
-    locale = current_locale()
-    form.status.choices = choices([(0, gettext("By the rules"))] + [(s.id, s.label(locale)) for s in statuses])
+    form.status.choices = catalog_choices("statuses", (0, gettext("By the rules")), items=statuses)
     return form
 
 
 # --- The side panel -------------------------------------------------------------------------
 
-# The panel's fields in the order they are applied: assigning first, so an untouched status does
-# not undo what the assignment rule just did, and an explicit one still wins over it.
-PANEL_VERBS = {
-    "assignee": lambda ticket, value, actor: assignment.assign_ticket(
-        ticket, db.session.get(Agent, value) if value else None, actor=actor
-    ),
-    "status": lambda ticket, value, actor: properties.change_status(ticket, db.session.get(Status, value), actor=actor),
-    "priority": lambda ticket, value, actor: properties.change_priority(ticket, value, actor=actor),
-    "department": lambda ticket, value, actor: properties.change_department(
-        ticket, db.session.get(Department, value), actor=actor
-    ),
-    "product": lambda ticket, value, actor: properties.change_product(
-        ticket, db.session.get(Product, value) if value else None, actor=actor
-    ),
-    "type": lambda ticket, value, actor: properties.change_type(ticket, value, actor=actor),
+# The panel's fields as `properties.update` takes them (0 stands for nobody and for no product).
+PANEL_VALUES = {
+    "assignee": lambda value: db.session.get(Agent, value) if value else None,
+    "status": lambda value: db.session.get(Status, value),
+    "priority": lambda value: value,
+    "department": lambda value: db.session.get(Department, value),
+    "product": lambda value: db.session.get(Product, value) if value else None,
+    "type": lambda value: value,
 }
+
+
+def _changes(form: PropertiesForm, before: dict) -> properties.Changes:
+    """The fields this post changes (those it sets to other than the ticket's values), read as records."""
+    return {name: read(form[name].data) for name, read in PANEL_VALUES.items() if form[name].data != before[name]}
 
 
 def _current(ticket: Ticket) -> dict:
@@ -87,25 +84,14 @@ def _current(ticket: Ticket) -> dict:
     }
 
 
-def _offered(active: list, current, label, retired: str) -> list[tuple[int, str]]:
-    """The active choices, and the ticket's current one if it has been retired since: it stays the
-    shown value, so saving another field never drops it."""
-    pairs = [(item.id, label(item)) for item in active]
-    if current is not None and not current.is_active:
-        pairs.insert(0, (current.id, retired % {"name": label(current)}))
-    return pairs
-
-
 def _properties_form(ticket: Ticket, statuses: list[Status], formdata=None) -> PropertiesForm:
     """The panel on the ticket's values; a post overrides only the fields it carries."""
     form = PropertiesForm(formdata=formdata, prefix="props", data=_current(ticket))
-    form.status.choices = choices([(s.id, s.label(current_locale())) for s in statuses])
-    deactivated, retired = gettext("%(name)s (deactivated)"), gettext("%(name)s (retired)")
-    agents = _offered(catalog.active_agents(), ticket.assignee, lambda a: a.display_name, deactivated)
-    form.assignee.choices = choices([(0, gettext("Nobody")), *agents])
-    form.department.choices = choices(_offered(catalog.departments(), ticket.department, lambda d: d.name, retired))
-    products = _offered(catalog.products(), ticket.product, lambda p: p.name, retired)
-    form.product.choices = choices([(0, gettext("— None —")), *products])
+    form.status.choices = catalog_choices("statuses", items=statuses)
+    # The ticket's own assignee, department and product stay offered once retired (see catalog_choices).
+    form.assignee.choices = catalog_choices("agents", (0, gettext("Nobody")), keep=ticket.assignee)
+    form.department.choices = catalog_choices("departments", keep=ticket.department)
+    form.product.choices = catalog_choices("products", (0, gettext("— None —")), keep=ticket.product)
     return form
 
 
@@ -259,9 +245,7 @@ def ticket_properties(number: int):
     since, before = history.last_entry_id(ticket), _current(ticket)
     if form.validate_on_submit():
         try:
-            for name, verb in PANEL_VERBS.items():
-                if form[name].data != before[name]:
-                    verb(ticket, form[name].data, current_user)
+            properties.update(ticket, _changes(form, before), actor=current_user)
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)

@@ -5,13 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, MultipleFileField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from shared.web.forms import SelectField, choices
-
-TYPE_CHOICES = choices([("question", _l("Question")), ("feature", _l("Feature request")), ("bug", _l("Bug report"))])
+from shared.web.forms import SelectField, catalog_choices, choices
 
 
 class NewTicketForm(FlaskForm):
-    type = SelectField(_l("Type"), choices=TYPE_CHOICES, default="question")
+    type = SelectField(_l("Type"), choices=catalog_choices("types"), default="question")
     department = SelectField(_l("Department"), coerce=int)
     product = SelectField(_l("Product or service"), coerce=int, validators=[Optional()])
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])

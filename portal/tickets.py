@@ -16,7 +16,7 @@ from shared.queues import lists
 from shared.records import catalog, reads
 from shared.tickets import attachments, conversation, links, ratings, rules
 from shared.web import request_limits
-from shared.web.forms import choices, show_error
+from shared.web.forms import catalog_choices, show_error
 from shared.web.htmx import is_fragment_request, uploads_from
 
 
@@ -91,8 +91,8 @@ def _flood_wait() -> int | None:
 @bp.route("/tickets/new", methods=["GET", "POST"])
 def ticket_new():
     form = NewTicketForm()
-    form.department.choices = choices([(d.id, d.name) for d in catalog.departments()])
-    form.product.choices = choices([(0, gettext("— None —"))] + [(p.id, p.name) for p in catalog.products()])
+    form.department.choices = catalog_choices("departments")
+    form.product.choices = catalog_choices("products", (0, gettext("— None —")))
     if form.validate_on_submit():
         if (wait := _flood_wait()) is not None:
             form.form_errors.append(request_limits.ticket_flood_message(wait))

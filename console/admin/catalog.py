@@ -7,12 +7,12 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 
 from console.admin import actor, assignment, bp, done
-from console.admin.forms import NameForm, ProductForm, SwitchForm, optional_choices
+from console.admin.forms import NameForm, ProductForm, SwitchForm
 from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.models import Department, Product
 from shared.records import catalog
-from shared.web.forms import show_error
+from shared.web.forms import catalog_choices, show_error
 from shared.web.htmx import is_fragment_request
 
 
@@ -109,7 +109,7 @@ def _with_departments(form: ProductForm, current: Department | None = None) -> P
     offered = catalog.departments()
     if current is not None and current not in offered:
         offered.append(current)
-    form.department.choices = optional_choices(offered, gettext("— None —"))
+    form.department.choices = catalog_choices("departments", (0, gettext("— None —")), items=offered)
     return form
 
 

@@ -4,14 +4,14 @@ from flask import abort, render_template, request
 from flask_babel import gettext
 
 from console.admin import actor, bp, done
-from console.admin.forms import CustomerForm, NewCustomerForm, optional_choices
+from console.admin.forms import CustomerForm, NewCustomerForm
 from shared.core import bounds
 from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.core.urls import external_url
 from shared.models import Customer, Organization
-from shared.people import customers, organizations
-from shared.web.forms import show_error
+from shared.people import customers
+from shared.web.forms import catalog_choices, show_error
 from shared.web.htmx import is_fragment_request
 
 
@@ -24,7 +24,7 @@ def customers_list():
 
 
 def _with_organizations(form: CustomerForm) -> CustomerForm:
-    form.organization.choices = optional_choices(organizations.everyone(), gettext("— None —"))
+    form.organization.choices = catalog_choices("organizations", (0, gettext("— None —")))
     return form
 
 

@@ -83,11 +83,6 @@ class DepartmentAssignmentForm(FlaskForm):
     agents = IdsField(_l("Agents who work it"))
 
 
-def optional_choices(items, none_label: str) -> list:
-    """Select options for an optional organization or department: 0 stands for none."""
-    return choices([(0, none_label)] + [(item.id, item.name) for item in items])
-
-
 # --- SLA: calendars, holidays, department calendars and targets -------------------------------
 
 WEEKDAYS = [

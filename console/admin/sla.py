@@ -12,7 +12,7 @@ from shared.core.extensions import db
 from shared.models import BusinessCalendar, Department, Holiday
 from shared.records import catalog
 from shared.sla import calendars
-from shared.web.forms import choices, show_error
+from shared.web.forms import catalog_choices, show_error
 
 
 def _targets_form(**kwargs) -> TargetsForm:
@@ -30,7 +30,7 @@ def _targets_form(**kwargs) -> TargetsForm:
 
 
 def _calendar_choices(form: CalendarChoiceForm) -> CalendarChoiceForm:
-    form.calendar.choices = choices((c.id, c.name) for c, _ in calendars.all_calendars())
+    form.calendar.choices = catalog_choices("calendars")
     return form
 
 

@@ -80,21 +80,44 @@ def can_update_ticket(account: Customer | Agent | None, ticket: Ticket) -> bool:
     return isinstance(account, Agent) and can_view_ticket(account, ticket)
 
 
+def can_change_status(account: Customer | Agent | None) -> bool:
+    """Only agents move a ticket to a status of their choosing (a customer's reply moves it through
+    the rules). Whether the agent is active and works the ticket is asked where they reach it."""
+    return isinstance(account, Agent)
+
+
+def can_open_ticket_for(account: Customer | Agent | None, customer: Customer | None) -> bool:
+    """A customer opens tickets for themselves only; an agent, and mail (which has no account), for
+    anyone. (A follow-up the rules open for a closed ticket's customer does not ask.)"""
+    return not isinstance(account, Customer) or customer is account
+
+
+def can_add_internal_note(account: Customer | Agent | None, ticket: Ticket) -> bool:
+    """Internal notes are the desk's own talk: any agent who may see the ticket, never a customer."""
+    return isinstance(account, Agent) and can_view_ticket(account, ticket)
+
+
 def can_link_tickets(account: Customer | Agent | None, ticket: Ticket, other: Ticket) -> bool:
     """Links and merges are the desk's bookkeeping: an agent who may work both tickets."""
     return can_update_ticket(account, ticket) and can_update_ticket(account, other)
 
 
-def can_decide_held_mail(account: Customer | Agent | None, ticket: Ticket) -> bool:
+def can_decide_held_mail(account: Customer | Agent | None, ticket: Ticket | None) -> bool:
     """Mail held on a ticket (its sender is not on it): any agent working the ticket lets it in or
-    splits it off, not only admins."""
-    return can_update_ticket(account, ticket)
+    splits it off, not only admins; so do they mail that was ignored or quarantined (on no ticket,
+    `ticket` None) into a ticket of its own."""
+    return sees_every_ticket(account) if ticket is None else can_update_ticket(account, ticket)
 
 
 def can_manage_participants(account: Customer | Agent | None, ticket: Ticket) -> bool:
     """Who is in the conversation (and so gets the desk's public replies) is the desk's call: any
     agent working the ticket adds or removes a participant; customers only CC people on their mail."""
     return can_update_ticket(account, ticket)
+
+
+def can_bring_back_participant(account: Customer | Agent | None) -> bool:
+    """Someone an agent took off a ticket comes back only by an agent's hand, never by a mail's CC."""
+    return isinstance(account, Agent)
 
 
 def can_log_time(account: Customer | Agent | None, ticket: Ticket) -> bool:

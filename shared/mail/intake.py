@@ -284,15 +284,15 @@ def _over_limit(inbound: InboundMessage) -> bool:
 # --- What agents do with held, ignored and quarantined mail ----------------------------------
 
 
-def _check_agent(actor: Agent) -> None:
-    if not (isinstance(actor, Agent) and actor.is_active):
+def _check_agent(actor: Agent, inbound: InboundMessage) -> None:
+    if not permissions.can_decide_held_mail(actor, inbound.ticket):
         raise DomainError(gettext("Only agents can do this."))
 
 
 def accept_held(inbound: InboundMessage, *, actor: Agent):
     """Let a held message in: its sender becomes a participant of the ticket, and the message is
     posted as theirs. Flushes; the caller commits."""
-    _check_agent(actor)
+    _check_agent(actor, inbound)
     if inbound.state != InboundState.HELD:
         raise DomainError(gettext("This message is not waiting for a decision."))
     if inbound.ticket is None:
@@ -325,7 +325,7 @@ def split_held(inbound: InboundMessage, *, actor: Agent):
     """Open a new ticket from a held message (a stranger who quoted someone else's ticket), from
     ignored automatic mail an agent wants worked after all, or from a quarantined message (with
     what can be read of it when it still cannot be parsed). Flushes; the caller commits."""
-    _check_agent(actor)
+    _check_agent(actor, inbound)
     if inbound.state not in (InboundState.HELD, InboundState.IGNORED, InboundState.QUARANTINED):
         raise DomainError(gettext("Only held, ignored or quarantined messages can become a new ticket."))
     mail = readable(inbound) if inbound.state == InboundState.QUARANTINED else read(inbound)

@@ -14,7 +14,7 @@ from shared.core.extensions import db
 from shared.core.i18n import current_locale
 from shared.models import Agent, Status, Ticket
 from shared.records import catalog
-from shared.tickets import assignment, properties
+from shared.tickets import properties
 
 
 class Keep(Enum):
@@ -89,8 +89,9 @@ def update_tickets(
     status: Status | None = None,
     priority: str | None = None,
 ) -> BulkOutcome:
-    """Assign, move and re-prioritise the tickets with these numbers, each through its verb and in
-    the ticket page's order (assigning first, so an explicit status wins over rule 2's)."""
+    """Assign, move and re-prioritise the tickets with these numbers, each through the verb the
+    ticket page's side panel uses (`properties.update`: assigning first, so an explicit status
+    wins over rule 2's)."""
     wanted = sorted(set(numbers))
     if not wanted:
         raise DomainError(gettext("Select at least one ticket."), field="ticket")
@@ -101,6 +102,13 @@ def update_tickets(
         )
     if assignee is KEEP and status is None and priority is None:
         raise DomainError(gettext("Choose what to change."))
+    changes: properties.Changes = {}
+    if assignee is not KEEP:
+        changes["assignee"] = assignee
+    if status is not None:
+        changes["status"] = status
+    if priority is not None:
+        changes["priority"] = priority
     found = {t.number: t for t in db.session.scalars(select(Ticket).where(Ticket.number.in_(wanted)))}
     outcome = BulkOutcome(assignee=assignee, status=status, priority=priority)
     for number in wanted:
@@ -108,13 +116,8 @@ def update_tickets(
         if ticket is None or not permissions.can_update_ticket(actor, ticket):
             outcome.refused.append(number)
             continue
-        if assignee is not KEEP and ticket.assignee is not assignee:
-            assignment.assign_ticket(ticket, assignee, actor=actor)
-            outcome.assigned += 1
-        if status is not None and ticket.status is not status:
-            properties.change_status(ticket, status, actor=actor)
-            outcome.moved += 1
-        if priority is not None and ticket.priority != priority:
-            properties.change_priority(ticket, priority, actor=actor)
-            outcome.reprioritized += 1
+        changed = properties.update(ticket, changes, actor=actor)
+        outcome.assigned += "assignee" in changed
+        outcome.moved += "status" in changed
+        outcome.reprioritized += "priority" in changed
     return outcome

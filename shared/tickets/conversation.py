@@ -107,7 +107,7 @@ def open_ticket(
             ),
             field="subject",
         )
-    if isinstance(actor, Customer) and follows is None and customer is not actor:
+    if follows is None and not permissions.can_open_ticket_for(actor, customer):
         raise DomainError(gettext("You cannot file a ticket for someone else."))
     if type not in TYPES:
         raise DomainError(gettext("Choose a type."), field="type")
@@ -220,7 +220,7 @@ def post_reply(
     uploads = uploads or []
     if not permissions.can_reply(actor, ticket):
         raise DomainError(gettext("You cannot reply to this ticket."))
-    if status is not None and not isinstance(actor, Agent):
+    if status is not None and not permissions.can_change_status(actor):
         raise DomainError(gettext("Only agents can change the status."), field="status")
     body = _check_message(body, uploads)
     if isinstance(actor, Customer):
@@ -275,7 +275,7 @@ def answer_incidents(problem: Ticket, *, actor: Agent, closing_reply: Entry | No
 
 
 def add_internal_note(ticket: Ticket, *, actor: Agent, body: str, uploads: list[Upload] | None = None) -> Entry:
-    if not isinstance(actor, Agent) or not permissions.can_view_ticket(actor, ticket):
+    if not permissions.can_add_internal_note(actor, ticket):
         raise DomainError(gettext("Only agents can write internal notes."))
     uploads = uploads or []
     body = _check_message(body, uploads)

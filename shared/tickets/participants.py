@@ -100,7 +100,7 @@ def put_on(ticket: Ticket, address: str, *, name: str = "", actor: Agent | None)
     if row is None:
         db.session.add(TicketParticipant(ticket=ticket, customer=customer))
         db.session.flush()
-    elif row.removed_at is not None and isinstance(actor, Agent):
+    elif row.removed_at is not None and permissions.can_bring_back_participant(actor):
         row.removed_at = None
         db.session.flush()
     return customer

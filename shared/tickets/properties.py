@@ -1,8 +1,11 @@
 """A ticket's properties, as agents and timers change them: status, priority, department,
-product and type. Each change goes in the history; status moves go through the rules engine.
+product and type, one at a time or several at once (`update`, with the assignee, for the ticket
+page's side panel and the queue's bulk bar alike). Each change goes in the history; status moves
+go through the rules engine.
 """
 
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from flask_babel import gettext
 from sqlalchemy import select
@@ -19,11 +22,38 @@ from shared.tickets import assignment, conversation, rules
 
 # Tickets a timer loads at once (see `expire_pending`).
 TIMER_BATCH = 200
+# The order `update` applies a change of several properties in: assigning first, so an untouched
+# status does not undo what the assignment rule just did, and an explicit one still wins over it.
+ORDER = ("assignee", "status", "priority", "department", "product", "type")
+
+
+class Changes(TypedDict, total=False):
+    """What to set; a property left out keeps the ticket's value (None: nobody, or no product)."""
+
+    assignee: Agent | None
+    status: Status
+    priority: str
+    department: Department
+    product: Product | None
+    type: str
+
+
+def update(ticket: Ticket, changes: Changes, *, actor: Agent) -> list[str]:
+    """Set several properties at once, each through its own verb (its history event, its rules and
+    notifications, its refusal naming its field), in ORDER. A property the ticket already has when
+    its turn comes is left alone: the assignment rule may just have moved the ticket to the status
+    asked for. Returns the names of the properties it changed, in the order it changed them."""
+    changed = []
+    for name in ORDER:
+        if name in changes and getattr(ticket, name) != changes[name]:
+            _VERBS[name](ticket, changes[name], actor=actor)
+            changed.append(name)
+    return changed
 
 
 def change_status(ticket: Ticket, status: Status, *, actor: Agent) -> None:
     """An agent's explicit choice; the rules for the event still run their other actions."""
-    if not isinstance(actor, Agent):
+    if not permissions.can_change_status(actor):
         raise DomainError(gettext("Only agents can change the status."), field="status")
     if ticket.status is status:
         return
@@ -85,6 +115,17 @@ def change_type(ticket: Ticket, ticket_type: str, *, actor: Agent) -> None:
         return
     record_event(ticket, "type", {"from": ticket.type, "to": ticket_type}, actor=actor)
     ticket.type = ticket_type
+
+
+# Each property's own verb, for `update`.
+_VERBS = {
+    "assignee": assignment.assign_ticket,
+    "status": change_status,
+    "priority": change_priority,
+    "department": change_department,
+    "product": change_product,
+    "type": change_type,
+}
 
 
 def expire_pending(now: datetime | None = None) -> int:

@@ -1,5 +1,9 @@
-"""Forms both areas use: logging in and resetting a password, and the select they all render. They
-check shape only."""
+"""Forms both areas use: logging in and resetting a password, the select they all render and its
+choices from the catalog. They check shape only."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import wtforms
 from flask_babel import gettext
@@ -11,6 +15,12 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from shared.core import bounds
 from shared.core.errors import DomainError
+from shared.core.i18n import current_locale
+from shared.models import CHANNELS, PRIORITIES, TYPES
+from shared.people import organizations
+from shared.records import catalog
+from shared.records.catalog import CHANNEL_LABELS, PRIORITY_LABELS, TYPE_LABELS
+from shared.sla import calendars
 
 
 class Select(widgets.Select):
@@ -64,6 +74,66 @@ class IdsField(wtforms.SelectMultipleField):
 def choices(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """How a select lists one kind of thing: what it offers unless told otherwise, each one's label,
+    and (for records that can be retired) how a retired one the form keeps is labelled."""
+
+    offered: Callable[[], Iterable]
+    label: Callable[[Any], str]
+    retired: str = ""
+
+
+_RETIRED = _l("%(name)s (retired)")
+_LISTINGS = {
+    "departments": _Listing(catalog.departments, lambda d: d.name, _RETIRED),
+    "products": _Listing(catalog.products, lambda p: p.name, _RETIRED),
+    "agents": _Listing(catalog.active_agents, lambda a: a.display_name, _l("%(name)s (deactivated)")),
+    "statuses": _Listing(catalog.statuses, lambda s: s.label(current_locale())),
+    "organizations": _Listing(organizations.everyone, lambda o: o.name),
+    "calendars": _Listing(lambda: [c for c, _ in calendars.all_calendars()], lambda c: c.name),
+    # Keys, each its own value, labelled in the language of the page that renders them.
+    "priorities": _Listing(lambda: PRIORITIES, PRIORITY_LABELS.__getitem__),
+    "types": _Listing(lambda: TYPES, TYPE_LABELS.__getitem__),
+    "channels": _Listing(lambda: CHANNELS, CHANNEL_LABELS.__getitem__),
+}
+
+
+def catalog_choices(
+    kind: str,
+    *first: tuple[Any, str],
+    items: Iterable | None = None,
+    value: str = "id",
+    label: Callable[[Any], str] | None = None,
+    keep: Any = None,
+) -> list[SelectChoice]:
+    """A select's options for one of the catalog's lists (a key of _LISTINGS), after the `first`
+    (value, label) pairs, such as (0, "— None —") or ("", "All departments").
+
+    - `items`: what to offer instead of the list's own (the active records, every key);
+    - `value`: a record's "id" (for a coerce=int field), its id as "text" (a filter's field, whose
+      "" means any), or its "key" (a status's); a key list's values are its keys;
+    - `label`: another label for some of them (the agent's own "Me (…)");
+    - `keep`: the form's current record, offered first, marked retired, once it is no longer
+      active, so that saving another field never drops it.
+    """
+    listing = _LISTINGS[kind]
+    label = label or listing.label
+    offered = listing.offered() if items is None else items
+    pairs = [(_value(item, value), label(item)) for item in offered]
+    if keep is not None and not keep.is_active:
+        pairs.insert(0, (_value(keep, value), str(listing.retired) % {"name": label(keep)}))
+    return choices([*first, *pairs])
+
+
+def _value(item, how: str):
+    if isinstance(item, str):
+        return item
+    if how == "key":
+        return item.key
+    return str(item.id) if how == "text" else item.id
 
 
 class LoginForm(FlaskForm):
