@@ -6,6 +6,8 @@ happen, the confirmed one merges and reloads the page, which then says where the
 merge across customers is refused, and the refusal offers to link the two tickets instead.
 """
 
+from collections.abc import Callable
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
@@ -51,6 +53,14 @@ def _answer(ticket: Ticket, status: int = 422, **forms):
     return ticket_page.page(ticket, catalog.statuses(), **forms), status
 
 
+def _change(ticket: Ticket, since: int, verb: Callable[[], None]):
+    """A change with no form of its own (a card's button): a refusal shows in the card."""
+    changed = commit_or_show(verb)
+    if not changed.ok:
+        return _answer(ticket, links_error=changed.error.message)
+    return _done(ticket, since)
+
+
 @bp.post("/tickets/<int:number>/links")
 def ticket_link(number: int):
     ticket = ticket_or_404(number)
@@ -72,11 +82,7 @@ def ticket_unlink(number: int):
     ticket = ticket_or_404(number)
     other = permissions.find_ticket(actor(), bounds.whole(request.form.get("other")) or 0) or abort(404)
     since = history.last_entry_id(ticket)
-    # The app-wide CSRF check has already passed.
-    unlinked = commit_or_show(lambda: links.unlink(ticket, other, actor=actor()))
-    if not unlinked.ok:
-        return _answer(ticket, links_error=unlinked.error.message)
-    return _done(ticket, since)
+    return _change(ticket, since, lambda: links.unlink(ticket, other, actor=actor()))  # CSRF checked app-wide
 
 
 @bp.post("/tickets/<int:number>/problem")
@@ -86,10 +92,7 @@ def ticket_problem(number: int):
     since = history.last_entry_id(ticket)
     if not form.validate_on_submit():
         abort(400)
-    marked = commit_or_show(lambda: links.mark_problem(ticket, form.on.data == "1", actor=actor()))
-    if not marked.ok:
-        return _answer(ticket, links_error=marked.error.message)
-    return _done(ticket, since)
+    return _change(ticket, since, lambda: links.mark_problem(ticket, form.on.data == "1", actor=actor()))
 
 
 @bp.post("/tickets/<int:number>/merge")
