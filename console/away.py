@@ -3,13 +3,13 @@ passes them over. htmx gets the switch back; a plain form post returns to the pa
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
 
 from console import bp
 from console.admin.forms import SwitchForm
 from shared.core.extensions import db
 from shared.tickets import assignment
 from shared.web.htmx import is_fragment_request, local_path
+from shared.web.views import actor
 
 
 def _back(asked: str | None) -> str:
@@ -22,8 +22,7 @@ def away_switch():
     form = SwitchForm()
     if not form.validate_on_submit():
         abort(400)
-    me = current_user._get_current_object()
-    assignment.set_away(me, form.on, actor=me)
+    assignment.set_away(actor(), form.on, actor=actor())
     db.session.commit()
     if is_fragment_request():
         return render_template("console/_away.html")

@@ -8,9 +8,8 @@ from flask_login import current_user
 
 from console import bp
 from shared.access import permissions
-from shared.core.errors import DomainError
-from shared.core.extensions import db
 from shared.outgoing import bounces
+from shared.web.views import actor, commit_or_show
 
 
 @bp.post("/tickets/<int:number>/bounce/clear")
@@ -19,15 +18,10 @@ def bounce_clear(number: int):
     bounce = bounces.active(ticket.customer.email) if ticket is not None and ticket.customer else None
     if bounce is None or not permissions.can_clear_bounce(current_user):
         abort(404)
-    try:
-        resumed = bounces.clear(bounce, actor=current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    cleared = commit_or_show(lambda: bounces.clear(bounce, actor=actor()), flash_error=True)
+    if cleared.ok:
         said = gettext("Mail to %(address)s goes out again.", address=bounce.address)
-        if resumed:
+        if resumed := cleared.value:
             said += " " + ngettext(
                 "%(num)d held message is on its way.", "%(num)d held messages are on their way.", resumed
             )

@@ -8,16 +8,10 @@ from flask_login import current_user
 from console import bp
 from console.forms import CannedReplyForm, DeleteForm
 from shared.access import permissions
-from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.models import CannedReply
 from shared.tickets import canned
-from shared.web.forms import show_error
-from shared.web.htmx import is_fragment_request
-
-
-def _actor():
-    return current_user._get_current_object()
+from shared.web.views import actor, commit_or_show, render, ticket_or_404
 
 
 def _find_or_404(reply_id: int) -> CannedReply:
@@ -46,14 +40,12 @@ def canned_list():
 def canned_create():
     form = CannedReplyForm()
     if form.validate_on_submit():
-        try:
-            reply = canned.create_canned(form.title.data, form.body.data, shared=form.shared.data, actor=_actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(gettext("“%(title)s” is added.", title=reply.title), "success")
+        added = commit_or_show(
+            lambda: canned.create_canned(form.title.data, form.body.data, shared=form.shared.data, actor=actor()),
+            form=form,
+        )
+        if added.ok:
+            flash(gettext("“%(title)s” is added.", title=added.value.title), "success")
             return redirect(url_for("console.canned_list"), 303)
     return _list_page(form, 422)
 
@@ -65,13 +57,10 @@ def canned_edit(canned_id: int):
         abort(404)
     form = CannedReplyForm(obj=reply, shared=reply.is_shared)
     if form.validate_on_submit():
-        try:
-            canned.update_canned(reply, title=form.title.data, body=form.body.data, actor=_actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        saved = commit_or_show(
+            lambda: canned.update_canned(reply, title=form.title.data, body=form.body.data, actor=actor()), form=form
+        )
+        if saved.ok:
             flash(gettext("“%(title)s” is saved.", title=reply.title), "success")
             return redirect(url_for("console.canned_list"), 303)
     status = 422 if form.errors else 200
@@ -86,7 +75,7 @@ def canned_delete(canned_id: int):
     if not DeleteForm().validate_on_submit():
         abort(400)
     title = reply.title
-    canned.delete_canned(reply, actor=_actor())
+    canned.delete_canned(reply, actor=actor())
     db.session.commit()
     flash(gettext("“%(title)s” is deleted.", title=title), "success")
     return redirect(url_for("console.canned_list"), 303)
@@ -95,8 +84,9 @@ def canned_delete(canned_id: int):
 @bp.get("/tickets/<int:number>/canned")
 def canned_search(number: int):
     """The reply box's search: htmx gets the list of matches, a plain GET a page to copy from."""
-    ticket = permissions.find_ticket(current_user, number) or abort(404)
+    ticket = ticket_or_404(number)
     query = request.args.get("q", "")[:200]
-    found = [(reply, canned.render(reply, ticket, current_user)) for reply in canned.search(current_user, query)]
-    template = "console/ticket/_canned_results.html" if is_fragment_request() else "console/canned_pick.html"
-    return render_template(template, ticket=ticket, query=query, found=found)
+    found = [(reply, canned.render(reply, ticket, actor())) for reply in canned.search(actor(), query)]
+    return render(
+        "console/canned_pick.html", "console/ticket/_canned_results.html", ticket=ticket, query=query, found=found
+    )

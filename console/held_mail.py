@@ -14,10 +14,10 @@ from werkzeug import Response
 
 from console import bp
 from shared.access import permissions
-from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.mail import intake
 from shared.models import InboundMessage
+from shared.web.views import actor, commit_or_show
 
 
 def _decide(inbound_id: int, verb: Callable[[InboundMessage], str]) -> Response:
@@ -25,13 +25,9 @@ def _decide(inbound_id: int, verb: Callable[[InboundMessage], str]) -> Response:
     inbound = db.session.get(InboundMessage, inbound_id)
     if inbound is None or inbound.ticket is None or not permissions.can_decide_held_mail(current_user, inbound.ticket):
         abort(404)
-    try:
-        flash(verb(inbound), "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    decided = commit_or_show(lambda: verb(inbound), flash_error=True)
+    if decided.ok:
+        flash(decided.value, "success")
     anchor = f"e{inbound.entry_id}" if inbound.entry_id else None
     return redirect(url_for("console.ticket_show", number=inbound.ticket.number, _anchor=anchor), 303)
 
@@ -39,7 +35,7 @@ def _decide(inbound_id: int, verb: Callable[[InboundMessage], str]) -> Response:
 @bp.post("/mail/held/<int:inbound_id>/accept")
 def held_mail_accept(inbound_id: int):
     def accept(inbound: InboundMessage) -> str:
-        entry = intake.accept_held(inbound, actor=current_user._get_current_object())
+        entry = intake.accept_held(inbound, actor=actor())
         return gettext("%(name)s is on the ticket now, and their message is posted.", name=entry.author.display_name)
 
     return _decide(inbound_id, accept)
@@ -48,7 +44,7 @@ def held_mail_accept(inbound_id: int):
 @bp.post("/mail/held/<int:inbound_id>/split")
 def held_mail_split(inbound_id: int):
     def split(inbound: InboundMessage) -> str:
-        ticket = intake.split_held(inbound, actor=current_user._get_current_object())
+        ticket = intake.split_held(inbound, actor=actor())
         return gettext("The message is a new ticket: #%(number)d.", number=ticket.number)
 
     return _decide(inbound_id, split)

@@ -7,13 +7,12 @@ from flask_login import current_user
 
 from console import bp
 from console.forms import NewTicketForm
-from shared.core.errors import DomainError
-from shared.core.extensions import db
 from shared.models import Agent, Department, Product, Ticket
 from shared.records import catalog
 from shared.tickets import conversation
-from shared.web.forms import catalog_choices, show_error
+from shared.web.forms import catalog_choices
 from shared.web.htmx import uploads_from
+from shared.web.views import actor, commit_or_show
 
 # Domain errors about the customer name their fields as the accounts code knows them.
 FIELDS = {"email": "customer_email", "name": "customer_name"}
@@ -40,9 +39,9 @@ def _filed(ticket: Ticket) -> str:
 def new_ticket():
     form = _form()
     if form.validate_on_submit():
-        try:
-            ticket = conversation.open_ticket_by_agent(
-                actor=current_user,
+        filed = commit_or_show(
+            lambda: conversation.open_ticket_by_agent(
+                actor=actor(),
                 customer_email=form.customer_email.data if form.for_customer else None,
                 customer_name=form.customer_name.data or "",
                 channel=form.channel.data,
@@ -54,12 +53,11 @@ def new_ticket():
                 subject=form.subject.data,
                 body=form.body.data,
                 uploads=uploads_from(form.attachments.data),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error, FIELDS)
-        else:
-            db.session.commit()
-            flash(_filed(ticket), "success")
-            return redirect(url_for("console.ticket_show", number=ticket.number), 303)
+            ),
+            form=form,
+            renamed=FIELDS,
+        )
+        if filed.ok:
+            flash(_filed(filed.value), "success")
+            return redirect(url_for("console.ticket_show", number=filed.value.number), 303)
     return render_template("console/new_ticket.html", form=form), 422 if form.errors else 200

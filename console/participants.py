@@ -4,19 +4,15 @@ history events it added and a sentence for screen readers, out of band."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
 
-from console import bp
+from console import bp, ticket_page
 from console.forms import ParticipantForm
-from console.tickets import _find_or_404, _names, _page
 from shared.core import bounds
-from shared.core.errors import DomainError
-from shared.core.extensions import db
 from shared.models import Ticket
 from shared.records import catalog, history
 from shared.tickets import participants
-from shared.web.forms import show_error
 from shared.web.htmx import is_fragment_request
+from shared.web.views import actor, commit_or_show, ticket_or_404
 
 
 @bp.context_processor
@@ -37,7 +33,7 @@ def _done(ticket: Ticket, since: int, said: str, *, focus: int | None = None):
         new_entries=history.entries(ticket, after=since),
         said=said,
         focus=focus,
-        **_names(catalog.statuses()),
+        **ticket_page.history_names(catalog.statuses()),
     )
 
 
@@ -49,23 +45,18 @@ def _refused(ticket: Ticket, form: ParticipantForm):
             "console/ticket/_participants.html", ticket=ticket, participants=people, participant_form=form
         )
         return card, 422
-    return _page(ticket, catalog.statuses(), participant_form=form), 422
+    return ticket_page.page(ticket, catalog.statuses(), participant_form=form), 422
 
 
 @bp.post("/tickets/<int:number>/participants")
 def ticket_participant_add(number: int):
-    ticket = _find_or_404(number)
+    ticket = ticket_or_404(number)
     form = ParticipantForm()
     since = history.last_entry_id(ticket)
     if form.validate_on_submit():
-        try:
-            person = participants.add(ticket, form.email.data, actor=current_user._get_current_object())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            said = gettext("%(who)s is in the conversation now and gets the public replies.", who=person.email)
+        added = commit_or_show(lambda: participants.add(ticket, form.email.data, actor=actor()), form=form)
+        if added.ok:
+            said = gettext("%(who)s is in the conversation now and gets the public replies.", who=added.value.email)
             return _done(ticket, since, said, focus=-1)
     return _refused(ticket, form)
 
@@ -73,17 +64,13 @@ def ticket_participant_add(number: int):
 @bp.post("/tickets/<int:number>/participants/remove")
 def ticket_participant_remove(number: int):
     """Remove the participant whose id the form's `participant` carries; one of another ticket is 404."""
-    ticket = _find_or_404(number)
+    ticket = ticket_or_404(number)
     row = participants.find(ticket, bounds.whole(request.form.get("participant")) or 0) or abort(404)
     since = history.last_entry_id(ticket)
     place = [p.id for p in participants.current(ticket)].index(row.id)
-    try:
-        person = participants.remove(ticket, row, actor=current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        form = ParticipantForm(formdata=None)
-        form.form_errors.append(error.message)
+    form = ParticipantForm(formdata=None)  # a refusal shows above the card's form
+    removed = commit_or_show(lambda: participants.remove(ticket, row, actor=actor()), form=form)
+    if not removed.ok:
         return _refused(ticket, form)
-    db.session.commit()
-    said = gettext("%(who)s is no longer in the conversation.", who=person.email)
+    said = gettext("%(who)s is no longer in the conversation.", who=removed.value.email)
     return _done(ticket, since, said, focus=place)

@@ -5,17 +5,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from console import bp
 from console.forms import SavedViewForm
-from console.queues import DEFAULT_QUEUE, _list_address, _render_queue, sidebar
-from shared.core.errors import DomainError
+from console.queue_page import DEFAULT_QUEUE, list_address, render_queue, sidebar
 from shared.core.extensions import db
 from shared.queues import saved_views
-from shared.web.forms import show_error
 from shared.web.htmx import is_fragment_request
+from shared.web.views import actor, commit_or_show
 
 
 def _queue_of(address: str) -> str:
@@ -26,15 +24,11 @@ def _queue_of(address: str) -> str:
 def view_save():
     form = SavedViewForm()
     query = saved_views.clean_query(form.query.data or "")
-    back = _list_address(url_for("console.home") + (f"?{query}" if query else ""))
+    back = list_address(url_for("console.home") + (f"?{query}" if query else ""))
     if form.validate_on_submit():
-        try:
-            view = saved_views.save_view(current_user, form.name.data or "", query)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        saved = commit_or_show(lambda: saved_views.save_view(actor(), form.name.data or "", query), form=form)
+        if saved.ok:
+            view = saved.value
             if not is_fragment_request():
                 flash(gettext("“%(name)s” is saved in My views.", name=view.name), "success")
                 return redirect(back, 303)
@@ -44,15 +38,15 @@ def view_save():
             )
     if is_fragment_request():
         return render_template("console/_save_view.html", save_form=form), 422
-    return _render_queue(MultiDict(parse_qsl(query)), save_form=form, status=422)
+    return render_queue(MultiDict(parse_qsl(query)), save_form=form, status=422)
 
 
 @bp.post("/views/<int:view_id>/delete")
 def view_delete(view_id: int):
-    view = saved_views.find_view(current_user, view_id)
+    view = saved_views.find_view(actor(), view_id)
     if view is None:
         abort(404)
-    back = _list_address(request.form.get("next"))
+    back = list_address(request.form.get("next"))
     saved_views.delete_view(view)  # the app-wide CSRF check has already passed
     db.session.commit()
     if is_fragment_request():

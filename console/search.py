@@ -4,7 +4,7 @@ A full page, or for htmx the results partial (the header box searches as the age
 as they change). `#1042` or `1042` alone goes straight to that ticket when it is sent as a search.
 """
 
-from flask import Response, make_response, redirect, render_template, request, url_for
+from flask import Response, redirect, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from shared.search import query as search_query
 from shared.search import terms
 from shared.web.forms import catalog_choices, choices
 from shared.web.htmx import is_fragment_request
+from shared.web.views import render
 
 PER_PAGE = 20
 
@@ -72,8 +73,11 @@ def search_page() -> Response:
     results = search_query.search(
         current_user, query, _filters(form), page=bounds.page(request.args.get("page")), per_page=PER_PAGE
     )
-    html = render_template(
-        "console/_search.html" if fragment else "console/search.html",
+    return render(
+        "console/search.html",
+        "console/_search.html",
+        status=422 if form.q.errors else 200,
+        headers={"HX-Push-Url": _address(form, results.page)} if fragment else None,
         form=form,
         query=query,
         words=terms.terms(query),
@@ -83,7 +87,3 @@ def search_page() -> Response:
         fragment=fragment,
         count_cap=search_query.COUNT_CAP,
     )
-    response = make_response(html, 422 if form.q.errors else 200)
-    if fragment:
-        response.headers["HX-Push-Url"] = _address(form, results.page)
-    return response

@@ -1,61 +1,30 @@
 """The ticket workbench: the history, the reply box (public reply or internal note) and the side
-panel's property changes.
+panel's property changes. The page and its regions are console/ticket_page.py's.
 
 Each action is a plain form post (303, then the page) and, from htmx, answers with the region it
 changed plus out-of-band updates of what it touched: the status badge in the header, the side panel
 and the history entries it added.
 """
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
 from markupsafe import Markup
 
-from console import bp
+from console import bp, ticket_page
 from console.forms import PropertiesForm, ReplyForm
-from shared.access import permissions
 from shared.core import bounds
-from shared.core.errors import DomainError
 from shared.core.extensions import db
-from shared.core.i18n import current_locale
 from shared.core.markup import render_markdown
-from shared.mail import log
 from shared.models import Agent, Department, Entry, Product, Status, Ticket
-from shared.outgoing import bounces
-from shared.queues import lists
 from shared.records import catalog, history, presence
-from shared.sla import tracking
-from shared.tickets import attachments, conversation, links, participants, properties, time_tracking
-from shared.web.forms import catalog_choices, show_error
+from shared.tickets import attachments, conversation, properties, time_tracking
 from shared.web.htmx import is_fragment_request, uploads_from
-
-
-def _find_or_404(number: int) -> Ticket:
-    ticket = permissions.find_ticket(current_user, number)
-    if ticket is None:
-        abort(404)
-    return ticket
-
-
-def _names(statuses: list[Status]) -> dict:
-    """What the history's events need to read well: names by key or id, retired ones included."""
-    locale = current_locale()
-    return {
-        "status_names": {s.key: s.label(locale) for s in statuses},
-        "agent_names": catalog.agent_names(),
-        "department_names": catalog.names(Department),
-        "product_names": catalog.names(Product),
-    }
-
-
-def _reply_form(statuses: list[Status], **kwargs) -> ReplyForm:
-    form = ReplyForm(**kwargs)
-    form.status.choices = catalog_choices("statuses", (0, gettext("By the rules")), items=statuses)
-    return form
-
+from shared.web.views import actor, commit_or_show, ticket_or_404
 
 # --- The side panel -------------------------------------------------------------------------
 
+# The panel's fields in the order they are applied: assigning first, so an untouched status does
+# not undo what the assignment rule just did, and an explicit one still wins over it.
 # The panel's fields as `properties.update` takes them (0 stands for nobody and for no product).
 PANEL_VALUES = {
     "assignee": lambda value: db.session.get(Agent, value) if value else None,
@@ -72,82 +41,13 @@ def _changes(form: PropertiesForm, before: dict) -> properties.Changes:
     return {name: read(form[name].data) for name, read in PANEL_VALUES.items() if form[name].data != before[name]}
 
 
-def _current(ticket: Ticket) -> dict:
-    """The ticket's values as the panel's fields hold them (0 for nobody and no product)."""
-    return {
-        "assignee": ticket.assignee_id or 0,
-        "status": ticket.status_id,
-        "priority": ticket.priority,
-        "department": ticket.department_id,
-        "product": ticket.product_id or 0,
-        "type": ticket.type,
-    }
-
-
-def _properties_form(ticket: Ticket, statuses: list[Status], formdata=None) -> PropertiesForm:
-    """The panel on the ticket's values; a post overrides only the fields it carries."""
-    form = PropertiesForm(formdata=formdata, prefix="props", data=_current(ticket))
-    form.status.choices = catalog_choices("statuses", items=statuses)
-    # The ticket's own assignee, department and product stay offered once retired (see catalog_choices).
-    form.assignee.choices = catalog_choices("agents", (0, gettext("Nobody")), keep=ticket.assignee)
-    form.department.choices = catalog_choices("departments", keep=ticket.department)
-    form.product.choices = catalog_choices("products", (0, gettext("— None —")), keep=ticket.product)
-    return form
-
-
-# --- Responses --------------------------------------------------------------------------------
-
-
-def _page(
-    ticket: Ticket, statuses: list[Status], *, reply_form=None, props_form=None, preview_html=None, **panels
-) -> str:
-    """The whole ticket page; `panels` carries a side-panel form that was refused (links, merge)."""
-    others, others_total = lists.other_tickets(ticket)
-    return render_template(
-        "console/ticket.html",
-        preview_html=preview_html,
-        ticket=ticket,
-        entries=history.entries(ticket),
-        reply_form=reply_form or _reply_form(statuses, formdata=None, seen=history.last_entry_id(ticket)),
-        props_form=props_form or _properties_form(ticket, statuses),
-        other_tickets=others,
-        other_total=others_total,
-        held_mail=log.held_on(ticket) if permissions.can_decide_held_mail(current_user, ticket) else [],
-        time_total=time_tracking.ticket_total(ticket),
-        sla=tracking.summary(ticket),
-        ticket_links=links.links_of(ticket),
-        participants=participants.current(ticket),
-        bounce=bounces.active(ticket.customer.email) if ticket.customer else None,
-        **panels,
-        **_names(statuses),
-    )
-
-
-def _changed(ticket: Ticket, statuses: list[Status], since: int, *, reply_form: ReplyForm | None = None) -> str:
-    """An htmx action's answer: its own region (the fresh reply box, or the side panel), then out of
-    band the header's status, the side panel when it is not the region, and the entries added.
-    Out of band rather than an event the regions refetch on: one round trip, and one consistent
-    state after the action (console/ticket/_changes.html says more)."""
-    return render_template(
-        "console/ticket/_changes.html",
-        ticket=ticket,
-        new_entries=history.entries(ticket, after=since),
-        reply_form=reply_form,
-        props_form=_properties_form(ticket, statuses),
-        saved=reply_form is None,
-        time_total=time_tracking.ticket_total(ticket),
-        sla=tracking.summary(ticket),
-        **_names(statuses),
-    )
-
-
 # --- Views ------------------------------------------------------------------------------------
 
 
 @bp.get("/tickets/<int:number>")
 def ticket_show(number: int):
-    ticket = _find_or_404(number)
-    return _page(ticket, catalog.statuses())
+    ticket = ticket_or_404(number)
+    return ticket_page.page(ticket, catalog.statuses())
 
 
 def _send(form: ReplyForm, ticket: Ticket) -> Entry:
@@ -157,45 +57,40 @@ def _send(form: ReplyForm, ticket: Ticket) -> Entry:
     uploads = uploads_from(form.attachments.data)
     status = db.session.get(Status, form.status.data) if form.status.data else None
     if form.visibility.data == "internal":
-        entry = conversation.add_internal_note(ticket, actor=current_user, body=form.body.data, uploads=uploads)
+        entry = conversation.add_internal_note(ticket, actor=actor(), body=form.body.data, uploads=uploads)
         if status is not None:
-            properties.change_status(ticket, status, actor=current_user)
+            properties.change_status(ticket, status, actor=actor())
     else:
-        entry = conversation.post_reply(ticket, actor=current_user, body=form.body.data, uploads=uploads, status=status)
+        entry = conversation.post_reply(ticket, actor=actor(), body=form.body.data, uploads=uploads, status=status)
     if form.minutes.data is not None:
-        time_tracking.log(ticket, current_user._get_current_object(), form.minutes.data, entry=entry)
+        time_tracking.log(ticket, actor(), form.minutes.data, entry=entry)
+    db.session.flush()
     return entry
 
 
 @bp.post("/tickets/<int:number>/reply")
 def ticket_reply(number: int):
-    ticket = _find_or_404(number)
+    ticket = ticket_or_404(number)
     statuses = catalog.statuses()
-    form = _reply_form(statuses)
+    form = ticket_page.reply_box_form(statuses)
     valid, seen = form.validate_on_submit(), _seen(form)
-    if valid and seen is not None and presence.answered_meanwhile(ticket, seen, current_user):
+    if valid and seen is not None and presence.answered_meanwhile(ticket, seen, actor()):
         return _collision(ticket, statuses, form, seen, history.last_entry_id(ticket))
     since = history.last_entry_id(ticket)
     if valid:
-        try:
-            entry = _send(form, ticket)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.flush()
-            anchor = f"e{entry.id}"  # read before the commit expires it: no reload for the redirect
-            db.session.commit()
+        # The anchor is read before the commit expires the entry: no reload for the redirect.
+        sent = commit_or_show(lambda: f"e{_send(form, ticket).id}", form=form)
+        if sent.ok:
             if not is_fragment_request():
-                return redirect(url_for("console.ticket_show", number=number, _anchor=anchor), 303)
-            fresh = _reply_form(statuses, formdata=None, visibility=form.visibility.data, seen=since)
-            return _changed(ticket, statuses, since, reply_form=fresh)
+                return redirect(url_for("console.ticket_show", number=number, _anchor=sent.value), 303)
+            fresh = ticket_page.reply_box_form(statuses, formdata=None, visibility=form.visibility.data, seen=since)
+            return ticket_page.changed_regions(ticket, statuses, since, reply_form=fresh)
     preview_html = Markup(render_markdown(form.body.data)) if form.body.data else None  # what was typed, kept
     if is_fragment_request():
         return render_template(
             "console/ticket/_reply.html", ticket=ticket, reply_form=form, preview_html=preview_html
         ), 422
-    return _page(ticket, statuses, reply_form=form, preview_html=preview_html), 422
+    return ticket_page.page(ticket, statuses, reply_form=form, preview_html=preview_html), 422
 
 
 def _seen(form: ReplyForm) -> int | None:
@@ -219,46 +114,43 @@ def _collision(ticket: Ticket, statuses: list[Status], form: ReplyForm, seen: in
             reply_form=form,
             preview_html=preview_html,
             new_entries=new_entries,
-            **_names(statuses),
+            **ticket_page.history_names(statuses),
         )
         return page, 409
-    return _page(ticket, statuses, reply_form=form, preview_html=preview_html), 409
+    return ticket_page.page(ticket, statuses, reply_form=form, preview_html=preview_html), 409
 
 
 @bp.post("/tickets/<int:number>/presence")
 def ticket_presence(number: int):
     """The ticket page's heartbeat (htmx, every few seconds): records this agent, answers the strip
     of who else is here."""
-    ticket = _find_or_404(number)
-    presence.touch(ticket, current_user, typing=request.form.get("typing") == "true")
+    ticket = ticket_or_404(number)
+    presence.touch(ticket, actor(), typing=request.form.get("typing") == "true")
     db.session.commit()
-    return render_template("console/ticket/_presence.html", viewers=presence.others(ticket, current_user))
+    return render_template("console/ticket/_presence.html", viewers=presence.others(ticket, actor()))
 
 
 @bp.post("/tickets/<int:number>/properties")
 def ticket_properties(number: int):
     """The side panel: htmx posts one select at a time, a plain post the whole form. Each field that
     differs from the ticket goes through its verb and is its own history event."""
-    ticket = _find_or_404(number)
+    ticket = ticket_or_404(number)
     statuses = catalog.statuses()
-    form = _properties_form(ticket, statuses, formdata=request.form)
-    since, before = history.last_entry_id(ticket), _current(ticket)
-    if form.validate_on_submit():
-        try:
-            properties.update(ticket, _changes(form, before), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            if not is_fragment_request():
-                return redirect(url_for("console.ticket_show", number=number), 303)
-            return _changed(ticket, statuses, since)
+    form = ticket_page.panel_form(ticket, statuses, formdata=request.form)
+    since, before = history.last_entry_id(ticket), ticket_page.panel_values(ticket)
+
+    def apply() -> None:
+        properties.update(ticket, _changes(form, before), actor=actor())
+
+    if form.validate_on_submit() and commit_or_show(apply, form=form).ok:
+        if not is_fragment_request():
+            return redirect(url_for("console.ticket_show", number=number), 303)
+        return ticket_page.changed_regions(ticket, statuses, since)
     if is_fragment_request():
         return render_template("console/ticket/_properties.html", ticket=ticket, props_form=form), 422
-    return _page(ticket, statuses, props_form=form), 422
+    return ticket_page.page(ticket, statuses, props_form=form), 422
 
 
 @bp.get("/tickets/<int:number>/attachments/<int:attachment_id>")
 def attachment_download(number: int, attachment_id: int):
-    return attachments.download(current_user, number, attachment_id, inline=request.args.get("inline") == "1")
+    return attachments.download(actor(), number, attachment_id, inline=request.args.get("inline") == "1")

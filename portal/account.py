@@ -6,15 +6,15 @@ from flask_login import current_user
 
 from portal import bp
 from portal.forms import ProfileForm, SignupForm
-from shared.core.errors import DomainError
-from shared.core.extensions import db
 from shared.core.i18n import current_locale
 from shared.core.urls import external_url
+from shared.models import Customer
 from shared.people import accounts
 from shared.web import account_views, request_limits
 from shared.web.account_views import sessions_context, steady_answer
 from shared.web.auth import log_in
-from shared.web.forms import ResetForm, SignupConfirmForm, show_error
+from shared.web.forms import ResetForm, SignupConfirmForm
+from shared.web.views import actor, commit_or_show
 
 
 def _confirm_url(token: str) -> str:
@@ -29,21 +29,19 @@ def signup():
         abort(404)
     form = SignupForm()
     if form.validate_on_submit():
-        try:
-            with steady_answer():
-                accounts.register_customer(
+        with steady_answer():  # the commit too: an account's mail is queued only for some addresses
+            outcome = commit_or_show(
+                lambda: accounts.register_customer(
                     form.email.data,
                     form.name.data,
                     form.password.data,
                     confirm_url_for=_confirm_url,
                     login_url=external_url("portal.login"),
                     locale=current_locale(),
-                )
-                db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+                ),
+                form=form,
+            )
+        if outcome.ok:
             sent = gettext("Check your mail: we sent %(email)s a link to finish signing up.", email=form.email.data)
             flash(sent, "info")
             return redirect(url_for("portal.login"), 303)
@@ -59,14 +57,15 @@ def signup_confirm(token: str):
         return render_template("portal/signup_confirm.html", pending=None), 404
     form = SignupConfirmForm()
     if form.validate_on_submit():
-        try:
+
+        def confirm() -> Customer:
             customer = accounts.confirm_signup(token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
             log_in(customer)
-            db.session.commit()
+            return customer
+
+        outcome = commit_or_show(confirm, form=form)
+        if outcome.ok:
+            customer = outcome.value
             flash(gettext("Welcome, %(name)s! Your account is ready.", name=customer.display_name), "success")
             return redirect(url_for("portal.tickets_list"), 303)
     status = 422 if form.errors else 200
@@ -87,13 +86,10 @@ def _profile_page(profile_form: ProfileForm, password_form: ResetForm):
 def profile():
     form = _profile_form()
     if form.validate_on_submit():
-        try:
-            accounts.update_profile(current_user, name=form.name.data, locale=form.locale.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_or_show(
+            lambda: accounts.update_profile(actor(), name=form.name.data, locale=form.locale.data), form=form
+        )
+        if outcome.ok:
             with force_locale(current_user.locale):  # thanked in the language just chosen
                 flash(gettext("Your profile is saved."), "success")
             return redirect(url_for("portal.profile"), 303)

@@ -8,7 +8,6 @@ from portal import bp
 from portal.forms import NewTicketForm, RatingForm, ReplyForm
 from shared.access import permissions
 from shared.core import bounds
-from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.models import Department, Product
 from shared.outgoing import notifications
@@ -16,15 +15,9 @@ from shared.queues import lists
 from shared.records import catalog, reads
 from shared.tickets import attachments, conversation, links, ratings, rules
 from shared.web import request_limits
-from shared.web.forms import catalog_choices, show_error
+from shared.web.forms import catalog_choices
 from shared.web.htmx import is_fragment_request, uploads_from
-
-
-def _find_or_404(number: int):
-    ticket = permissions.find_ticket(current_user, number)
-    if ticket is None:
-        abort(404)
-    return ticket
+from shared.web.views import actor, commit_or_show, render, ticket_or_404
 
 
 @bp.context_processor
@@ -75,9 +68,15 @@ def tickets_list():
     args = request.args
     open_page = lists.customer_tickets(current_user, closed=False, view=view, page=bounds.page(args.get("page")))
     closed_page = lists.customer_tickets(current_user, closed=True, view=view, page=bounds.page(args.get("archive")))
-    template = "portal/_ticket_list.html" if is_fragment_request() else "portal/tickets.html"
     organization = lists.shared_organization(current_user)
-    return render_template(template, open_page=open_page, closed_page=closed_page, view=view, organization=organization)
+    return render(
+        "portal/tickets.html",
+        "portal/_ticket_list.html",
+        open_page=open_page,
+        closed_page=closed_page,
+        view=view,
+        organization=organization,
+    )
 
 
 def _flood_wait() -> int | None:
@@ -97,23 +96,24 @@ def ticket_new():
         if (wait := _flood_wait()) is not None:
             form.form_errors.append(request_limits.ticket_flood_message(wait))
             return render_template("portal/ticket_new.html", form=form), 429, {"Retry-After": str(wait)}
-        try:
-            ticket = conversation.open_ticket(
-                actor=current_user,
-                customer=current_user,
-                type=form.type.data,
-                department=catalog.get_active(Department, form.department.data) or abort(400),
-                product=catalog.get_active(Product, form.product.data or None),
-                subject=form.subject.data,
-                body=form.body.data,
-                uploads=uploads_from(form.attachments.data),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            number = ticket.number  # read before the commit expires it: no reload for the redirect
-            db.session.commit()
+        filed = commit_or_show(
+            # The number is read before the commit expires the ticket: no reload for the redirect.
+            lambda: (
+                conversation.open_ticket(
+                    actor=actor(),
+                    customer=actor(),
+                    type=form.type.data,
+                    department=catalog.get_active(Department, form.department.data) or abort(400),
+                    product=catalog.get_active(Product, form.product.data or None),
+                    subject=form.subject.data,
+                    body=form.body.data,
+                    uploads=uploads_from(form.attachments.data),
+                ).number
+            ),
+            form=form,
+        )
+        if filed.ok:
+            number = filed.value
             flash(gettext("Ticket #%(number)d is filed. We sent you a confirmation.", number=number), "success")
             return redirect(url_for("portal.ticket_show", number=number), 303)
     return render_template("portal/ticket_new.html", form=form), 422 if form.errors else 200
@@ -121,7 +121,7 @@ def ticket_new():
 
 @bp.get("/tickets/<int:number>")
 def ticket_show(number: int):
-    ticket = _find_or_404(number)
+    ticket = ticket_or_404(number)
     reads.mark_seen(ticket, current_user)
     db.session.commit()  # the one GET that writes: it clears the "New reply" marker in My tickets
     return _ticket_page(ticket)
@@ -129,22 +129,21 @@ def ticket_show(number: int):
 
 @bp.post("/tickets/<int:number>/reply")
 def ticket_reply(number: int):
-    ticket = _find_or_404(number)
+    ticket = ticket_or_404(number)
     form = ReplyForm()
     if form.validate_on_submit():
         goes_to = links.continuation(ticket)  # a reply to a merged ticket goes where it continues
-        try:
-            entry = conversation.post_reply(
+        outcome = commit_or_show(
+            lambda: conversation.post_reply(
                 goes_to,
-                actor=current_user,
+                actor=actor(),
                 body=form.body.data,
                 uploads=uploads_from(form.attachments.data),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if outcome.ok:
+            entry = outcome.value
             if goes_to is not ticket:
                 return _merged_reply_sent(ticket, entry)
             if entry.ticket_id != ticket.id:
@@ -174,18 +173,16 @@ def _merged_reply_sent(ticket, entry):
 @bp.post("/tickets/<int:number>/rating")
 def ticket_rate(number: int):
     """Rate a closed ticket or change the rating; a plain form post or an htmx swap of #rating."""
-    ticket = _find_or_404(number)
+    ticket = ticket_or_404(number)
     if not permissions.can_rate(current_user, ticket):
         abort(403)  # a colleague who sees it through the organization: the rating is its customer's
     form = RatingForm()
     if form.validate_on_submit():
-        try:
-            ratings.rate_ticket(ticket, actor=current_user, score=form.score.data, comment=form.comment.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_or_show(
+            lambda: ratings.rate_ticket(ticket, actor=actor(), score=form.score.data, comment=form.comment.data or ""),
+            form=form,
+        )
+        if outcome.ok:
             if is_fragment_request():
                 return render_template("portal/_rating.html", **_rating_context(ticket, saved=True))
             flash(gettext("Thank you for rating #%(number)d.", number=ticket.number), "success")

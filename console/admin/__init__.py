@@ -10,7 +10,6 @@ from werkzeug import Response
 
 from console import bp as console_bp
 from shared.access import permissions
-from shared.models import Agent
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -19,11 +18,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _only_admins() -> None:
     if not permissions.can_administer(current_user):
         abort(404)
-
-
-def actor() -> Agent:
-    """The admin acting, as the model object the verbs store references to."""
-    return current_user._get_current_object()
 
 
 def done(message: str, endpoint: str, **values: object) -> Response:

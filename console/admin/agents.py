@@ -8,15 +8,14 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext, ngettext
 
-from console.admin import actor, bp, done
+from console.admin import bp, done
 from console.admin.forms import InviteAgentForm, SwitchForm
-from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.core.urls import external_url
 from shared.models import Agent
 from shared.tickets import agents
-from shared.web.forms import show_error
 from shared.web.htmx import is_fragment_request
+from shared.web.views import actor, commit_or_show
 
 
 def _set_password_url(token: str) -> str:
@@ -41,19 +40,18 @@ def _page(form: InviteAgentForm, status: int = 200):
 def agent_invite():
     form = InviteAgentForm()
     if form.validate_on_submit():
-        try:
-            agent = agents.invite_agent(
+        outcome = commit_or_show(
+            lambda: agents.invite_agent(
                 form.email.data,
                 name=form.name.data,
                 is_admin=form.is_admin.data,
                 actor=actor(),
                 set_url_for=_set_password_url,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if outcome.ok:
+            agent = outcome.value
             return done(gettext("Invitation sent to %(email)s.", email=agent.email), "console.admin.agents_list")
     return _page(form, 422)
 
@@ -61,13 +59,8 @@ def agent_invite():
 def _on_agent(agent_id: int, change: Callable[[Agent], str]):
     """Apply one change to an agent; `change` returns what to tell the admin."""
     agent = db.session.get(Agent, agent_id) or abort(404)
-    try:
-        message, category = change(agent), "success"
-    except DomainError as error:
-        db.session.rollback()
-        message, category = error.message, "error"
-    else:
-        db.session.commit()
+    changed = commit_or_show(lambda: change(agent))
+    message, category = (changed.value, "success") if changed.ok else (changed.error.message, "error")
     if is_fragment_request():
         row = render_template("console/admin/_agent_row.html", agent=agent, message=(category, message), **_facts())
         return row, 422 if category == "error" else 200

@@ -8,15 +8,14 @@ back in place); a refusal shows beside its field with what was typed kept.
 from flask import abort, render_template
 from flask_babel import gettext
 
-from console.admin import actor, bp, done
+from console.admin import bp, done
 from console.admin.forms import AgentAssignmentForm, DepartmentAssignmentForm, NameForm
-from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.models import Agent, Department
 from shared.records import catalog
 from shared.tickets import assignment
-from shared.web.forms import show_error
 from shared.web.htmx import is_fragment_request
+from shared.web.views import actor, commit_or_show
 
 
 def department_form(department: Department, formdata=None) -> DepartmentAssignmentForm:
@@ -41,14 +40,12 @@ def department_assignment(department_id: int):
     form = DepartmentAssignmentForm()
     saved = False
     if form.validate_on_submit():
-        try:
+
+        def update() -> None:
             members = _chosen(Agent, form.agents.data)
             assignment.update_department(department, strategy=form.strategy.data, members=members, actor=actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+
+        if commit_or_show(update, form=form).ok:
             if not is_fragment_request():
                 return done(gettext("Assignment saved."), "console.admin.department_edit", department_id=department.id)
             form, saved = department_form(department), True
@@ -67,16 +64,14 @@ def agent_assignment(agent_id: int):
     cap = "" if agent.open_ticket_cap is None else str(agent.open_ticket_cap)
     form = AgentAssignmentForm(away=agent.is_away, cap=cap, departments=current)
     if form.validate_on_submit():
-        try:
+
+        def update() -> None:
             departments = _chosen(Department, form.departments.data)
             assignment.update_agent(
                 agent, away=form.away.data, cap_text=form.cap.data, departments=departments, actor=actor()
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+
+        if commit_or_show(update, form=form).ok:
             said = gettext("Assignment settings saved for %(name)s.", name=agent.display_name)
             return done(said, "console.admin.agents_list")
     departments = [d for d, *_ in catalog.all_departments() if d.is_active or d.id in current]

@@ -6,14 +6,14 @@ Retired ones vanish from the portal's new-ticket form; tickets that have them ke
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 
-from console.admin import actor, assignment, bp, done
+from console.admin import assignment, bp, done
 from console.admin.forms import NameForm, ProductForm, SwitchForm
-from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.models import Department, Product
 from shared.records import catalog
-from shared.web.forms import catalog_choices, show_error
+from shared.web.forms import catalog_choices
 from shared.web.htmx import is_fragment_request
+from shared.web.views import actor, commit_or_show
 
 
 def _active_switch(item: Department | Product, verb, kind: str, rows):
@@ -21,14 +21,8 @@ def _active_switch(item: Department | Product, verb, kind: str, rows):
     form = SwitchForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        verb(item, form.on, actor=actor())
-    except DomainError as error:
-        db.session.rollback()
-        message = ("error", error.message)
-    else:
-        db.session.commit()
-        message = None
+    switched = commit_or_show(lambda: verb(item, form.on, actor=actor()))
+    message = None if switched.ok else ("error", switched.error.message)
     if is_fragment_request():
         counts = next(row[1:] for row in rows() if row[0].id == item.id)
         row = render_template("console/admin/_catalog_row.html", kind=kind, item=item, counts=counts, message=message)
@@ -60,13 +54,9 @@ def departments_list():
 def department_create():
     form = NameForm()
     if form.validate_on_submit():
-        try:
-            department = catalog.create_department(form.name.data, actor=actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_or_show(lambda: catalog.create_department(form.name.data, actor=actor()), form=form)
+        if outcome.ok:
+            department = outcome.value
             return done(gettext("%(name)s is added.", name=department.name), "console.admin.departments_list")
     return _departments_page(form, 422)
 
@@ -76,13 +66,10 @@ def department_edit(department_id: int):
     department = db.session.get(Department, department_id) or abort(404)
     form = NameForm(name=department.name)
     if form.validate_on_submit():
-        try:
-            catalog.update_department(department, name=form.name.data, actor=actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_or_show(
+            lambda: catalog.update_department(department, name=form.name.data, actor=actor()), form=form
+        )
+        if outcome.ok:
             return done(gettext("Changes saved."), "console.admin.departments_list")
     page = render_template(
         "console/admin/catalog_item.html",
@@ -131,13 +118,11 @@ def products_list():
 def product_create():
     form = _with_departments(ProductForm())
     if form.validate_on_submit():
-        try:
-            product = catalog.create_product(form.name.data, department=_department(form), actor=actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_or_show(
+            lambda: catalog.create_product(form.name.data, department=_department(form), actor=actor()), form=form
+        )
+        if outcome.ok:
+            product = outcome.value
             return done(gettext("%(name)s is added.", name=product.name), "console.admin.products_list")
     return _products_page(form, 422)
 
@@ -147,13 +132,11 @@ def product_edit(product_id: int):
     product = db.session.get(Product, product_id) or abort(404)
     form = _with_departments(ProductForm(name=product.name, department=product.department_id or 0), product.department)
     if form.validate_on_submit():
-        try:
-            catalog.update_product(product, name=form.name.data, department=_department(form), actor=actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_or_show(
+            lambda: catalog.update_product(product, name=form.name.data, department=_department(form), actor=actor()),
+            form=form,
+        )
+        if outcome.ok:
             return done(gettext("Changes saved."), "console.admin.products_list")
     page = render_template("console/admin/catalog_item.html", kind="product", item=product, form=form)
     return page, 422 if form.errors else 200

@@ -11,13 +11,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug import Response
 
-from console.admin import actor, bp
+from console.admin import bp
 from shared.core import bounds
-from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.mail import intake, log
 from shared.models import InboundMessage, InboundState
-from shared.web.htmx import is_fragment_request
+from shared.web.views import actor, commit_or_show, render
 
 
 @bp.context_processor
@@ -38,9 +37,16 @@ def inbound_list():
     state = state if state in log.INBOUND_STATES else ""
     query = request.args.get("q", "")
     page = log.inbound_log(state, query, page=bounds.page(request.args.get("page")))
-    template = "console/admin/_inbound_list.html" if is_fragment_request() else "console/admin/inbound.html"
     counts, choices = log.inbound_counts(), log.INBOUND_STATES.items()
-    return render_template(template, page=page, state=state, query=query, counts=counts, choices=choices)
+    return render(
+        "console/admin/inbound.html",
+        "console/admin/_inbound_list.html",
+        page=page,
+        state=state,
+        query=query,
+        counts=counts,
+        choices=choices,
+    )
 
 
 def _inbound(inbound_id: int) -> InboundMessage:
@@ -66,13 +72,8 @@ def inbound_download(inbound_id: int):
 def _act(inbound_id: int, verb: Callable[[InboundMessage], tuple[str, str]]) -> Response:
     """Apply `verb` (it returns what to tell the admin and how), commit, back to the message."""
     inbound = _inbound(inbound_id)
-    try:
-        message, category = verb(inbound)
-    except DomainError as error:
-        db.session.rollback()
-        message, category = error.message, "error"
-    else:
-        db.session.commit()
+    acted = commit_or_show(lambda: verb(inbound))
+    message, category = acted.value if acted.ok else (acted.error.message, "error")
     flash(message, category)
     return redirect(url_for("console.admin.inbound_show", inbound_id=inbound_id), 303)
 

@@ -4,14 +4,13 @@ the demo, the mail catcher's messages: what customers and agents would have rece
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from console.admin import actor, bp
+from console.admin import bp
 from shared.core import bounds
-from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.mail import catcher, log
 from shared.models import OutboxMessage
 from shared.outgoing import outbox
-from shared.web.htmx import is_fragment_request
+from shared.web.views import actor, commit_or_show, render
 
 
 @bp.get("/mail/outbox")
@@ -20,9 +19,16 @@ def outbox_list():
     state = state if state in log.OUTBOX_STATES else ""
     query = request.args.get("q", "")
     page = log.outbox_log(state, query, page=bounds.page(request.args.get("page")))
-    template = "console/admin/_outbox_list.html" if is_fragment_request() else "console/admin/outbox.html"
     counts, choices = log.outbox_counts(), log.OUTBOX_STATES.items()
-    return render_template(template, page=page, state=state, query=query, counts=counts, choices=choices)
+    return render(
+        "console/admin/outbox.html",
+        "console/admin/_outbox_list.html",
+        page=page,
+        state=state,
+        query=query,
+        counts=counts,
+        choices=choices,
+    )
 
 
 def _message(outbox_id: int) -> OutboxMessage:
@@ -38,13 +44,7 @@ def outbox_show(outbox_id: int):
 @bp.post("/mail/outbox/<int:outbox_id>/retry")
 def outbox_retry(outbox_id: int):
     message = _message(outbox_id)
-    try:
-        outbox.retry(message, actor=actor())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if commit_or_show(lambda: outbox.retry(message, actor=actor()), flash_error=True).ok:
         flash(
             gettext("The message to %(address)s is queued again, to be sent now.", address=message.to_addr), "success"
         )

@@ -3,14 +3,13 @@
 from flask import abort, render_template
 from flask_babel import gettext
 
-from console.admin import actor, bp, done
+from console.admin import bp, done
 from console.admin.forms import MemberForm, NameForm, SwitchForm
-from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.models import Customer, Organization
 from shared.people import organizations
-from shared.web.forms import show_error
 from shared.web.htmx import is_fragment_request
+from shared.web.views import actor, commit_or_show
 
 
 def _list_page(form: NameForm, status: int = 200):
@@ -27,13 +26,9 @@ def organizations_list():
 def organization_create():
     form = NameForm()
     if form.validate_on_submit():
-        try:
-            organization = organizations.create_organization(form.name.data, actor=actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_or_show(lambda: organizations.create_organization(form.name.data, actor=actor()), form=form)
+        if outcome.ok:
+            organization = outcome.value
             said = gettext("%(name)s is added.", name=organization.name)
             return done(said, "console.admin.organization_show", organization_id=organization.id)
     return _list_page(form, 422)
@@ -63,13 +58,10 @@ def organization_rename(organization_id: int):
     organization = _find(organization_id)
     form = NameForm()
     if form.validate_on_submit():
-        try:
-            organizations.rename_organization(organization, form.name.data, actor=actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_or_show(
+            lambda: organizations.rename_organization(organization, form.name.data, actor=actor()), form=form
+        )
+        if outcome.ok:
             return done(gettext("Changes saved."), "console.admin.organization_show", organization_id=organization_id)
     return _show_page(organization, name_form=form, status=422)
 
@@ -99,13 +91,11 @@ def organization_member_add(organization_id: int):
     organization = _find(organization_id)
     form = MemberForm()
     if form.validate_on_submit():
-        try:
-            customer = organizations.add_member(organization, form.email.data, actor=actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_or_show(
+            lambda: organizations.add_member(organization, form.email.data, actor=actor()), form=form
+        )
+        if outcome.ok:
+            customer = outcome.value
             said = gettext("%(name)s is now a member.", name=customer.display_name)
             return done(said, "console.admin.organization_show", organization_id=organization_id)
     return _show_page(organization, member_form=form, status=422)

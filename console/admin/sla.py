@@ -5,14 +5,14 @@ from flask import abort, render_template
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 
-from console.admin import actor, bp, done
+from console.admin import bp, done
 from console.admin.forms import CalendarChoiceForm, CalendarForm, HolidayForm, NameForm, TargetsForm
-from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.models import BusinessCalendar, Department, Holiday
 from shared.records import catalog
 from shared.sla import calendars
-from shared.web.forms import catalog_choices, show_error
+from shared.web.forms import catalog_choices
+from shared.web.views import actor, commit_or_show
 
 
 def _targets_form(**kwargs) -> TargetsForm:
@@ -65,13 +65,8 @@ def sla_targets_update():
             name: (row.first_response.data, row.first_response_unit.data, row.resolution.data, row.resolution_unit.data)
             for name, row in ((f.name, f.form) for f in (form.urgent, form.high, form.normal, form.low))
         }
-        try:
-            calendars.update_targets(values, actor=actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_or_show(lambda: calendars.update_targets(values, actor=actor()), form=form)
+        if outcome.ok:
             return done(gettext("SLA targets saved."), "console.admin.sla_settings")
     return _sla_page(targets_form=form, status=422)
 
@@ -95,13 +90,9 @@ def department_calendar_update(department_id: int):
 def calendar_create():
     form = NameForm()
     if form.validate_on_submit():
-        try:
-            calendar = calendars.create_calendar(form.name.data, actor=actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_or_show(lambda: calendars.create_calendar(form.name.data, actor=actor()), form=form)
+        if outcome.ok:
+            calendar = outcome.value
             return done(
                 gettext("%(name)s is added: set its hours below.", name=calendar.name),
                 "console.admin.calendar_edit",
@@ -126,8 +117,8 @@ def calendar_edit(calendar_id: int):
     calendar = db.session.get(BusinessCalendar, calendar_id) or abort(404)
     form = CalendarForm(obj=calendar)
     if form.validate_on_submit():
-        try:
-            calendars.update_calendar(
+        outcome = commit_or_show(
+            lambda: calendars.update_calendar(
                 calendar,
                 name=form.name.data,
                 timezone=form.timezone.data.strip(),
@@ -135,12 +126,10 @@ def calendar_edit(calendar_id: int):
                 day_start=form.day_start.data,
                 day_end=form.day_end.data,
                 actor=actor(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if outcome.ok:
             return done(gettext("Changes saved."), "console.admin.calendar_edit", calendar_id=calendar.id)
     return _calendar_page(calendar, form, HolidayForm(formdata=None, prefix="holiday"), 422 if form.errors else 200)
 
@@ -150,13 +139,11 @@ def holiday_create(calendar_id: int):
     calendar = db.session.get(BusinessCalendar, calendar_id) or abort(404)
     form = HolidayForm(prefix="holiday")
     if form.validate_on_submit():
-        try:
-            holiday = calendars.add_holiday(calendar, form.day.data, form.name.data, actor=actor())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_or_show(
+            lambda: calendars.add_holiday(calendar, form.day.data, form.name.data, actor=actor()), form=form
+        )
+        if outcome.ok:
+            holiday = outcome.value
             return done(
                 gettext("%(day)s is a holiday now.", day=holiday.day.isoformat()),
                 "console.admin.calendar_edit",

@@ -16,8 +16,9 @@ from shared.models import Agent, Customer
 from shared.people import accounts
 from shared.web import request_limits
 from shared.web.auth import current_session_id, log_in, log_out
-from shared.web.forms import LoginForm, PasswordChangeForm, ResetForm, ResetRequestForm, show_error
+from shared.web.forms import LoginForm, PasswordChangeForm, ResetForm, ResetRequestForm
 from shared.web.htmx import is_fragment_request, local_path
+from shared.web.views import actor, commit_or_show
 
 Model = type[Customer] | type[Agent]
 
@@ -105,16 +106,14 @@ def password_change(area: str, page: Callable[[ResetForm], tuple[str, int]]) -> 
     """The profile's password form, the same in both areas; `page` renders the profile with it."""
     form = password_form()
     if form.validate_on_submit():
-        account = current_user._get_current_object()
+        account = actor()
         current = form.current_password.data if "current_password" in form else None
-        try:
+
+        def change() -> None:
             accounts.change_password(account, current, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
             log_in(account)  # the new password ended every session, this one too
-            db.session.commit()
+
+        if commit_or_show(change, form=form).ok:
             flash(gettext("Your password is changed. Every other session is logged out."), "success")
             return redirect(url_for(f"{area}.profile"), 303)
     return page(form)
@@ -125,7 +124,7 @@ def sessions_context(area: str, notice: str | None = None) -> dict:
     return {
         "area": area,
         "notice": notice,
-        "open_sessions": sessions.open_sessions(current_user._get_current_object()),
+        "open_sessions": sessions.open_sessions(actor()),
         "this_session": current_session_id(),
         "device_name": sessions.device_name,
     }
@@ -143,7 +142,7 @@ def _sessions_answer(area: str, message: str) -> Response | str:
 
 
 def session_end(area: str, session_id: str) -> Response | str:
-    row = sessions.session_of(current_user._get_current_object(), session_id)
+    row = sessions.session_of(actor(), session_id)
     if row is None:
         abort(404)
     if row.id == current_session_id():  # ending this very session is logging out
@@ -154,7 +153,7 @@ def session_end(area: str, session_id: str) -> Response | str:
 
 
 def sessions_end_others(area: str) -> Response | str:
-    ended = sessions.end_all(current_user._get_current_object(), keep=current_session_id())
+    ended = sessions.end_all(actor(), keep=current_session_id())
     db.session.commit()
     message = ngettext("%(num)d other session is ended.", "%(num)d other sessions are ended.", ended)
     return _sessions_answer(area, message)

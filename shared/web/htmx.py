@@ -36,7 +36,9 @@ class IdConverter(IntegerConverter):
 
 
 def is_fragment_request() -> bool:
-    """htmx wants a fragment: not for boosted requests nor history restores, which need a page."""
+    """htmx wants a fragment: not for boosted requests nor history restores, which need a page.
+    Asking makes the answer depend on it, so it goes out with `Vary: HX-Request` (`_vary_by_htmx`)."""
+    g.varies_by_htmx = True
     headers = request.headers
     return (
         headers.get("HX-Request") == "true"
@@ -92,8 +94,6 @@ def _start_timer() -> None:
 def _log_request(response: Response) -> Response:
     """One JSON line per request, for people and log shippers alike. It names the route
     (/portal/reset/<token>), never the path nor the query string, which may carry a secret."""
-    if is_fragment_request() or request.headers.get("HX-Request"):
-        response.vary.add("HX-Request")
     started = g.get("request_started")
     user = current_user.get_id() if current_user and current_user.is_authenticated else None
     request_log.info(
@@ -110,6 +110,15 @@ def _log_request(response: Response) -> Response:
             }
         )
     )
+    return response
+
+
+def _vary_by_htmx(response: Response) -> Response:
+    """`Vary: HX-Request` on every answer that differs by it: whatever the view answered after asking
+    `is_fragment_request()` (page or fragment, as shared/web/views.py's `render` says it too), and
+    any answer to htmx, so a cache never hands a fragment for a page nor a page for a fragment."""
+    if g.get("varies_by_htmx") or request.headers.get("HX-Request"):
+        response.vary.add("HX-Request")
     return response
 
 
@@ -152,6 +161,7 @@ def init_web(app: Flask) -> None:
         request_log.propagate = False
     app.before_request(_start_timer)
     app.after_request(_no_store)
+    app.after_request(_vary_by_htmx)
     app.before_request(_refuse_nul)
     app.after_request(_log_request)
     app.add_template_filter(remote_images.hold_remote_images, "hold_remote_images")
