@@ -14,7 +14,7 @@ from shared.models import Agent, Customer, Department, OutboxMessage, Ticket
 from shared.people import accounts
 from shared.tickets import conversation
 from tests.databases import test_databases
-from tests.mail.dovecot import Dovecot
+from tests.shared.mail.dovecot import Dovecot
 from wsgi import create_app
 
 PASSWORD = "correct horse battery"
