@@ -35,7 +35,7 @@ def sqlite_plans(statements: list[tuple[str, object]]) -> list[str]:
     return explained
 
 
-@pytest.mark.skipif(DIALECT != "sqlite", reason="SQLite's plans; PostgreSQL scans tiny tables whatever the indexes")
+@pytest.mark.database("sqlite", reason="SQLite's plans; PostgreSQL scans tiny tables whatever the indexes")
 def test_threading_a_reply_and_opening_a_ticket_never_scan_a_growing_table(db, agent):
     first = deliver(compose(message_id="<first@alice.example>", cc="carol@example.com"))
     ticket = first.ticket
