@@ -13,11 +13,26 @@ from shared.core.extensions import db as _db
 from shared.models import Agent, Customer, Department, OutboxMessage, Ticket
 from shared.people import accounts
 from shared.tickets import conversation
-from tests.databases import test_databases
-from tests.mail.dovecot import Dovecot
+from tests.databases import DATABASE_KINDS, database_kind, test_databases
+from tests.shared.mail.dovecot import Dovecot
 from wsgi import create_app
 
 PASSWORD = "correct horse battery"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`@pytest.mark.database("postgresql", reason="why")`: the test is for that database alone and
+    is skipped, saying so, in a run on the other (DESKBELL_TEST_DB picks the run's database)."""
+    here = database_kind()
+    for item in items:
+        if (marker := item.get_closest_marker("database")) is None:
+            continue
+        if len(marker.args) != 1 or marker.args[0] not in DATABASE_KINDS or set(marker.kwargs) - {"reason"}:
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.database takes one of {DATABASE_KINDS}, and reason=")
+        if marker.args[0] != here:
+            why = marker.kwargs.get("reason")
+            only = f"for {marker.args[0]} only, this run is on {here}"
+            item.add_marker(pytest.mark.skip(reason=f"{only}: {why}" if why else only))
 
 
 @pytest.fixture(scope="session")

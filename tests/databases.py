@@ -22,6 +22,14 @@ def _pg_bin() -> Path:
     return found[-1].parent
 
 
+DATABASE_KINDS = ("sqlite", "postgresql")
+
+
+def database_kind() -> str:
+    """The database this run tests on: "postgresql" when DESKBELL_TEST_DB says so, else "sqlite"."""
+    return "postgresql" if os.environ.get("DESKBELL_TEST_DB") == "postgresql" else "sqlite"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -188,8 +196,7 @@ class TemplateState:
 
 @contextmanager
 def test_databases(root: Path) -> Iterator[SqliteDatabases | PostgresDatabases]:
-    kind = os.environ.get("DESKBELL_TEST_DB", "sqlite")
-    databases = PostgresDatabases(root) if kind == "postgresql" else SqliteDatabases(root)
+    databases = PostgresDatabases(root) if database_kind() == "postgresql" else SqliteDatabases(root)
     try:
         yield databases
     finally:

@@ -1,16 +1,12 @@
 """The PostgreSQL pass reuses each test's database for the next test, emptied back to the template's
 state instead of cloned again: whatever a test did must be gone, or tests would see each other."""
 
-import os
-
 import psycopg
 import pytest
 
 from tests.databases import TemplateState
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("DESKBELL_TEST_DB") != "postgresql", reason="SQLite copies the template's file for every test"
-)
+pytestmark = pytest.mark.database("postgresql", reason="SQLite copies the template's file for every test")
 
 
 def _connect(url: str) -> psycopg.Connection:

@@ -37,8 +37,8 @@ from shared.sla import calendars
 from shared.tickets import canned, conversation
 from shared.tickets.attachments import Upload
 from tests.conftest import PASSWORD, RequestClient, make_app
-from tests.mail.inbound import compose, deliver
 from tests.routes import SAMPLE_VALUES
+from tests.shared.mail.inbound import compose, deliver
 
 HOSTILE = {
     "2**31": str(2**31),  # one past PostgreSQL's INTEGER, which every id column is

@@ -26,7 +26,7 @@ from shared.sla import calendars
 class Select(widgets.Select):
     """wtforms' select with its plain options written directly: a queue or ticket page renders a few
     hundred options, and building each through html_params is a good part of rendering the page.
-    The markup is the same to the character (tests/shared/test_forms.py)."""
+    The markup is the same to the character (tests/shared/web/test_forms.py)."""
 
     @classmethod
     def render_option(cls, choice: SelectChoice, **kwargs) -> Markup:

@@ -16,8 +16,8 @@ from shared.models import InboundMessage, OutboxMessage
 from shared.people import accounts
 from tests.browser.conftest import DESKTOP, PHONE, Account, assert_not_reloaded, mark_the_page
 from tests.databases import free_port
-from tests.mail.eml import raw as written_message
-from tests.mail.inbound import compose, deliver
+from tests.shared.mail.eml import raw as written_message
+from tests.shared.mail.inbound import compose, deliver
 
 ADA = Account("ada@desk.example", "Ada Admin")
 

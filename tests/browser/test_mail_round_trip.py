@@ -14,7 +14,7 @@ from shared.core.extensions import db
 from shared.models import Ticket
 from shared.outgoing import message_ids
 from tests.browser.conftest import DESKTOP
-from tests.mail.conftest import SmtpRecorder, start_smtp
+from tests.shared.mail.conftest import SmtpRecorder, start_smtp
 
 DESK = "support@desk.test"
 CUSTOMER = "nina.berg@clinic.example"

@@ -9,8 +9,8 @@ from shared.core.extensions import db
 from shared.models import OutboxMessage
 from shared.people import accounts
 from tests.browser.conftest import DESKTOP, PHONE, Account
-from tests.mail.eml import read
-from tests.mail.inbound import deliver
+from tests.shared.mail.eml import read
+from tests.shared.mail.inbound import deliver
 
 ADA = Account("ada@desk.example", "Ada Admin")
 

@@ -9,7 +9,7 @@ from shared.mail import intake
 from shared.models import OutboxMessage, Ticket
 from shared.outgoing import bounces
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.mail.inbound import compose, dsn
+from tests.shared.mail.inbound import compose, dsn
 
 
 def test_an_agent_sees_a_bounced_address_and_a_forged_agent_mail_and_clears_the_address(

@@ -3,7 +3,7 @@
 import html
 
 from shared.tickets import reminders
-from tests.shared.rulekit import at, waiting_ticket
+from tests.shared.tickets.rulekit import at, waiting_ticket
 
 LINE = "Reminder mailed to the customer: closes in 2 days without a reply"
 NOTE = "If we do not hear from you within 2 days, we will close this request."

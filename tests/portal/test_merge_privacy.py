@@ -14,8 +14,8 @@ from shared.core.extensions import db
 from shared.models import Category, Entry, InboundState
 from shared.tickets import conversation
 from shared.tickets.attachments import Upload
-from tests.mail.inbound import PNG, compose, deliver, outbox_ids
 from tests.merging import join_as_before, merge_as_before
+from tests.shared.mail.inbound import PNG, compose, deliver, outbox_ids
 
 HTMX = {"HX-Request": "true"}
 

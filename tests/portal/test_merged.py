@@ -29,7 +29,7 @@ def test_the_customer_sees_merged_into_and_a_reply_lands_in_the_target(
 def test_an_old_merge_into_another_customers_ticket_never_shows_it_and_the_reply_stays_home(
     client, login_as, agent, customer, make_customer, make_ticket, db
 ):
-    """Merges across customers are refused now (tests/shared/test_merges.py); older desks hold some."""
+    """Merges across customers are refused now (tests/shared/tickets/test_merges.py); older desks hold some."""
     target = make_ticket(customer, subject="Invoice 4711 is wrong")
     stranger = make_customer("sam@example.com")
     duplicate = make_ticket(stranger, subject="My invoice")

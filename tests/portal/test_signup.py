@@ -14,7 +14,7 @@ from shared.mail import intake
 from shared.models import Customer, SignupRequest, Ticket, utcnow
 from shared.people import accounts
 from tests.conftest import PASSWORD
-from tests.mail.inbound import compose
+from tests.shared.mail.inbound import compose
 
 OTHER_PASSWORD = "someone else's secret"
 

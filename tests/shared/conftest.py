@@ -4,7 +4,8 @@ import pytest
 
 from shared.models import Ticket
 from shared.tickets import properties
-from tests.shared.rulekit import status
+from tests.shared.mail.conftest import smtp_server  # noqa: F401  (the recording SMTP server: mail, delivery, worker)
+from tests.shared.tickets.rulekit import status
 
 
 @pytest.fixture
