@@ -5,7 +5,7 @@ import pytest
 
 from shared.core.errors import DomainError
 from shared.tickets import properties
-from tests.shared.rulekit import status
+from tests.shared.tickets.rulekit import status
 
 
 def property_events(ticket) -> list[tuple[str, object, int | None]]:

@@ -10,7 +10,7 @@ from shared.core.errors import DomainError
 from shared.mail import intake
 from shared.models import Agent, Customer, InboundMessage
 from shared.tickets import conversation, participants, properties
-from tests.shared.rulekit import status
+from tests.shared.tickets.rulekit import status
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from shared.records import catalog
 from shared.web.views import actor, commit_or_show, render, ticket_or_404
 
 HTMX = {"HX-Request": "true"}
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 class NameForm(FlaskForm):
