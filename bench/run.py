@@ -290,18 +290,18 @@ def measure_ingest(database: Path, home: Path) -> float | None:
 import sys, time
 from pathlib import Path
 from bench.seed import make_app
-from shared import mail_intake
+from shared.mail import intake
 app = make_app(Path({str(database)!r}))
 messages = [p.read_bytes() for p in sorted(Path({str(CORPUS)!r}).rglob("*.eml"))]
 with app.app_context():
     started = time.perf_counter()
     for raw in messages:
         try:
-            inbound, new = mail_intake.receive(raw, source="pipe")
-        except mail_intake.EmptyMessage:
+            inbound, new = intake.receive(raw, source="pipe")
+        except intake.EmptyMessage:
             continue
         if new:
-            mail_intake.process_one(inbound.id)
+            intake.process_one(inbound.id)
     print(len(messages) / (time.perf_counter() - started))
 """
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(home, database), capture_output=True,
