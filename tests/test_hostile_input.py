@@ -22,10 +22,9 @@ from datetime import date
 from urllib.parse import quote
 
 import pytest
-from flask import Flask, request
-from sqlalchemy import event, update
+from flask import Flask
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
-from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, Rule
 
 from shared.core.extensions import db
@@ -39,6 +38,7 @@ from shared.tickets.attachments import Upload
 from tests.conftest import PASSWORD, RequestClient, make_app
 from tests.routes import SAMPLE_VALUES
 from tests.shared.mail.inbound import compose, deliver
+from tests.watching import WatchedRequest, Writes, names_read
 
 HOSTILE = {
     "2**31": str(2**31),  # one past PostgreSQL's INTEGER, which every id column is
@@ -120,74 +120,6 @@ def area_of(endpoint: str) -> str:
 AREAS = ("app", "portal", "console", "admin")
 
 
-# --- Watching what a view reads and what a request writes ---------------------------------------
-
-_read: list[tuple[str, str]] = []  # (where, name) from the request being watched
-
-
-class _Watched(ImmutableMultiDict):
-    """The request's query and form: notes every name a view looks up."""
-
-    def _note(self, key) -> None:
-        if isinstance(key, str):
-            _read.append(("args" if self is request.args else "form", key))
-
-    def __contains__(self, key) -> bool:
-        self._note(key)
-        return super().__contains__(key)
-
-    def __getitem__(self, key):
-        self._note(key)
-        return super().__getitem__(key)
-
-    def get(self, key, default=None, type=None):
-        self._note(key)
-        return super().get(key, default, type)
-
-    def getlist(self, key, type=None):
-        self._note(key)
-        return super().getlist(key, type)
-
-
-class _WatchedRequest(Flask.request_class):
-    parameter_storage_class = _Watched
-
-
-class Writes:
-    """The tables each committed transaction wrote (by INSERT, UPDATE or DELETE)."""
-
-    DML = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
-    # The walker's own session is marked seen at most once a minute (shared/access/sessions.py), on whatever
-    # request comes then: on a slow machine that can be a refused one, and it changes nothing the
-    # request asked for. Any other write to `sessions` (ending one, say) still counts.
-    SESSION_TOUCH = re.compile(
-        r"^\s*UPDATE\s+sessions\s+SET\s+last_seen_at=[^,]*?\s+WHERE\s+sessions\.id\s*=", re.IGNORECASE
-    )
-
-    def __init__(self, engine) -> None:
-        self.pending: dict[int, set[str]] = {}
-        self.committed: set[str] = set()
-        event.listen(engine, "before_cursor_execute", self._execute)
-        event.listen(engine, "commit", self._commit)
-        event.listen(engine, "rollback", self._rollback)
-
-    def _execute(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        if self.SESSION_TOUCH.match(statement):
-            return
-        if found := self.DML.match(statement):
-            self.pending.setdefault(id(conn.connection), set()).add(found.group(1).lower())
-
-    def _commit(self, conn) -> None:
-        self.committed |= self.pending.pop(id(conn.connection), set())
-
-    def _rollback(self, conn) -> None:
-        self.pending.pop(id(conn.connection), None)
-
-    def take(self) -> set[str]:
-        taken, self.committed = self.committed - BOOKKEEPING, set()
-        return taken
-
-
 # --- The desk the walk runs on -------------------------------------------------------------------
 
 
@@ -265,12 +197,12 @@ def _seed() -> dict[str, object]:
 def desk(databases, tmp_path_factory) -> Iterator[Desk]:
     """One desk for the whole walk (a desk per test would cost more than the walk)."""
     app = make_app(databases, tmp_path_factory.mktemp("walk") / "instance")
-    app.request_class = _WatchedRequest
+    app.request_class = WatchedRequest
     app.test_client_class = RequestClient
     quiet = logging.getLogger("deskbell.request")
     quiet.disabled = True  # thousands of lines nobody reads
     with app.app_context():
-        desk = Desk(app, _seed(), Writes(db.engine))
+        desk = Desk(app, _seed(), Writes(db.engine, ignored=BOOKKEEPING))
         yield desk
         db.session.remove()
         db.engine.dispose()
@@ -317,11 +249,11 @@ def _send(desk: Desk, role: str, method: str, path: str, *, what: str, hx: bool,
 def _watch(desk: Desk, role: str, method: str, path: str) -> list[tuple[str, str]]:
     """The names the view reads, from a request that carries one harmless name in each place (a
     form with nothing in it is not even read)."""
-    _read.clear()
+    names_read.clear()
     kwargs = {"query_string": {"_walk": "1"}} | ({"data": {"_walk": "1"}} if method != "GET" else {})
     _send(desk, role, method, path, what="(watching)", hx=False, **kwargs)
-    read = [(where, name) for where, name in dict.fromkeys(_read) if name != "_walk"]
-    _read.clear()
+    read = [(where, name) for where, name in dict.fromkeys(names_read) if name != "_walk"]
+    names_read.clear()
     return read
 
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+
 from shared.core.config import PROJECT_ROOT
 
 PARTS = sorted((PROJECT_ROOT / "static" / "css" / "parts").glob("*.css"))
