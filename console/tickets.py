@@ -17,14 +17,12 @@ from shared.core.extensions import db
 from shared.core.markup import render_markdown
 from shared.models import Agent, Department, Entry, Product, Status, Ticket
 from shared.records import catalog, history, presence
-from shared.tickets import attachments, conversation, properties, time_tracking
+from shared.tickets import answers, attachments, properties
 from shared.web.htmx import is_fragment_request, uploads_from
 from shared.web.views import actor, commit_or_show, ticket_or_404
 
 # --- The side panel -------------------------------------------------------------------------
 
-# The panel's fields in the order they are applied: assigning first, so an untouched status does
-# not undo what the assignment rule just did, and an explicit one still wins over it.
 # The panel's fields as `properties.update` takes them (0 stands for nobody and for no product).
 PANEL_VALUES = {
     "assignee": lambda value: db.session.get(Agent, value) if value else None,
@@ -51,19 +49,16 @@ def ticket_show(number: int):
 
 
 def _send(form: ReplyForm, ticket: Ticket) -> Entry:
-    """The reply or note, then the status the agent chose (a public reply passes it to the rules,
-    where the explicit choice wins; a note does not move the ticket by itself), and the time spent
-    on it, all in one transaction."""
-    uploads = uploads_from(form.attachments.data)
-    status = db.session.get(Status, form.status.data) if form.status.data else None
-    if form.visibility.data == "internal":
-        entry = conversation.add_internal_note(ticket, actor=actor(), body=form.body.data, uploads=uploads)
-        if status is not None:
-            properties.change_status(ticket, status, actor=actor())
-    else:
-        entry = conversation.post_reply(ticket, actor=actor(), body=form.body.data, uploads=uploads, status=status)
-    if form.minutes.data is not None:
-        time_tracking.log(ticket, actor(), form.minutes.data, entry=entry)
+    """The reply box's fields read as records, handed to the one verb that answers."""
+    entry = answers.answer(
+        ticket,
+        actor=actor(),
+        body=form.body.data,
+        internal=form.visibility.data == "internal",
+        uploads=uploads_from(form.attachments.data),
+        status=db.session.get(Status, form.status.data) if form.status.data else None,
+        minutes=form.minutes.data,
+    )
     db.session.flush()
     return entry
 
