@@ -5,67 +5,31 @@ Sizes come from BENCH_SIZES (default "10000"), the duration of each load from BE
 (seconds, default 10). Seeded desks are cached under bench/cache/, keyed by size and migration head.
 """
 
-import http.client
 import json
 import os
-import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.parse
-import urllib.request
-from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
-from http.cookiejar import CookieJar
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
 from bench import seed as bench_seed
+from bench.load import measure_pages, wrk
+from bench.processes import BIN, ROOT, Server, peak_rss_mb
+from bench.table import SizeResult, machine, markdown
 
-ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / "cache"
 RESULTS = ROOT / "bench" / "results"
 # The public mail corpus beside the repository (../shared/mail-corpus); without it the ingest line is skipped.
 CORPUS = Path(os.environ.get("BENCH_MAIL_CORPUS") or ROOT.parent / "shared" / "mail-corpus")
-BIN = Path(sys.executable).parent
-CONNECTIONS, THREADS, WORKERS = 4, 2, 2
 WORKER_LIMIT_SECONDS = 300
 SECRET = "deskbell-bench-secret"
 BENCH_UNLIMITED = ["LOGIN_RATE_LIMIT", "LOGIN_ADDRESS_RATE_LIMIT", "TICKET_RATE_LIMIT", "TICKET_ACCOUNT_RATE_LIMIT"]
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-@dataclass
-class Row:
-    """One measured line of the table."""
-
-    name: str
-    rps: float | None = None
-    p50_ms: float | None = None
-    p99_ms: float | None = None
-    errors: int = 0
-    ratio: float | None = None  # p50 over the floor's p50
-    note: str = ""
-
-
-@dataclass
-class SizeResult:
-    tickets: int
-    seed_seconds: float | None
-    database_mb: float
-    rows: list[Row] = field(default_factory=list)
-    gunicorn_rss_mb: float | None = None
-    gunicorn_settled_mb: float | None = None  # the largest worker's RSS once the load is over
-    floor_rss_mb: float | None = None
-    worker_rss_mb: float | None = None
-    ingest_per_second: float | None = None
 
 
 def migration_head() -> str:
@@ -86,198 +50,6 @@ def seeded_desk(tickets: int) -> tuple[Path, bench_seed.Seeded | None]:
         print(f"Seeding {tickets:,} tickets into {database}", file=sys.stderr)
         bench_seed.seed(database, tickets)
     return database, bench_seed.Seeded(**json.loads(info.read_text()))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """gunicorn with 2 workers on 127.0.0.1, its instance and database in `home`."""
-
-    def __init__(self, app: str, home: Path, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = home / f"gunicorn-{self.port}.log"
-        with self.log.open("w") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
-                 "--no-control-socket", "--log-level", "warning", app],
-                cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log,
-            )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"{app} did not start: see {self.log}")
-
-    def peak_rss_mb(self) -> float:
-        """The largest peak resident set (VmHWM) among the workers."""
-        return self._largest("VmHWM")
-
-    def settled_rss_mb(self) -> float:
-        """The largest resident set among the workers now (VmRSS): what they keep between peaks."""
-        return self._largest("VmRSS")
-
-    def _largest(self, field: str) -> float:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        return round(max(_status_mb(int(pid), field) for pid in children), 1)
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-
-class Session:
-    """A logged-in browser: the cookie and a CSRF token for the load tool's requests."""
-
-    def __init__(self, base: str, area: str, email: str, password: str) -> None:
-        self.base = base
-        self.jar = CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        token = self.csrf(f"/{area}/login")
-        body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token}).encode()
-        with self.opener.open(f"{base}/{area}/login", body) as response:
-            if "/login" in response.url:
-                raise RuntimeError(f"cannot log in as {email}")
-        self.token = self.csrf(f"/{area}/")
-
-    def csrf(self, path: str) -> str:
-        with self.opener.open(self.base + path) as response:
-            return _CSRF.search(response.read().decode()).group(1)
-
-    @property
-    def cookie(self) -> str:
-        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
-
-
-def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
-    return round(float(number) * _UNITS[unit], 2)
-
-
-def probe(url: str, headers: dict[str, str]) -> int:
-    """The status of one GET, redirects not followed: a page that fails or moves is not measured."""
-    parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
-    connection.request("GET", f"{parts.path}?{parts.query}" if parts.query else parts.path, headers=headers)
-    status = connection.getresponse().status
-    connection.close()
-    return status
-
-
-def failures(log: Path, offset: int) -> Counter[int]:
-    """The error statuses in Deskbell's access log (one JSON object a line) past `offset`."""
-    found: Counter[int] = Counter()
-    with log.open() as lines:
-        lines.seek(offset)
-        for line in lines:
-            if line.startswith("{") and (status := json.loads(line).get("status", 0)) >= 400:
-                found[status] += 1
-    return found
-
-
-def wrk(
-    name: str,
-    url: str,
-    duration: int,
-    *,
-    headers: dict[str, str] | None = None,
-    script: str = "",
-    log: Path | None = None,
-) -> Row:
-    """Load `url` for `duration` seconds with 4 connections; a script makes the requests POSTs."""
-    offset = log.stat().st_size if log else 0
-    if not script and (status := probe(url, headers or {})) != 200:
-        raise RuntimeError(f"{name}: {url} answers {status}, not 200")
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", "--timeout", "10s"]
-    for key, value in (headers or {}).items():
-        command += ["-H", f"{key}: {value}"]
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-        lua.write(script)
-    if script:
-        command += ["-s", lua.name]
-    completed = subprocess.run([*command, url], capture_output=True, text=True, check=True)
-    output = completed.stdout
-    os.unlink(lua.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M)
-    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: (.*)", output)
-    row = Row(name, round(rps, 1), _ms(p50.group(1)) if p50 else None, _ms(p99.group(1)) if p99 else None)
-    row.errors = int(errors.group(1)) if errors else 0
-    notes = [f"socket errors: {socket_errors.group(1)}"] if socket_errors else []
-    if log and (statuses := failures(log, offset)):
-        notes.append(", ".join(f"{count} × HTTP {status}" for status, count in sorted(statuses.items())))
-    notes += sorted({line[:160] for line in completed.stderr.splitlines() if line.startswith("HTTP ")})
-    row.note = "; ".join(notes)
-    return row
-
-
-def post_script(cookie: str, token: str, body: dict[str, str], paths: tuple[str, int, int] | None = None) -> str:
-    """wrk's Lua for a form POST with the session cookie and CSRF token; `paths` spreads the requests
-    over ticket numbers (a format with one %d, and its range)."""
-    form = urllib.parse.urlencode({**body, "csrf_token": token})
-    lines = [
-        'wrk.method = "POST"',
-        f"wrk.body = {json.dumps(form)}",
-        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
-        f'wrk.headers["Cookie"] = {json.dumps(cookie)}',
-    ]
-    # The first failure each thread sees goes to standard error, for the table's notes.
-    lines.append(
-        "response = function(status, headers, body) if status >= 400 and not told then told = true "
-        'io.stderr:write("HTTP " .. status .. ": " .. body:sub(1, 200):gsub("%s+", " ") .. "\\n") end end'
-    )
-    if paths:
-        pattern, low, high = paths
-        lines.append(f"request = function() return wrk.format(nil, string.format({json.dumps(pattern)}, "
-                     f"math.random({low}, {high}))) end")  # fmt: skip
-    return "\n".join(lines) + "\n"
-
-
-def measure_pages(base: str, desk: bench_seed.Seeded, duration: int, log: Path) -> list[Row]:
-    agent = Session(base, "console", desk.admin, desk.password)
-    customer = Session(base, "portal", desk.portal_customer, desk.password)
-    as_agent = {"Cookie": agent.cookie}
-    htmx = {**as_agent, "HX-Request": "true"}
-    pages = [
-        ("Queue: default (All open)", "/console/", as_agent),
-        ("Queue: Needs reply", "/console/?queue=needs_reply", as_agent),
-        ("Queue: filtered (priority high)", "/console/?priority=high", as_agent),
-        ("Queue: sorted by priority", "/console/?sort=priority&order=desc", as_agent),
-        ("Queue: page 50 (Closed)", "/console/?queue=status:closed&page=50", as_agent),
-        ("Queue list partial (htmx)", "/console/", htmx),
-        ("Queue counts (htmx)", "/console/queues/counts", htmx),
-        (f"Ticket page ({bench_seed.LONG_TICKET_ENTRIES} entries)", f"/console/tickets/{desk.long_ticket}", as_agent),
-        (f'Search "{desk.search_word}"', f"/console/search?q={desk.search_word}", as_agent),
-        ("Portal: My tickets (500)", "/portal/tickets", {"Cookie": customer.cookie}),
-    ]
-    rows = [wrk(name, base + path, duration, headers=headers, log=log) for name, path, headers in pages]
-    filing = post_script(
-        customer.cookie,
-        customer.token,
-        {"type": "question", "department": "1", "subject": "Invoice shows the wrong address",
-         "body": "Hello, my last invoice shows our old address. Could you correct it? Thanks"},
-    )  # fmt: skip
-    rows.append(wrk("File a ticket (portal POST)", f"{base}/portal/tickets/new", duration, script=filing, log=log))
-    last = 1000 + desk.tickets
-    reply = post_script(
-        agent.cookie,
-        agent.token,
-        {"visibility": "public", "body": "Thanks for writing in: I have corrected it, it shows on the next invoice."},
-        ("/console/tickets/%d/reply", max(1001, last - 5000), last),
-    )
-    rows.append(
-        wrk("Agent reply (console POST)", f"{base}/console/tickets/{last}/reply", duration, script=reply, log=log)
-    )
-    return rows
 
 
 def measure_ingest(database: Path, home: Path) -> float | None:
@@ -313,36 +85,6 @@ def measure_worker(database: Path, home: Path) -> float:
     """The worker's peak RSS over one round of every job (`flask worker --once`)."""
     command = [str(BIN / "flask"), "--app", "wsgi", "worker", "--once"]
     return peak_rss_mb(command, _env(home, database), WORKER_LIMIT_SECONDS)
-
-
-def peak_rss_mb(command: list[str], env: dict[str, str], limit_seconds: float) -> float:
-    """A command's own peak resident set, read from /proc (VmHWM) while it runs.
-
-    Not wait4's ru_maxrss: Linux carries a parent's peak into its child's through fork and exec, so
-    that figure is never below this process's own peak (a 1M-ticket seed's ~300 MB). A command that
-    outlasts the limit is stopped: its peak so far is still the figure asked for.
-    """
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, **quiet)
-    deadline, peak = time.monotonic() + limit_seconds, 0.0
-    while process.poll() is None:
-        peak = max(peak, _status_mb(process.pid))
-        if time.monotonic() > deadline:
-            process.kill()
-            break
-        time.sleep(0.05)
-    process.wait()
-    return round(peak, 1)
-
-
-def _status_mb(pid: int, field: str = "VmHWM") -> float:
-    """A memory field of a live process's /proc status in MB (VmHWM: its peak resident set); 0 once
-    it has exited (a zombie has no memory lines)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return 0.0
-    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith(f"{field}:")), 0.0)
 
 
 def _env(home: Path, database: Path) -> dict[str, str]:
@@ -390,47 +132,6 @@ def run_size(tickets: int, duration: int) -> SizeResult:
         result.ingest_per_second = measure_ingest(database, home)
         result.worker_rss_mb = measure_worker(database, home)
     return result
-
-
-def machine() -> str:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")), "unknown CPU")  # fmt: skip
-    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
-    return f"{os.cpu_count()} cores, {cpu}, {memory:.0f} GB RAM"
-
-
-def _cell(value: float | None, suffix: str = "") -> str:
-    return "—" if value is None else f"{value:,.1f}{suffix}" if isinstance(value, float) else f"{value}{suffix}"
-
-
-def markdown(results: list[SizeResult], when: str) -> str:
-    lines = [f"Measured {when} on {machine()}; SQLite, gunicorn with {WORKERS} workers, wrk with "
-             f"{CONNECTIONS} connections.", ""]  # fmt: skip
-    for result in results:
-        seeded = f", seeded in {result.seed_seconds:,.0f} s" if result.seed_seconds else ""
-        lines += [
-            f"### {result.tickets:,} tickets ({result.database_mb:,.0f} MB database, "
-            f"{result.database_mb * 1024 / result.tickets:.1f} KB per ticket{seeded})",
-            "",
-            "| Page or action | req/s | p50 ms | p99 ms | p50 ÷ floor | errors |",
-            "|---|---:|---:|---:|---:|---:|",
-        ]
-        for row in result.rows:
-            note = f" ({row.note})" if row.note else ""
-            lines.append(
-                f"| {row.name} | {_cell(row.rps)} | {_cell(row.p50_ms)} | {_cell(row.p99_ms)} | "
-                f"{_cell(row.ratio, '×')} | {row.errors}{note} |"
-            )
-        lines += [
-            "",
-            f"Mail ingest: {_cell(result.ingest_per_second)} messages/s. Peak RSS: gunicorn worker "
-            f"{_cell(result.gunicorn_rss_mb)} MB ({_cell(result.gunicorn_settled_mb)} MB after the load; "
-            f"floor {_cell(result.floor_rss_mb)} MB), "
-            f"`flask worker --once` {_cell(result.worker_rss_mb)} MB.",
-            "",
-        ]
-    return "\n".join(lines)
 
 
 def main() -> None:

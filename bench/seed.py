@@ -10,7 +10,6 @@ tickets, attachment metadata (no files) and each ticket's search document. A fix
 import argparse
 import json
 import random
-import sys
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +19,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import Connection, insert, select, text, update
 
+from bench import batches, texts
 from shared.models import (
     ActorKind,
     Agent,
@@ -54,28 +54,6 @@ SEARCH_WORD = "invoice"  # common enough to match many tickets, as a real search
 DEPARTMENTS = ("Billing", "Technical support", "Sales", "Shipping")  # beside the migration's "General"
 PRODUCTS = ("Starter plan", "Team plan", "Enterprise plan", "Mobile app", "Desktop app", "API", "Webshop",
             "Gift cards", "Hardware kit", "Onboarding", "Integrations", "Reports")  # fmt: skip
-FIRST = ("Anna", "Ben", "Carla", "David", "Elif", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kira",
-         "Luca", "Mara", "Nils", "Olga", "Pavel", "Quinn", "Rosa", "Sven", "Tara",
-         "Umar", "Vera", "Wim", "Yara", "Zoe")  # fmt: skip
-LAST = ("Adler", "Berg", "Costa", "Dahl", "Egger", "Fischer", "Garcia", "Horvat", "Ivanova", "Jensen", "Klein",
-        "Lindqvist", "Moreau", "Novak", "Olsen", "Petrov", "Rossi", "Schmidt", "Tanaka", "Urban", "Vogel")  # fmt: skip
-_VOCABULARY = (
-    "account invoice payment refund order delivery package login password error page screen export report "
-    "upgrade plan subscription card charge receipt address email message button setting profile team user "
-    "access permission sync update version mobile app desktop browser download upload file attachment "
-    "customer support ticket request feature bug crash slow timeout server database backup restore import "
-    "schedule calendar reminder notification webhook integration token key limit quota storage discount "
-    "coupon shipping tracking return exchange warranty replacement battery cable screen keyboard printer"
-)
-WORDS = _VOCABULARY.split()
-SUBJECTS = (
-    "Cannot log in after the {w} change", "Question about my {w}", "{W} missing since yesterday",
-    "Wrong {w} on my last order", "How do I change the {w}?", "Feature idea: {w} for teams",
-    "The {w} page shows an error", "Refund for a duplicate {w}", "{W} is very slow today",
-    "Need help with the {w} settings",
-)  # fmt: skip
-OPENERS = ("Hi,", "Hello team,", "Good morning,", "Hi there,", "Dear support,")
-CLOSERS = ("Thanks!", "Best regards", "Thank you for your help.", "Cheers", "Kind regards")
 # How tickets end up: old tickets are nearly all closed, recent ones mostly still open.
 OPEN_KEYS = ("new", "assigned", "waiting", "feature_filed", "bug_filed")
 OPEN_WEIGHTS = (20, 35, 25, 10, 10)
@@ -99,69 +77,6 @@ class Seeded:
     long_ticket: int
     search_word: str
     seconds: float
-
-
-class _Text:
-    """Message bodies with a realistic spread of lengths, composed from a pool of sentences (fast)."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.sentences = [self._sentence() for _ in range(3000)]
-
-    def _sentence(self) -> str:
-        words = self.rng.choices(WORDS, k=self.rng.randint(5, 16))
-        return words[0].capitalize() + " " + " ".join(words[1:]) + self.rng.choice((".", ".", ".", "?", "!"))
-
-    def paragraph(self, sentences: int) -> str:
-        return " ".join(self.rng.choices(self.sentences, k=sentences))
-
-    def body(self) -> str:
-        """Half are short replies, a third a paragraph or two, the rest long (logs, stories)."""
-        roll = self.rng.random()
-        if roll < 0.5:
-            return self.paragraph(self.rng.randint(1, 2))
-        if roll < 0.85:
-            middle = [self.paragraph(self.rng.randint(2, 5)) for _ in range(self.rng.randint(1, 2))]
-        else:
-            middle = [self.paragraph(self.rng.randint(3, 8)) for _ in range(self.rng.randint(3, 8))]
-        return "\n\n".join([self.rng.choice(OPENERS), *middle, self.rng.choice(CLOSERS)])
-
-
-def _html(body: str) -> str:
-    """What the Markdown renderer makes of plain paragraphs (the vocabulary needs no escaping)."""
-    return "".join(f"<p>{part}</p>\n" for part in body.split("\n\n"))
-
-
-def _preview(body: str) -> str:
-    return " ".join(body.split())[:200]
-
-
-def _progress(label: str, done: int, total: int, started: float) -> None:
-    elapsed = time.monotonic() - started
-    rate = done / elapsed if elapsed else 0.0
-    left = (total - done) / rate if rate else 0.0
-    bar = "#" * int(30 * done / total)
-    sys.stderr.write(f"\r{label} [{bar:<30}] {done:>9,}/{total:,} {rate:,.0f}/s, {left:,.0f} s left ")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
-def _value(value: object) -> object:
-    """A value as SQLAlchemy would store it on SQLite (its DateTime and JSON formats)."""
-    if value.__class__ is datetime:
-        return value.isoformat(" ", "microseconds")
-    if value.__class__ is dict:
-        return json.dumps(value)
-    return value
-
-
-def _bulk(conn: Connection, model: type, rows: list[dict]) -> None:
-    """Insert many rows through the driver's executemany: SQLAlchemy's per-row parameter processing
-    would take half the seeding time at a million tickets."""
-    columns = list(rows[0])
-    sql = f"INSERT INTO {model.__tablename__} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    conn.exec_driver_sql(sql, [tuple(map(_value, row.values())) for row in rows])
 
 
 def make_app(database: Path) -> Flask:
@@ -214,7 +129,7 @@ class _Seeder:
         self, conn: Connection, rng: random.Random, now: datetime, password_hash: str, tickets: int, quiet: bool
     ) -> None:
         self.conn, self.rng, self.now, self.hash, self.total, self.quiet = conn, rng, now, password_hash, tickets, quiet
-        self.text = _Text(rng)
+        self.text = texts.Text(rng)
         self.entry_id = 0
         self.attachment_id = 0
 
@@ -243,7 +158,7 @@ class _Seeder:
         )
 
     def _name(self) -> str:
-        return f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
+        return f"{self.rng.choice(texts.FIRST)} {self.rng.choice(texts.LAST)}"
 
     def _people(self) -> None:
         """Agents (20 to 50 as the desk grows), organizations of about 20 customers, 1 customer per 4 tickets."""
@@ -319,10 +234,10 @@ class _Seeder:
                 customer = self.customers[0] if ticket_id % portal_every == 0 else self.rng.choice(self.customers)
                 self._ticket(ticket_id, created, customer, rows, entries, files, documents)
             with self.conn.begin():
-                _bulk(self.conn, Ticket, rows)
-                _bulk(self.conn, Entry, entries)
+                batches.insert_many(self.conn, Ticket, rows)
+                batches.insert_many(self.conn, Entry, entries)
                 if files:
-                    _bulk(self.conn, Attachment, files)
+                    batches.insert_many(self.conn, Attachment, files)
                 self.conn.execute(
                     text(
                         f"INSERT INTO {TABLE} (rowid, subject, customer, body) VALUES (:id, :subject, :customer, :body)"
@@ -330,7 +245,7 @@ class _Seeder:
                     documents,
                 )
             if not self.quiet:
-                _progress("tickets", min(first + BATCH - 1, self.total), self.total, started)
+                batches.progress("tickets", min(first + BATCH - 1, self.total), self.total, started)
 
     def _ticket(
         self,
@@ -356,8 +271,8 @@ class _Seeder:
         agent = None if final == "new" else rng.choice(self.agents)
         channel = rng.choice(("web", "web", "web", "email", "email", "phone", "chat"))
         customer_id, customer_text = customer
-        word = rng.choice(WORDS)
-        subject = rng.choice(SUBJECTS).format(w=word, W=word.capitalize())
+        word = rng.choice(texts.WORDS)
+        subject = rng.choice(texts.SUBJECTS).format(w=word, W=word.capitalize())
 
         at = created
         story: list[dict] = []
@@ -375,7 +290,7 @@ class _Seeder:
                 "id": self.entry_id, "ticket_id": ticket_id, "kind": kind, "visibility": visibility,
                 "author_kind": author, "customer_id": customer_id if author == ActorKind.CUSTOMER else None,
                 "agent_id": agent if author == ActorKind.AGENT else None, "body": body,
-                "body_html": _html(body) if body else "", "event": event, "data": data or {},
+                "body_html": texts.html(body) if body else "", "event": event, "data": data or {},
                 "channel": channel if author == ActorKind.CUSTOMER else "web", "created_at": at,
             }  # fmt: skip
             story.append(entry)
@@ -396,7 +311,8 @@ class _Seeder:
                         }
                     )
             if visibility == Visibility.PUBLIC:
-                public = (at, author, entry["customer_id"], entry["agent_id"], _preview(body) if body else public[4])
+                preview = texts.preview(body) if body else public[4]
+                public = (at, author, entry["customer_id"], entry["agent_id"], preview)
                 if author == ActorKind.AGENT and kind == EntryKind.MESSAGE and first_response is None:
                     first_response = at
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bench.run import Server, Session
+from bench.processes import Server, Session
 from shared.core.extensions import db
 from shared.models import Department, Ticket
 from shared.people import accounts
