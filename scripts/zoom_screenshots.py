@@ -56,13 +56,13 @@ def main() -> None:
         parser.error(f"no such page: {', '.join(sorted(unknown))}")
     wanted = [page for page in PAGES if page.name in names]
     args.out.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("deskbell.request").setLevel(logging.WARNING)  # one JSON line per request
     started = time.monotonic()
     with (
         tempfile.TemporaryDirectory(prefix="deskbell-zoom-") as tmp,
         serve_seeded_desk(SqliteDatabases(Path(tmp)), Path(tmp)) as served,
         sync_playwright() as playwright,
     ):
+        logging.getLogger("deskbell.request").setLevel(logging.WARNING)  # one JSON line per request
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for role in ROLES:
             pages = [page for page in wanted if page.role == role]
