@@ -19,6 +19,7 @@ class Desk:
 
     customer_ticket: int  # the customer's own ticket
     member_ticket: int  # a colleague's ticket, which the member sees through the organization
+    member_closed_ticket: int  # the member's own, closed: the page offers a rating
     open_ticket: int  # an agent's ticket with a long history: notes, files, links
     closed_ticket: int  # closed and rated
     view_query: str  # a saved view of the agent's: the queue list's query string
@@ -70,6 +71,7 @@ PAGES: tuple[Page, ...] = (
     Page("portal-profile", "portal.profile", "customer", "/portal/profile"),
     Page("portal-organization-tickets", "portal.tickets_list", "member", "/portal/tickets?view=organization"),
     Page("portal-colleague-ticket", "portal.ticket_show", "member", "/portal/tickets/{member_ticket}"),
+    Page("portal-closed-ticket", "portal.ticket_show", "member", "/portal/tickets/{member_closed_ticket}"),
     # The console.
     Page("console-queue", "console.home", "agent", "/console/"),
     Page("console-saved-view", "console.home", "agent", "/console/?{view_query}"),

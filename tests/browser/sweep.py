@@ -85,8 +85,12 @@ def serve_seeded_desk(databases, directory: Path) -> Iterator[SeededDesk]:
     got_request_exception.connect(lambda sender, exception, **extra: errors.append(exception), app, weak=False)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
     url = f"http://127.0.0.1:{server.server_port}"
-    with app.test_request_context(base_url=url):
-        desk = _seed(directory / "caught")
+    try:
+        with app.test_request_context(base_url=url):
+            desk = _seed(directory / "caught")
+    except BaseException:
+        server.server_close()
+        raise
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -120,18 +124,14 @@ def _seed(caught: Path) -> Desk:
     )
     db.session.commit()
     by_history = func.count(Entry.id).desc()
-    open_ticket = (
-        select(Ticket.number).join(Ticket.status).join(Ticket.entries).where(Status.category != Category.CLOSED)
-    )
-    closed = select(Ticket.number).join(Ticket.status).where(Status.category == Category.CLOSED)
+    tickets = select(Ticket.number).join(Ticket.status)
+    open_ticket = tickets.join(Ticket.entries).where(Status.category != Category.CLOSED)
+    closed = tickets.where(Status.category == Category.CLOSED)
+    colleagues = Customer.organization_id == member.organization_id
     return Desk(
         customer_ticket=_first(select(Ticket.number).where(Ticket.customer_id == customer.id)),
-        member_ticket=_first(
-            select(Ticket.number)
-            .join(Ticket.customer)
-            .where(Customer.organization_id == member.organization_id)
-            .where(Ticket.customer_id != member.id)
-        ),
+        member_ticket=_first(tickets.join(Ticket.customer).where(colleagues, Ticket.customer_id != member.id)),
+        member_closed_ticket=_first(closed.join(Ticket.customer).where(colleagues).order_by(Ticket.number.desc())),
         open_ticket=_first(open_ticket.group_by(Ticket.number).order_by(by_history)),
         closed_ticket=_first(closed.join(Rating, Rating.ticket_id == Ticket.id)),
         view_query=view.query,
