@@ -4,7 +4,7 @@ colour scheme. Any serious or critical finding fails (and two landmarks of a kin
 tell them apart), listed by rule, page and node.
 
 One browser context per role, language and scheme (one login each); every page of the role is
-opened once in it and checked at both widths. Limit the pages with -k, e.g. `-k "admin and ru"`.
+opened once in it and checked at both widths. Limit the pages with -k, e.g. `-k "admin-ru"`.
 Each run's findings are also written to test-artifacts/a11y/axe-<test>.json.
 """
 
@@ -47,8 +47,8 @@ SAME_NAMED_LANDMARKS = """() => {
     for (const el of document.querySelectorAll(selector)) {
       if (!el.checkVisibility()) continue;
       const name = nameOf(el);
-      if (seen.has(name)) found.push({kind, name, html: el.outerHTML.slice(0, 200), first: seen.get(name)});
-      else seen.set(name, el.outerHTML.slice(0, 200));
+      if (seen.has(name)) found.push({kind, name, html: el.outerHTML.slice(0, 200)});
+      else seen.set(name, el);
     }
   }
   return found;
@@ -77,7 +77,7 @@ def findings(tab: Tab, page_name: str, width: str) -> list[dict]:
 
 
 def report(found: list[dict]) -> str:
-    lines = [f"{len(found)} serious or critical axe finding(s):"]
+    lines = [f"{len(found)} finding(s): axe's serious or critical ones, and landmarks of a kind that share a name"]
     for item in found:
         lines.append(f"- {item['rule']} ({item['impact']}) on {item['page']} at {item['width']}: {item['target']}")
         lines.append(f"    {item['html']}")
@@ -91,16 +91,18 @@ def test_every_page_has_no_serious_axe_finding(
     browser: Browser, seeded_desk: SeededDesk, role: str, language: str, scheme: str
 ) -> None:
     context = open_context(browser, seeded_desk, role, language, scheme)
-    tab = context.new_page()
     found: list[dict] = []
-    for page in pages_for(role):
-        visit(tab, seeded_desk, page, language)
-        tab.evaluate(AXE_SCRIPT)  # axe-core as axe-playwright-python bundles it
-        for width, size in WIDTHS.items():
-            tab.set_viewport_size(size)
-            found += findings(tab, page.name, width)
-        tab.set_viewport_size(WIDTHS["desktop"])
-    context.close()
+    try:
+        tab = context.new_page()
+        for page in pages_for(role):
+            visit(tab, seeded_desk, page, language)
+            tab.evaluate(AXE_SCRIPT)  # axe-core as axe-playwright-python bundles it
+            for width, size in WIDTHS.items():
+                tab.set_viewport_size(size)
+                found += findings(tab, page.name, width)
+            tab.set_viewport_size(WIDTHS["desktop"])
+    finally:
+        context.close()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"axe-{role}-{language}-{scheme}.json").write_text(json.dumps(found, indent=1, ensure_ascii=False))
     assert not found, report(found)

@@ -54,15 +54,17 @@ def test_no_page_scrolls_sideways_at_320_css_px(
     browser: Browser, seeded_desk: SeededDesk, role: str, language: str
 ) -> None:
     context = open_context(browser, seeded_desk, role, language, "light")
-    tab = context.new_page()
-    tab.set_viewport_size(NARROW)
     found = []
-    for page in pages_for(role):
-        visit(tab, seeded_desk, page, language)
-        measured = tab.evaluate(MEASURE)
-        if measured["scrollWidth"] > measured["clientWidth"] + 1:
-            found.append({"page": page.name, "width": NARROW["width"], **measured})
-    context.close()
+    try:
+        tab = context.new_page()
+        tab.set_viewport_size(NARROW)
+        for page in pages_for(role):
+            visit(tab, seeded_desk, page, language)
+            measured = tab.evaluate(MEASURE)
+            if measured["scrollWidth"] > measured["clientWidth"] + 1:
+                found.append({"page": page.name, "width": NARROW["width"], **measured})
+    finally:
+        context.close()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"reflow-{role}-{language}.json").write_text(json.dumps(found, indent=1, ensure_ascii=False))
     assert not found, "\n".join(
