@@ -15,8 +15,9 @@ TOKENS = PARTS_DIR / "01-tokens.css"
 TEXT, UI = 4.5, 3.0
 
 # (foreground, background, minimum): each pair a rule of the stylesheet draws, named by token.
-# TEXT for words; UI for a part that must be seen to be used: input borders, focus rings, the
-# priority bars, a checked card's border, the switch's track, a star.
+# TEXT for words; UI for a part that must be seen to be used: input borders, focus rings, a checked
+# card's border, the switch's track, a star. (The priority bars and the icons in --muted are drawn in
+# colours already held to TEXT above.)
 PAIRS = [
     *[("text", bg, TEXT) for bg in ("bg", "surface", "surface-2", "hover", "accent-soft", "note", "danger-soft")],
     *[("muted", bg, TEXT) for bg in ("bg", "surface", "surface-2", "hover", "accent-soft", "note", "danger-soft")],
@@ -36,11 +37,8 @@ PAIRS = [
     *[("focus", bg, UI) for bg in ("bg", "surface", "accent-soft")],
     ("accent", "surface", UI),
     ("accent", "bg", UI),
-    ("high", "surface", UI),
-    ("urgent", "surface", UI),
     ("pending-dot", "surface", UI),  # the waiting ticket card's edge
     ("star", "surface", UI),
-    ("muted", "surface", UI),  # icons: search, the gear, a session's device
 ]
 
 # Raw colours a part may still use, each with its reason.
