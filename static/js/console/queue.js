@@ -56,6 +56,10 @@
     if (count) count.textContent = chosen ? count.dataset.some.replace("{n}", chosen) : count.dataset.none;
     for (const box of boxes) box.closest("tr").classList.toggle("row--picked", box.checked);
     document.querySelector(LIST)?.classList.toggle("queue--picking", chosen > 0);
+    // With nothing picked the button says it cannot act yet (its description, the hint, says why)
+    // instead of fading; without this script the server answers with the same sentence.
+    const apply = document.querySelector(`${LIST} .bulkbar__apply`);
+    if (apply) apply.setAttribute("aria-disabled", chosen ? "false" : "true");
   }
 
   // What keyboard.js needs of the list.
@@ -69,6 +73,10 @@
       for (const box of picks()) box.checked = event.target.checked;
     }
     updateSelection();
+  });
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest(`${LIST} .bulkbar__apply[aria-disabled=true]`)) event.preventDefault();
   });
 
   for (const type of ["pointerdown", "focusin", "keydown"]) {
