@@ -1,4 +1,4 @@
-"""End to end in Chromium: reflow (WCAG 1.4.10). Below 760 px both top bars fold into a Menu
+"""End to end in Chromium: reflow (WCAG 1.4.10). Up to 900 px both top bars fold into a Menu
 button that the keyboard opens and closes, with every item reachable; at 400% zoom (341x212) the
 bar takes a quarter of the height at most; and a sample of pages never scrolls sideways at 200%
 zoom (683x425), 400% zoom (341x212) or 320 px, in English and in Russian (longer words).
