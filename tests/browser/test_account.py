@@ -89,6 +89,7 @@ def test_customer_signs_up_edits_the_profile_and_changes_the_password(
     expect(page.get_by_text("Your password is changed.")).to_be_visible()
 
     page.set_viewport_size(PHONE)
+    page.get_by_role("button", name="Menu").click()  # a phone's top bar folds into its menu
     expect(page.get_by_role("link", name="Carol Chen-Ward")).to_be_visible()
     screenshot(page, "profile-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -90,6 +90,7 @@ def test_round_robin_assigns_portal_tickets_in_turn_and_skips_an_agent_who_is_aw
 
     # At 390 px: the header keeps the switch usable, the history wraps, the admin card stacks.
     bob_page.set_viewport_size(PHONE)
+    bob_page.get_by_role("button", name="Menu").click()  # a phone's top bar folds into its menu
     expect(bob_page.get_by_role("switch", name="Away")).to_be_visible()
     expect(history_event(bob_page, f"({bob.name} is away)")).to_be_visible()
     assert bob_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -72,6 +72,8 @@ def test_the_header_box_finds_tickets_narrows_as_the_agent_types_and_opens_one(
     phone = new_context(viewport=PHONE, has_touch=True, is_mobile=True).new_page()
     log_in(phone, "console", live_agent)
     phone_box = phone.get_by_role("searchbox", name="Search tickets")
+    expect(phone_box).to_be_hidden()  # folded into the top bar's menu
+    phone.get_by_role("button", name="Menu").click()
     expect(phone_box).to_be_visible()
     screenshot(phone, "the box on a phone")
     phone_box.fill("invoice")

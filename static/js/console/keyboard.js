@@ -56,6 +56,8 @@
     "/": () => {
       const box = document.getElementById("console-search-q");
       if (!box) return false;
+      // In a narrow top bar the box is in the folded menu: open it first.
+      if (!box.checkVisibility()) document.querySelector("[data-menu-toggle][aria-expanded=false]")?.click();
       box.focus();
       box.select();
       return true;
