@@ -18,7 +18,8 @@ def _language_form(**kwargs) -> LanguageForm:
 
 
 def _page(password_form: ResetForm, language_form: LanguageForm | None = None) -> tuple[str, int]:
-    language_form = language_form or _language_form(formdata=None)
+    if language_form is None:
+        language_form = _language_form(formdata=None)
     status = 422 if password_form.errors or language_form.errors else 200
     context = account_views.sessions_context("console")
     page = render_template("console/profile.html", password_form=password_form, language_form=language_form, **context)
