@@ -27,6 +27,12 @@ SAMPLE_VALUES = {
 }
 
 
+def endpoint_names(methods: set[str]) -> set[str]:
+    """Every endpoint of the app (every area's and the app's own) that answers one of `methods`."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x"})
+    return {rule.endpoint for rule in app.url_map.iter_rules() if rule.methods & methods}
+
+
 def endpoints(area: str, methods: set[str] | None = None) -> list[tuple[str, str]]:
     """Every (method, path) of an area, optionally only the given methods."""
     app = create_app({"TESTING": True, "SECRET_KEY": "x"})
@@ -38,3 +44,8 @@ def endpoints(area: str, methods: set[str] | None = None) -> list[tuple[str, str
             wanted = rule.methods - {"HEAD", "OPTIONS"}
             found += [(method, path) for method in sorted(wanted & methods if methods else wanted)]
     return found
+
+
+def app_languages() -> list[str]:
+    """The languages the desk ships, as the app itself lists them."""
+    return list(create_app({"TESTING": True, "SECRET_KEY": "x"}).config["LANGUAGES"])

@@ -21,6 +21,7 @@ from shared.core.extensions import db
 from shared.models import Customer, Department
 from shared.people import accounts
 from shared.tickets import conversation
+from tests.browser.sweep import SeededDesk, serve_seeded_desk
 from tests.conftest import PASSWORD, make_app
 
 BROWSER_DIR = Path(__file__).resolve().parent
@@ -313,3 +314,14 @@ def screenshot(request: pytest.FixtureRequest, new_context) -> Iterator[Screensh
     if call is not None and call.failed:
         for page in shots.pages_still_open():
             shots(page, "failed")
+
+
+# --- The sweeps over every registered page ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def seeded_desk(databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededDesk]:
+    """The demo desk served once per test process, for the sweeps over every page (tests/browser/sweep.py)."""
+    with serve_seeded_desk(databases, tmp_path_factory.mktemp("seeded-desk")) as served:
+        yield served
+    assert not served.errors, f"the seeded desk raised: {served.errors!r}"
