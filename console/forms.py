@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from shared.tickets.conversation import AGENT_CHANNELS
-from shared.web.forms import DayField, IdsField, SelectField, catalog_choices, choices
+from shared.web.forms import LANGUAGE_CHOICES, DayField, IdsField, SelectField, catalog_choices, choices
 
 VISIBILITY_CHOICES = choices([("public", _l("Public reply")), ("internal", _l("Internal note"))])
 
@@ -212,3 +212,12 @@ class ParticipantForm(FlaskForm):
     """Someone to add to the conversation, by address; the domain decides whether they may be."""
 
     email = StringField(_l("Email address"), id="participant-email", validators=[DataRequired(), Length(max=254)])
+
+
+# --- The agent's own profile -----------------------------------------------------------------
+
+
+class LanguageForm(FlaskForm):
+    """The language of the agent's console and of the mail the desk sends them."""
+
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)

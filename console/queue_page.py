@@ -128,6 +128,7 @@ def render_queue(
     save_form = save_form or SavedViewForm(formdata=None)
     save_form.query.data = address.query
     fragment = is_fragment_request()
+    view = saved_views.view_at(current_user, address.query)
     return render(
         "console/queue.html",
         "console/_queue_list.html",
@@ -135,7 +136,7 @@ def render_queue(
         headers={"HX-Trigger-After-Swap": QUEUE_CHANGED} if fragment else None,
         page=page,
         queue=queue,
-        title=_queue_title(queue, statuses),
+        title=view.name if view is not None else _queue_title(queue, statuses),
         statuses=statuses,
         filter_form=form,
         address=address,

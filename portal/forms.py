@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, MultipleFileField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from shared.web.forms import SelectField, catalog_choices, choices
+from shared.web.forms import LANGUAGE_CHOICES, SelectField, catalog_choices, choices
 
 
 class NewTicketForm(FlaskForm):
@@ -23,9 +23,6 @@ class ReplyForm(FlaskForm):
 
 
 # --- Accounts: sign-up and the customer's profile --------------------------------------
-
-# Each language in its own name, so a reader finds theirs whatever the page's language.
-LANGUAGE_CHOICES = choices([("en", "English"), ("ru", "Русский")])
 
 
 class SignupForm(FlaskForm):

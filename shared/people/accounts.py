@@ -295,6 +295,12 @@ def _language(locale: str) -> str:
     return locale
 
 
+def set_language(account: Account, locale: str) -> None:
+    """The language of the account's pages and mail, from the next page on; either account kind."""
+    account.locale = _language(locale)
+    db.session.flush()
+
+
 def update_profile(customer: Customer, *, name: str, locale: str) -> Customer:
     """The customer's own name and language (pages and mail follow the language)."""
     name = (name or "").strip()

@@ -51,6 +51,11 @@ def views_for(agent: Agent) -> list[SavedView]:
     )
 
 
+def view_at(agent: Agent, query: str) -> SavedView | None:
+    """The agent's view of the list at this address, if they keep one: its name titles the page."""
+    return next((view for view in views_for(agent) if view.query == clean_query(query)), None)
+
+
 def find_view(agent: Agent, view_id: int) -> SavedView | None:
     """The agent's own view with this id; a colleague's is not found."""
     view = db.session.get(SavedView, view_id)

@@ -136,6 +136,10 @@ def _value(item, how: str):
     return str(item.id) if how == "text" else item.id
 
 
+# Each language in its own name, so a reader finds theirs whatever the page's language.
+LANGUAGE_CHOICES = choices([("en", "English"), ("ru", "Русский")])
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])

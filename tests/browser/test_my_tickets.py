@@ -40,7 +40,8 @@ def test_the_new_reply_marker_appears_after_an_agent_reply_and_goes_once_read(
     agent_replies(in_live_app, number, live_agent.email, "Please unplug it and send us a photo of the label.")
     page.reload()
     expect(card.get_by_text("New reply")).to_be_visible()
-    expect(card.get_by_role("link")).to_have_accessible_name(re.compile(r"^Unread: our team has answered"))
+    name = rf"^#{number} New reply .*The printer is on fire.* Unread: our team has answered since you last looked\.$"
+    expect(card.get_by_role("link")).to_have_accessible_name(re.compile(name))
     expect(page.get_by_role("listitem").filter(has_text="Invoice address")).not_to_contain_text("New reply")
     screenshot(page, "new-reply-marker")
 

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 from shared.core.extensions import db
 from shared.models import Ticket
 from shared.people import accounts
+from shared.queues import saved_views
 from shared.tickets import properties
 from tests.browser.conftest import PHONE, assert_not_reloaded, mark_the_page
 
@@ -40,8 +41,12 @@ def test_a_filtered_list_is_saved_and_reopened_from_the_sidebar_in_place(
 
     page.locator("#queue-nav").get_by_role("link", name=re.compile("^Unassigned")).click()
     expect(page).to_have_url("/console/?queue=unassigned")
+    expect(page).to_have_title(re.compile(r"^Unassigned · "))
     view.get_by_role("link").click()
     expect(page).to_have_url("/console/?priority=urgent")
+    # The list swapped in place is titled with the view's name, in the tab and in its heading.
+    expect(page).to_have_title(re.compile(r"^Urgent work · "))
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Urgent work\b"))
     expect(page.locator("#queue-list tr[data-number]")).to_have_count(1)
     expect(page.get_by_label("Priority", exact=True)).to_have_value("urgent")
     assert_not_reloaded(page)
@@ -55,3 +60,23 @@ def test_a_filtered_list_is_saved_and_reopened_from_the_sidebar_in_place(
     view = phone.locator("#queue-nav .sidebar__view")
     view.get_by_role("button", name="Delete the view “Urgent work”").click()
     expect(view).to_have_count(0)
+
+
+def test_a_view_named_with_markup_titles_the_page_as_plain_text_after_htmx_swaps(
+    page: Page, live_agent, in_live_app, log_in
+) -> None:
+    name = "Mine <img src=x> & co"
+    in_live_app(lambda: saved_views.save_view(accounts.find_agent(live_agent.email), name, "queue=mine&sort=due"))
+    log_in(page, "console", live_agent)
+    mark_the_page(page)
+    page.locator("#queue-nav .sidebar__view").get_by_role("link").click()
+    expect(page).to_have_url("/console/?queue=mine&sort=due")
+    expect(page).to_have_title(f"{name} · Deskbell")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(rf"^{re.escape(name)} \d"))
+    page.locator("#queue-nav").get_by_role("link", name=re.compile(r"^Mine \d+$")).click()
+    expect(page).to_have_url("/console/?queue=mine")
+    expect(page).to_have_title("Mine · Deskbell")
+    page.go_back()
+    expect(page).to_have_title(f"{name} · Deskbell")
+    assert_not_reloaded(page)
+    assert page.locator("img[src=x]").count() == 0

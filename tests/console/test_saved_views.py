@@ -72,3 +72,18 @@ class TestCsrf:
         assert client.post("/console/views", data={"name": "X", "query": ""}).status_code == 400
         assert client.post(f"/console/views/{view.id}/delete").status_code == 400
         assert [v.name for v in saved_views.views_for(agent)] == ["Mine"]
+
+
+def test_a_saved_view_titles_its_list_page_and_fragment_with_its_name_escaped(client, login_as, agent, db):
+    login_as(agent)
+    name = "Mine & <b>urgent</b>"
+    client.post("/console/views", data={"name": name, "query": "priority=urgent&queue=mine"})
+    page = client.get("/console/?queue=mine&priority=urgent").get_data(as_text=True)
+    escaped = "Mine &amp; &lt;b&gt;urgent&lt;/b&gt;"
+    assert f"<title>{escaped} · " in page and f'<h1 id="queue-title">{escaped} <span' in page
+    assert "<b>urgent</b>" not in page
+    fragment = client.get("/console/?queue=mine&priority=urgent", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith(f"<title>{escaped} · ")
+    # The same queue with other filters is no longer the view: it has the queue's own name.
+    other = client.get("/console/?queue=mine&priority=high").get_data(as_text=True)
+    assert "<title>Mine · " in other and '<h1 id="queue-title">Mine <span' in other

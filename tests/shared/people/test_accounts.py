@@ -312,3 +312,12 @@ def test_no_mail_for_a_deactivated_account(customer, db, outbox):
     accounts.request_password_reset(Customer, customer.email, reset_url_for=reset_url_for)
 
     assert outbox() == []
+
+
+def test_either_account_kind_chooses_a_language_the_desk_offers(db, agent, customer):
+    for account in (agent, customer):
+        accounts.set_language(account, "ru")
+        assert account.locale == "ru"
+        with pytest.raises(DomainError) as refused:
+            accounts.set_language(account, "xx")
+        assert refused.value.field == "locale" and account.locale == "ru"

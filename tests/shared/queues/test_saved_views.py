@@ -37,3 +37,11 @@ def test_an_agent_keeps_at_most_twenty_views_and_no_unknown_queue(db, agent):
         saved_views.save_view(agent, "One more", "")
     with pytest.raises(DomainError, match="no longer exists"):
         saved_views.save_view(agent, "Gone", "queue=status:nope")
+
+
+def test_the_view_at_an_address_is_the_agents_own_whatever_the_argument_order(db, agent, make_agent):
+    colleague = make_agent("cleo@desk.example", name="Cleo")
+    view = saved_views.save_view(agent, "Hot", "queue=mine&priority=urgent")
+    assert saved_views.view_at(agent, "priority=urgent&queue=mine&page=3") is view
+    assert saved_views.view_at(agent, "queue=mine") is None
+    assert saved_views.view_at(colleague, "queue=mine&priority=urgent") is None
