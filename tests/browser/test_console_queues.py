@@ -78,7 +78,7 @@ def test_needs_reply_filters_and_pages_in_place_and_back_restores_each_view(
 
     page.get_by_role("link", name="Next").click()
     expect(page).to_have_url("/console/?queue=needs_reply&priority=high&page=2")
-    expect(page.get_by_text("4–6 of 6")).to_be_visible()
+    expect(page.locator(".pagination").get_by_text("4–6 of 6")).to_be_visible()
     expect_said(page, "Needs reply: 4–6 of 6")
     assert focused(page) == "h1#queue-title"  # the pager's link is gone: the list's heading has it
     screenshot(page, "needs-reply-high-page-2")
@@ -86,7 +86,7 @@ def test_needs_reply_filters_and_pages_in_place_and_back_restores_each_view(
 
     page.go_back()
     expect(page).to_have_url("/console/?queue=needs_reply&priority=high")
-    expect(page.get_by_text("1–3 of 6")).to_be_visible()
+    expect(page.locator(".pagination").get_by_text("1–3 of 6")).to_be_visible()
     assert listed(page) == first_page
     expect(page.get_by_label("Priority", exact=True)).to_have_value("high")
     page.go_back()
