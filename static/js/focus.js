@@ -108,6 +108,7 @@
 
   document.addEventListener("htmx:beforeSwap", (event) => {
     loaded = [];
+    if (!event.detail.shouldSwap) return; // nothing comes in (a 204, a server error): nothing to do
     const elt = event.detail.requestConfig?.elt || event.detail.elt;
     const quiet = elt instanceof Element && elt.matches("[data-refresh], [data-say-changes]");
     requests.set(event.detail.xhr, {
