@@ -195,11 +195,6 @@ def expect_said(page: Page, text: str | re.Pattern) -> None:
     assert page.evaluate("document.getElementById('live-status').__kept") == 1, "the live region was swapped"
 
 
-def focused(page: Page) -> str:
-    """The focused element, as `tag#id` (what a test expects after an htmx action)."""
-    return page.evaluate("(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : ''))(document.activeElement)")
-
-
 @pytest.fixture
 def add_customer(live_server: LiveServer) -> Callable[..., Account]:
     def add(email: str = "alice@example.com", name: str = "Alice Archer", password: str | None = PASSWORD) -> Account:

@@ -18,7 +18,6 @@ from tests.browser.conftest import (
     Account,
     assert_not_reloaded,
     expect_said,
-    focused,
     mark_the_live_region,
     mark_the_page,
 )
@@ -73,14 +72,14 @@ def test_needs_reply_filters_and_pages_in_place_and_back_restores_each_view(
     expect(page.locator("#queue-title .count")).to_have_text("6")
     expect(rows(page)).to_have_count(3)
     expect_said(page, "Needs reply: 1–3 of 6")
-    assert focused(page) == "select#priority"  # a filter keeps the focus while the list changes
+    expect(page.get_by_label("Priority", exact=True)).to_be_focused()  # a filter keeps it while the list changes
     first_page = listed(page)
 
     page.get_by_role("link", name="Next").click()
     expect(page).to_have_url("/console/?queue=needs_reply&priority=high&page=2")
     expect(page.locator(".pagination").get_by_text("4–6 of 6")).to_be_visible()
     expect_said(page, "Needs reply: 4–6 of 6")
-    assert focused(page) == "h1#queue-title"  # the pager's link is gone: the list's heading has it
+    expect(page.locator("#queue-title")).to_be_focused()  # the pager's link is gone: the list's heading has it
     screenshot(page, "needs-reply-high-page-2")
     assert_not_reloaded(page)
 
@@ -160,7 +159,7 @@ def test_bulk_close_selected_rows_through_the_bulk_bar(
 
     expect(page.get_by_role("main").get_by_text("2 tickets closed.")).to_be_visible()
     expect_said(page, re.compile("2 tickets closed."))
-    assert focused(page) == "h1#queue-title"  # the button went with the old list
+    expect(page.locator("#queue-title")).to_be_focused()  # the button went with the old list
     expect(rows(page)).to_have_count(2)
     expect(page.get_by_text("Invoice 0 is wrong")).to_have_count(0)
     expect(sidebar_count(page, "Closed")).to_have_text("2")
