@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, got_request_exception
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from shared.core.extensions import db
@@ -182,6 +182,18 @@ def mark_the_page(page: Page) -> None:
 
 def assert_not_reloaded(page: Page) -> None:
     assert page.evaluate("window.__marker") == 1
+
+
+def mark_the_live_region(page: Page) -> None:
+    """Tag the page's live region (#live-status), so `expect_said` can tell it was never swapped:
+    a screen reader hears a region change, never a region that is put in anew."""
+    page.evaluate("document.getElementById('live-status').__kept = 1")
+
+
+def expect_said(page: Page, text: str | re.Pattern) -> None:
+    """The live region, the same element as when marked, now says `text`."""
+    expect(page.locator("#live-status")).to_have_text(text)
+    assert page.evaluate("document.getElementById('live-status').__kept") == 1, "the live region was swapped"
 
 
 @pytest.fixture

@@ -12,7 +12,15 @@ from shared.demo import seed
 from shared.models import Ticket
 from shared.people import accounts
 from shared.tickets import properties
-from tests.browser.conftest import DESKTOP, PHONE, Account, assert_not_reloaded, mark_the_page
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    Account,
+    assert_not_reloaded,
+    expect_said,
+    mark_the_live_region,
+    mark_the_page,
+)
 
 
 @pytest.fixture
@@ -50,6 +58,7 @@ def test_needs_reply_filters_and_pages_in_place_and_back_restores_each_view(
     log_in(page, "console", live_agent)
     expect(page.get_by_role("heading", name="All open")).to_be_visible()
     mark_the_page(page)
+    mark_the_live_region(page)
 
     page.locator("#queue-nav").get_by_role("link", name=re.compile("^Needs reply")).click()
     expect(page).to_have_url("/console/?queue=needs_reply")
@@ -57,21 +66,26 @@ def test_needs_reply_filters_and_pages_in_place_and_back_restores_each_view(
     expect(page).to_have_title(re.compile("^Needs reply"))
     expect(page.locator("#queue-nav [aria-current=page]")).to_contain_text("Needs reply")
 
+    page.get_by_label("Priority", exact=True).focus()
     page.get_by_label("Priority", exact=True).select_option("high")
     expect(page).to_have_url("/console/?queue=needs_reply&priority=high")
     expect(page.locator("#queue-title .count")).to_have_text("6")
     expect(rows(page)).to_have_count(3)
+    expect_said(page, "Needs reply: 1–3 of 6")
+    expect(page.get_by_label("Priority", exact=True)).to_be_focused()  # a filter keeps it while the list changes
     first_page = listed(page)
 
     page.get_by_role("link", name="Next").click()
     expect(page).to_have_url("/console/?queue=needs_reply&priority=high&page=2")
-    expect(page.get_by_text("4–6 of 6")).to_be_visible()
+    expect(page.locator(".pagination").get_by_text("4–6 of 6")).to_be_visible()
+    expect_said(page, "Needs reply: 4–6 of 6")
+    expect(page.locator("#queue-title")).to_be_focused()  # the pager's link is gone: the list's heading has it
     screenshot(page, "needs-reply-high-page-2")
     assert_not_reloaded(page)
 
     page.go_back()
     expect(page).to_have_url("/console/?queue=needs_reply&priority=high")
-    expect(page.get_by_text("1–3 of 6")).to_be_visible()
+    expect(page.locator(".pagination").get_by_text("1–3 of 6")).to_be_visible()
     assert listed(page) == first_page
     expect(page.get_by_label("Priority", exact=True)).to_have_value("high")
     page.go_back()
@@ -96,6 +110,7 @@ def test_the_list_and_counts_refresh_themselves_without_losing_the_agents_place(
     log_in(page, "console", live_agent)
     expect(rows(page)).to_have_count(3)
     mark_the_page(page)
+    mark_the_live_region(page)
 
     page.keyboard.press("j")
     page.keyboard.press("j")
@@ -107,6 +122,7 @@ def test_the_list_and_counts_refresh_themselves_without_losing_the_agents_place(
     page.clock.run_for(100)
     expect(page.get_by_text("Scanner arrived broken")).to_have_count(0)
     expect(rows(page).nth(1).locator("input[name=ticket]")).to_be_checked()
+    expect_said(page, "")  # the counts refreshed: nothing to say
 
     page.keyboard.press("x")  # nothing picked any more; after a quiet while the list catches up
     page.mouse.click(5, 300)  # leave the list alone
@@ -115,6 +131,12 @@ def test_the_list_and_counts_refresh_themselves_without_losing_the_agents_place(
     page.clock.run_for(100)
     expect(rows(page)).to_have_count(4)
     expect(page.locator(".row--cursor")).to_contain_text("Receipt printer 1")  # the cursor stayed on its ticket
+    expect_said(page, "New tickets in the list: 1")  # said once, briefly
+    page.evaluate("document.getElementById('live-status').textContent = ''")
+    with page.expect_response(lambda response: response.request.headers.get("hx-request") == "true"):
+        page.clock.run_for("00:30")  # the next refresh finds nothing new: it says nothing
+    page.clock.run_for(200)
+    expect_said(page, "")
     assert_not_reloaded(page)
 
 
@@ -125,6 +147,7 @@ def test_bulk_close_selected_rows_through_the_bulk_bar(
     page.set_viewport_size(DESKTOP)
     log_in(page, "console", live_agent)
     mark_the_page(page)
+    mark_the_live_region(page)
     expect(sidebar_count(page, "Closed")).to_have_text("0")
 
     page.get_by_label(f"Select #{numbers[0]}").check()
@@ -134,7 +157,9 @@ def test_bulk_close_selected_rows_through_the_bulk_bar(
     screenshot(page, "two-rows-picked")
     page.get_by_role("button", name="Apply to selected").click()
 
-    expect(page.get_by_text("2 tickets closed.")).to_be_visible()
+    expect(page.get_by_role("main").get_by_text("2 tickets closed.")).to_be_visible()
+    expect_said(page, re.compile("2 tickets closed."))
+    expect(page.locator("#queue-title")).to_be_focused()  # the button went with the old list
     expect(rows(page)).to_have_count(2)
     expect(page.get_by_text("Invoice 0 is wrong")).to_have_count(0)
     expect(sidebar_count(page, "Closed")).to_have_text("2")
@@ -147,7 +172,7 @@ def test_bulk_close_selected_rows_through_the_bulk_bar(
     page.get_by_label("All on this page").check()
     page.get_by_label("Change priority to").select_option("urgent")
     page.get_by_role("button", name="Apply to selected").click()
-    expect(page.get_by_text("2 tickets set to urgent priority.")).to_be_visible()
+    expect(page.get_by_role("main").get_by_text("2 tickets set to urgent priority.")).to_be_visible()
     expect(page.locator(".prio--urgent")).to_have_count(2)
 
 

@@ -88,7 +88,7 @@ def test_an_agents_working_day(page: Page, live_agent, live_customer, add_ticket
     screenshot(page, "two-picked-for-closing")
     page.get_by_role("button", name="Apply to selected").click()
 
-    expect(page.get_by_text("2 tickets closed.")).to_be_visible()
+    expect(page.get_by_role("main").get_by_text("2 tickets closed.")).to_be_visible()
     expect(rows(page)).to_have_count(1)
     expect(rows(page).first).to_contain_text("Receipt printer jams")
     expect(sidebar_count(page, "Closed")).to_have_text("2")

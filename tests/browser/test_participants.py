@@ -23,7 +23,7 @@ def test_an_agent_adds_and_removes_participants_with_the_keyboard(
     page.goto(f"/console/tickets/{number}")
     mark_the_page(page)
     card = page.locator("#ticket-participants")
-    said = page.locator("#participants-said")
+    said = page.locator("#live-status")
     expect(card).to_contain_text("Only the customer.")
     screenshot(page, "console no participants")
 

@@ -9,7 +9,13 @@ from shared.models import Ticket
 from shared.people import accounts
 from shared.queues import saved_views
 from shared.tickets import properties
-from tests.browser.conftest import PHONE, assert_not_reloaded, mark_the_page
+from tests.browser.conftest import (
+    PHONE,
+    assert_not_reloaded,
+    expect_said,
+    mark_the_live_region,
+    mark_the_page,
+)
 
 
 def test_a_filtered_list_is_saved_and_reopened_from_the_sidebar_in_place(
@@ -31,13 +37,17 @@ def test_a_filtered_list_is_saved_and_reopened_from_the_sidebar_in_place(
     add_ticket(live_customer, subject="Printer is slow")
     log_in(page, "console", live_agent)
     mark_the_page(page)
+    mark_the_live_region(page)
     page.get_by_label("Priority", exact=True).select_option("urgent")
     expect(page).to_have_url("/console/?priority=urgent")
     page.get_by_label("View name").fill("Urgent work")
-    page.get_by_role("button", name="Save this view").click()
+    page.get_by_role("button", name="Save this view").focus()
+    page.keyboard.press("Enter")
     view = page.locator("#queue-nav .sidebar__view").filter(has_text="Urgent work")
     expect(view.locator(".sidebar__count")).to_have_text("1")
     expect(page.get_by_role("status")).to_have_text("Saved in My views.")
+    expect_said(page, "Saved in My views.")
+    expect(page.get_by_role("button", name="Save this view")).to_be_focused()  # swapped, and kept by its id
 
     page.locator("#queue-nav").get_by_role("link", name=re.compile("^Unassigned")).click()
     expect(page).to_have_url("/console/?queue=unassigned")
@@ -60,6 +70,7 @@ def test_a_filtered_list_is_saved_and_reopened_from_the_sidebar_in_place(
     view = phone.locator("#queue-nav .sidebar__view")
     view.get_by_role("button", name="Delete the view “Urgent work”").click()
     expect(view).to_have_count(0)
+    expect(phone.locator("#queues-title")).to_be_focused()  # its button is gone, and "My views" too: the sidebar's top
 
 
 def test_a_view_named_with_markup_titles_the_page_as_plain_text_after_htmx_swaps(

@@ -25,7 +25,7 @@ def test_an_agent_ends_a_session_left_open_on_a_phone(page: Page, new_context, l
 
     page.evaluate("document.body.dataset.marker = 'same page'")
     sessions.get_by_role("button", name="End the session of Safari · iPhone").click()
-    expect(page.get_by_text("That session is ended: it has to log in again.")).to_be_visible()
+    expect(page.get_by_role("main").get_by_text("That session is ended: it has to log in again.")).to_be_visible()
     expect(sessions.get_by_role("listitem")).to_have_count(1)
     assert page.evaluate("document.body.dataset.marker") == "same page"  # swapped by htmx, no reload
     screenshot(page, "profile-one-session")
@@ -49,7 +49,7 @@ def test_a_customer_ends_all_other_sessions_and_the_list_fits_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     page.get_by_role("button", name="End all other sessions").click()
-    expect(page.get_by_text("2 other sessions are ended.")).to_be_visible()
+    expect(page.get_by_role("main").get_by_text("2 other sessions are ended.")).to_be_visible()
     expect(page.locator("#sessions").get_by_role("listitem")).to_have_count(1)
     expect(page.get_by_role("button", name="End all other sessions")).to_have_count(0)
     page.set_viewport_size(DESKTOP)

@@ -69,7 +69,7 @@ def test_with_htmx_the_card_comes_back_with_the_events_and_an_announcement(clien
     assert response.status_code == 200 and "<html" not in html
     assert html.lstrip().startswith('<section class="card participants" id="ticket-participants"')
     assert 'hx-swap-oob="beforeend"' in html and "Added to the conversation: priya@acme.example" in html
-    assert '<p id="participants-said" hx-swap-oob="innerHTML">priya@acme.example is in the conversation now' in html
+    assert '<p id="live-status" hx-swap-oob="innerHTML">priya@acme.example is in the conversation now' in html
     assert 'id="participant-email"' in html and "data-focus" in html  # the field keeps the focus
     add(client, ticket, "carlos@partner.example", HX)
 
