@@ -37,7 +37,8 @@ def test_it_reads_the_settings_file_and_only_that(tmp_path):
     assert refused.returncode != 0 and "DESKBELL_SECRET_KEY is not set" in refused.stderr
     assert not (tmp_path / "instance" / "deskbell.sqlite").exists()
 
-    env_file.write_text(example.replace("DESKBELL_SECRET_KEY=\n", "DESKBELL_SECRET_KEY='a test key, not a secret'\n"))
+    filled = example.replace("DESKBELL_SECRET_KEY=\n", "DESKBELL_SECRET_KEY='a test key, not a secret'\n")
+    env_file.write_text(filled + "DESKBELL_ARGON2_TIME_COST=1\nDESKBELL_ARGON2_MEMORY_KIB=1024\n")  # a quick test
     assert deskbell(tmp_path, env_file, "db", "upgrade").returncode == 0
     created = deskbell(
         tmp_path, env_file, "users", "create-agent", "admin@example.com", "--admin", "--password", "x" * 12

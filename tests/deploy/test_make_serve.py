@@ -85,7 +85,10 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> bytes:
 
 
 def flask(instance: Path, *args: str) -> None:
-    env = environ(DESKBELL_INSTANCE_PATH=str(instance))
+    """A command on the instance; cheap password hashing keeps the test quick."""
+    env = environ(
+        DESKBELL_INSTANCE_PATH=str(instance), DESKBELL_ARGON2_TIME_COST="1", DESKBELL_ARGON2_MEMORY_KIB="1024"
+    )
     subprocess.run([FLASK, "--app", "wsgi", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, check=True)
 
 
