@@ -55,3 +55,24 @@ def exec_start(name: str) -> list[str]:
     argv = shlex.split(one(name, "Service", "ExecStart"))
     assert argv[0].startswith(f"{HOME}/.venv/bin/"), argv[0]
     return [str(PROJECT_ROOT) + argv[0].removeprefix(HOME), *argv[1:]]
+
+
+def nginx_config(tmp_path: Path, site: str) -> Path:
+    """A main nginx.conf around `site`, everything nginx writes kept under tmp_path."""
+    (tmp_path / "site.conf").write_text(site)
+    temp = " ".join(
+        f"{kind}_temp_path {tmp_path}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nworker_processes 1;\ndaemon off;\n"
+        f"events {{ worker_connections 64; }}\n"
+        f"http {{ access_log off; {temp} include {tmp_path}/site.conf; }}\n"
+    )
+    return main
+
+
+def with_certificate(site: str, cert: Path, key: Path) -> str:
+    live = "/etc/letsencrypt/live/help.example.com"
+    assert f"{live}/fullchain.pem;" in site and f"{live}/privkey.pem;" in site
+    return site.replace(f"{live}/fullchain.pem", str(cert)).replace(f"{live}/privkey.pem", str(key))

@@ -9,7 +9,17 @@ from pathlib import Path
 import pytest
 
 from shared.core.config import DEFAULTS, PROJECT_ROOT
-from tests.deploy.files import DEPLOY, HOME, environment_file, exec_start, one, unit, values
+from tests.deploy.files import (
+    DEPLOY,
+    HOME,
+    environment_file,
+    exec_start,
+    nginx_config,
+    one,
+    unit,
+    values,
+    with_certificate,
+)
 
 UNITS = ["deskbell-web.service", "deskbell-worker.service"]
 INSTANCE = "/var/lib/deskbell"
@@ -66,42 +76,6 @@ def test_the_example_settings_hold_no_secret_and_trust_one_proxy():
 def test_the_proxies_take_as_large_a_request_as_the_desk():
     assert f"client_max_body_size {REQUEST_MB}m;" in (DEPLOY / "nginx-deskbell.conf").read_text()
     assert f"max_size {REQUEST_MB}MB\n" in (DEPLOY / "Caddyfile").read_text()
-
-
-def nginx_config(tmp_path: Path, site: str) -> Path:
-    """A main nginx.conf around `site`, everything nginx writes kept under tmp_path."""
-    (tmp_path / "site.conf").write_text(site)
-    temp = " ".join(
-        f"{kind}_temp_path {tmp_path}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    main = tmp_path / "nginx.conf"
-    main.write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nworker_processes 1;\ndaemon off;\n"
-        f"events {{ worker_connections 64; }}\n"
-        f"http {{ access_log off; {temp} include {tmp_path}/site.conf; }}\n"
-    )
-    return main
-
-
-def with_certificate(site: str, cert: Path, key: Path) -> str:
-    live = "/etc/letsencrypt/live/help.example.com"
-    assert f"{live}/fullchain.pem;" in site and f"{live}/privkey.pem;" in site
-    return site.replace(f"{live}/fullchain.pem", str(cert)).replace(f"{live}/privkey.pem", str(key))
-
-
-@pytest.fixture
-def certificate(tmp_path) -> tuple[Path, Path, object]:
-    """A certificate for help.example.com and 127.0.0.1 from a CA made for the test: (cert, key, CA)."""
-    import trustme
-
-    ca = trustme.CA()
-    issued = ca.issue_cert("help.example.com", "127.0.0.1")
-    cert, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    for extra in issued.cert_chain_pems[1:]:
-        extra.write_to_path(str(cert), append=True)
-    issued.private_key_pem.write_to_path(str(key))
-    return cert, key, ca
 
 
 @pytest.mark.skipif(

@@ -1,8 +1,9 @@
 """The deployment, end to end: gunicorn started as deskbell-web.service starts it (its ExecStart,
-its environment, the example settings), the real nginx in front with deploy/nginx-deskbell.conf and
-a certificate made for the test, and a client over https from another loopback address. The desk
-answers, a login works, it knows it is served over https (HSTS, Secure cookies, the strict Referer
-check of a form over https) and it sees the client's address, not nginx's nor one the client made up."""
+its environment, the example settings), the real nginx or Caddy in front with its site file from
+deploy/ and a certificate made for the test, and a client over https from another loopback
+address. The desk answers, a login works, it knows it is served over https (HSTS, Secure cookies,
+the strict Referer check of a form over https) and it sees the client's address, not the proxy's
+nor one the client made up."""
 
 import http.client
 import json
@@ -19,16 +20,10 @@ from pathlib import Path
 import pytest
 
 from shared.core.config import PROJECT_ROOT
-from tests.deploy.files import DEPLOY, environment_file, exec_start, one, values
-from tests.deploy.test_deploy_files import certificate, nginx_config, with_certificate  # noqa: F401 (a fixture)
+from tests.deploy.files import DEPLOY, environment_file, exec_start, nginx_config, one, values, with_certificate
 
-pytestmark = [
-    pytest.mark.skipif(
-        shutil.which("nginx") is None, reason="nginx is not installed (scripts/install-test-system-deps.sh)"
-    ),
-    pytest.mark.database("sqlite", reason="the unit's desk is its instance folder's SQLite"),
-]
-CLIENT = "127.0.0.2"  # the browser's address: nginx sees it, gunicorn sees nginx at 127.0.0.1
+pytestmark = pytest.mark.database("sqlite", reason="the unit's desk is its instance folder's SQLite")
+CLIENT = "127.0.0.2"  # the browser's address: the proxy sees it, gunicorn sees the proxy at 127.0.0.1
 PASSWORD = "a long enough password"
 
 
@@ -72,62 +67,101 @@ def unit_environment(instance: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def desk(tmp_path, certificate) -> Iterator[dict]:  # noqa: F811 (the fixture imported above)
-    instance = tmp_path / "instance"
-    env = unit_environment(instance)
-    flask = [str(PROJECT_ROOT / ".venv/bin/flask"), "--app", "wsgi"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=PROJECT_ROOT, env=env, capture_output=True, check=True)
-    create = [*flask, "users", "create-agent", "admin@example.com", "--admin", "--password", PASSWORD]
-    cheap = {"DESKBELL_ARGON2_TIME_COST": "1", "DESKBELL_ARGON2_MEMORY_KIB": "1024"}  # a quick test
-    subprocess.run(create, cwd=PROJECT_ROOT, env=env | cheap, capture_output=True, check=True)
-
-    app_port, https_port, http_port = free_port(), free_port(), free_port()
-    argv = exec_start("deskbell-web.service")
-    bind = argv.index("--bind") + 1
-    assert argv[bind] == "127.0.0.1:8000"
-    argv[bind] = f"127.0.0.1:{app_port}"
-    argv[argv.index("--workers") + 1] = "1"  # two would only start slower
-    app_log = tmp_path / "gunicorn.log"
-    cwd = one("deskbell-web.service", "Service", "WorkingDirectory").replace("/srv/deskbell", str(PROJECT_ROOT))
-    with app_log.open("wb") as out:
-        gunicorn = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-    cert, key, ca = certificate
+def start_nginx(tmp_path: Path, cert: Path, key: Path, app: int, https: int, http: int) -> subprocess.Popen:
+    """The real nginx with deploy/nginx-deskbell.conf: its ports and certificate the test's."""
     site = with_certificate((DEPLOY / "nginx-deskbell.conf").read_text(), cert, key)
     for old, new in [
-        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
-        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
-        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app};"),
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;"),
+        ("listen 80;", f"listen 127.0.0.1:{http};"),
         ("listen [::]:443 ssl http2;", ""),
         ("listen [::]:80;", ""),
     ]:
         assert site.count(old) == 1, old
         site = site.replace(old, new)
-    main = nginx_config(tmp_path, site)
-    nginx_log = tmp_path / "error.log"
-    command = ["nginx", "-p", str(tmp_path), "-e", str(nginx_log), "-c", str(main)]
-    nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    log = tmp_path / "error.log"
+    command = ["nginx", "-p", str(tmp_path), "-e", str(log), "-c", str(nginx_config(tmp_path, site))]
+    with log.open("ab") as out:
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+
+
+def start_caddy(tmp_path: Path, cert: Path, key: Path, app: int, https: int, http: int) -> subprocess.Popen:
+    """The real Caddy with deploy/Caddyfile: the test's ports and certificate instead of ACME's."""
+    site = (DEPLOY / "Caddyfile").read_text()
+    for old, new in [
+        (
+            "\temail admin@example.com\n",
+            f"\temail admin@example.com\n\tadmin off\n\thttp_port {http}\n"
+            f"\thttps_port {https}\n\tdefault_bind 127.0.0.1\n\tstorage file_system {tmp_path}/caddy\n",
+        ),
+        ("help.example.com {\n", f"help.example.com {{\n\ttls {cert} {key}\n"),
+        ("reverse_proxy 127.0.0.1:8000\n", f"reverse_proxy 127.0.0.1:{app}\n"),
+    ]:
+        assert site.count(old) == 1, old
+        site = site.replace(old, new)
+    (tmp_path / "Caddyfile").write_text(site)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path),
+    }
+    command = ["caddy", "run", "--adapter", "caddyfile", "--config", str(tmp_path / "Caddyfile")]
+    with (tmp_path / "error.log").open("ab") as out:
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+PROXIES = {"nginx": start_nginx, "caddy": start_caddy}
+
+
+def start_desk(tmp_path: Path, port: int) -> subprocess.Popen:
+    """gunicorn as deskbell-web.service starts it, on `port`, with a first admin in its database."""
+    env = unit_environment(tmp_path / "instance")
+    flask = [str(PROJECT_ROOT / ".venv/bin/flask"), "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=PROJECT_ROOT, env=env, capture_output=True, check=True)
+    create = [*flask, "users", "create-agent", "admin@example.com", "--admin", "--password", PASSWORD]
+    cheap = {"DESKBELL_ARGON2_TIME_COST": "1", "DESKBELL_ARGON2_MEMORY_KIB": "1024"}  # a quick test
+    subprocess.run(create, cwd=PROJECT_ROOT, env=env | cheap, capture_output=True, check=True)
+    argv = exec_start("deskbell-web.service")
+    bind = argv.index("--bind") + 1
+    assert argv[bind] == "127.0.0.1:8000"
+    argv[bind] = f"127.0.0.1:{port}"
+    argv[argv.index("--workers") + 1] = "1"  # two would only start slower
+    cwd = one("deskbell-web.service", "Service", "WorkingDirectory").replace("/srv/deskbell", str(PROJECT_ROOT))
+    with (tmp_path / "gunicorn.log").open("wb") as out:
+        return subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+@pytest.fixture(params=sorted(PROXIES))
+def desk(request, tmp_path, certificate) -> Iterator[dict]:
+    if shutil.which(request.param) is None:
+        pytest.skip(f"{request.param} is not installed (scripts/install-test-system-deps.sh)")
+    cert, key, ca = certificate
+    app, https, http = free_port(), free_port(), free_port()
+    processes = []
     try:
-        wait_for_port(https_port, nginx, nginx_log)
-        wait_for_port(app_port, gunicorn, app_log)
-        yield {"https": https_port, "http": http_port, "ca": ca, "log": app_log}
+        processes.append(start_desk(tmp_path, app))
+        processes.append(PROXIES[request.param](tmp_path, cert, key, app, https, http))
+        wait_for_port(https, processes[1], tmp_path / "error.log")
+        wait_for_port(app, processes[0], tmp_path / "gunicorn.log")
+        yield {"proxy": request.param, "https": https, "http": http, "ca": ca, "log": tmp_path / "gunicorn.log"}
     finally:
-        stop(nginx)
-        stop(gunicorn)
+        for process in reversed(processes):
+            stop(process)
 
 
 def request(desk: dict, method: str, path: str, *, tls: bool = True, body: str | None = None, **headers: str):
-    """One request from the client's address with Host help.example.com; the response, read."""
+    """One request as a browser sends it from the client's address: TLS for help.example.com (SNI),
+    Host with the port; the response, read."""
+    port = desk["https"] if tls else desk["http"]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(CLIENT, 0))
     if tls:
         context = ssl.create_default_context()
         desk["ca"].configure_trust(context)
-        connection = http.client.HTTPSConnection(
-            "127.0.0.1", desk["https"], context=context, source_address=(CLIENT, 0), timeout=10
-        )
-    else:
-        connection = http.client.HTTPConnection("127.0.0.1", desk["http"], source_address=(CLIENT, 0), timeout=10)
-    headers = {"Host": "help.example.com", **{name.replace("_", "-"): value for name, value in headers.items()}}
+        sock = context.wrap_socket(sock, server_hostname="help.example.com")
+    connection.sock = sock
+    headers = {"Host": f"help.example.com:{port}", **{name.replace("_", "-"): value for name, value in headers.items()}}
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     connection.request(method, path, body=body, headers=headers)
@@ -143,14 +177,15 @@ def logged_ips(log: Path) -> list[str]:
     return [entry["ip"] for entry in map(json.loads, lines) if "ip" in entry]
 
 
-def test_behind_nginx_on_https(desk):
+def test_behind_the_proxy_on_https(desk):
     health = request(desk, "GET", "/healthz")
     assert (health.status, json.loads(health.text)) == (200, {"status": "ok", "database": "ok"})
     assert health.getheader("Strict-Transport-Security") == "max-age=31536000"
 
     plain = request(desk, "GET", "/console/login?next=%2Fconsole%2F", tls=False)
-    assert plain.status == 301
-    assert plain.getheader("Location") == "https://help.example.com/console/login?next=%2Fconsole%2F"
+    assert plain.status in (301, 308)
+    location = plain.getheader("Location")
+    assert re.fullmatch(r"https://help\.example\.com(:\d+)?/console/login\?next=%2Fconsole%2F", location), location
 
     page = request(desk, "GET", "/console/login", X_Forwarded_For="203.0.113.9")
     assert page.status == 200
