@@ -16,7 +16,7 @@ TEST_WORKERS ?= auto
 
 export DESKBELL_INSTANCE_PATH := $(INSTANCE)
 
-.PHONY: run install test test-deps lint format translations css clean-venv bench
+.PHONY: run serve install test test-deps lint format translations css clean-venv bench
 
 $(BIN)/activate:
 	@# Debian's own Python needs python3-venv for this; install it when the first try fails.
@@ -33,9 +33,11 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed
 
+# `make run` writes one for the demo (mail to the catcher, sign-up on); `make serve` one for a real
+# desk (CONFIG_ARGS=--serve: no catcher). Whichever runs first writes it; it is never overwritten.
 $(INSTANCE)/config.py:
 	mkdir -p $(INSTANCE)
-	$(BIN)/python scripts/new_instance_config.py > $@
+	$(BIN)/python scripts/new_instance_config.py $(CONFIG_ARGS) > $@.tmp && mv $@.tmp $@
 
 # Where people click: the address `make run` serves on. A wildcard HOST (0.0.0.0, ::) is no address
 # to click, so its links use 127.0.0.1 (set DESKBELL_BASE_URL to the name others reach it by).
@@ -49,6 +51,7 @@ RUN_URL = http://$(if $(findstring :,$(LINK_HOST)),[$(LINK_HOST)],$(LINK_HOST)):
 run: export DESKBELL_SMTP_URL ?= smtp://127.0.0.1:$(MAIL_CATCHER_PORT)
 ifeq ($(origin DESKBELL_BASE_URL)$(shell grep -s '^BASE_URL' $(INSTANCE)/config.py),undefined)
 run: export DESKBELL_BASE_URL = $(RUN_URL)
+serve: export DESKBELL_BASE_URL = $(RUN_URL)
 LINKS = $(RUN_URL)
 else
 LINKS = $(or $(DESKBELL_BASE_URL),the BASE_URL in $(INSTANCE)/config.py)
@@ -61,6 +64,22 @@ run: install $(INSTANCE)/config.py
 	$(FLASK) mail catcher --port $(MAIL_CATCHER_PORT) & catcher=$$!; \
 	$(FLASK) worker & worker=$$!; \
 	$(BIN)/gunicorn --bind $(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)):$(PORT) --workers 2 --no-control-socket "wsgi:create_app()"
+
+# A real desk on this machine (README, "Run it on your own server" for one behind TLS): no demo data,
+# no mail catcher; the database upgraded, then gunicorn with the worker beside it; Ctrl-C stops both.
+# It refuses to start without a secret key, or before the first admin exists. Mail goes out through
+# SMTP_URL (DESKBELL_SMTP_URL or instance/config.py); unset, it waits in the outbox.
+WEB_WORKERS ?= 2
+SERVE_CHECK = PYTHONPATH=$(CURDIR) $(BIN)/python scripts/serve_check.py
+serve: CONFIG_ARGS = --serve
+serve: install $(INSTANCE)/config.py
+	@$(SERVE_CHECK) config
+	$(FLASK) db upgrade
+	@$(SERVE_CHECK) agent
+	@echo "Deskbell serves on $(HOST):$(PORT) (Ctrl-C stops it); links use $(LINKS)"
+	@trap 'kill $$worker 2>/dev/null; wait' EXIT INT TERM; \
+	$(FLASK) worker & worker=$$!; \
+	$(BIN)/gunicorn --bind $(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)):$(PORT) --workers $(WEB_WORKERS) --no-control-socket "wsgi:create_app()"
 
 test-deps: $(VENV)/.test-installed
 	DB=$(DB) sh scripts/install-test-system-deps.sh
