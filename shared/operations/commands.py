@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from shared.operations import backup, restore
 from shared.operations.manifest import BackupError
@@ -35,8 +36,10 @@ def backup_create_command(path: Path, keep: int | None) -> None:
         if keep is not None:
             for old in backup.prune(path, keep):
                 _say(f"backup: removed the old backup {old}")
-    except (BackupError, OSError) as exc:
+    except (BackupError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:  # the driver's own words: never the URL, so never its password
+        raise click.ClickException(f"The database cannot be read: {getattr(exc, 'orig', None) or exc}") from exc
     click.echo(written)
 
 
@@ -55,8 +58,10 @@ def backup_restore_command(path: Path, force: bool) -> None:
     Deskbell is upgraded after restoring; one from a newer Deskbell is refused."""
     try:
         done = restore.restore(path, force=force, say=_say)
-    except (BackupError, OSError) as exc:
+    except (BackupError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"The database cannot be used: {getattr(exc, 'orig', None) or exc}") from exc
     click.echo(done.config_note)
     upgraded = " and upgraded to this Deskbell's migrations" if done.upgraded else ""
     click.echo(f"Restored the backup of {done.manifest.created_at} (Deskbell {done.manifest.version}){upgraded}.")

@@ -78,21 +78,17 @@ def invoke(app: Flask, *args: str):
 
 def tables(app: Flask) -> dict[str, list[tuple]]:
     """Every table's rows, in an order that does not depend on how they were stored."""
-    with app.app_context():
-        with db.engine.connect() as conn:
-            found = {}
-            for table in table_names(conn):
-                rows = conn.exec_driver_sql(f'SELECT * FROM "{table}"').all()
-                found[table] = sorted((tuple(row) for row in rows), key=repr)
-        db.engine.dispose()
+    with app.app_context(), db.engine.connect() as conn:
+        found = {}
+        for table in table_names(conn):
+            rows = conn.exec_driver_sql(f'SELECT * FROM "{table}"').all()
+            found[table] = sorted((tuple(row) for row in rows), key=repr)
     return found
 
 
 def counts(app: Flask) -> dict[str, int]:
-    with app.app_context():
-        with db.engine.connect() as conn:
-            found = row_counts(conn)
-        db.engine.dispose()
+    with app.app_context(), db.engine.connect() as conn:
+        found = row_counts(conn)
     return found
 
 
