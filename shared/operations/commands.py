@@ -30,7 +30,7 @@ def backup_create_command(path: Path, keep: int | None) -> None:
     is readable by its owner alone). PATH is a new file (.tar or .tar.gz), or a folder to write a
     dated deskbell-*.tar.gz into."""
     if keep is not None and not path.is_dir():
-        raise click.UsageError("--keep needs PATH to be a folder of backups.")
+        raise click.UsageError(f"--keep needs PATH to be an existing folder of backups ({path} is not one).")
     try:
         written = backup.create(path, say=_say)
         if keep is not None:
