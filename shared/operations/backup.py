@@ -154,7 +154,10 @@ def create(path: Path, *, say: Say = lambda line: None) -> Path:
 
 def _write(path: Path, manifest: Manifest, members: list[tuple[str, Path]]) -> None:
     """The manifest first, then each file, digested again on its way in: one that changed is refused."""
-    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    except OSError as exc:
+        raise BackupError(f"Cannot write a file in {path.parent}: {exc.strerror}.") from exc
     os.fchmod(fd, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:

@@ -16,8 +16,15 @@ def _say(line: str) -> None:
     click.echo(line, err=True)
 
 
+def _path(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    """A path argument as a Path; click's own check of it stumbles on a NUL byte with a traceback."""
+    if not value.strip() or "\x00" in value:
+        raise click.BadParameter("give a file or folder name (not empty, no NUL byte).", ctx, param)
+    return Path(value)
+
+
 @backup_cli.command("create")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", callback=_path)
 @click.option(
     "--keep",
     type=click.IntRange(min=1),
@@ -44,7 +51,7 @@ def backup_create_command(path: Path, keep: int | None) -> None:
 
 
 @backup_cli.command("restore")
-@click.argument("path", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("path", callback=_path)
 @click.option(
     "--force",
     is_flag=True,
@@ -56,6 +63,8 @@ def backup_restore_command(path: Path, force: bool) -> None:
     file's digest are checked before anything is written; a SQLite backup restores into SQLite and a
     PostgreSQL one into PostgreSQL (moving between them is `db move-to`'s job). A backup from an older
     Deskbell is upgraded after restoring; one from a newer Deskbell is refused."""
+    if not path.is_file():
+        raise click.BadParameter(f"{path} is not a backup file.", param_hint="PATH")
     try:
         done = restore.restore(path, force=force, say=_say)
     except (BackupError, OSError, ValueError) as exc:

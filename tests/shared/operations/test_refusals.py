@@ -163,3 +163,20 @@ def test_create_refuses_to_overwrite_and_a_missing_folder(runner, archive, tmp_p
     assert again.exit_code == 1 and "already exists" in again.output and archive.read_bytes() == before
     missing = runner.invoke(args=["backup", "create", str(tmp_path / "no" / "such" / "x.tar")])
     assert missing.exit_code == 1 and "does not exist" in missing.output and "Traceback" not in missing.output
+
+
+@pytest.mark.parametrize(
+    ("command", "path", "says"),
+    [
+        ("create", "", "not empty, no NUL byte"),
+        ("create", "a\x00b.tar", "not empty, no NUL byte"),
+        ("create", "/proc/deskbell.tar", "Cannot write a file in /proc"),
+        ("restore", "", "not empty, no NUL byte"),
+        ("restore", "a\x00b.tar", "not empty, no NUL byte"),
+        ("restore", "/nonexistent/desk.tar", "is not a backup file"),
+        ("restore", "/tmp", "is not a backup file"),
+    ],
+)
+def test_a_hostile_path_argument_is_a_clear_error(runner, command, path, says):
+    result = runner.invoke(args=["backup", command, path])
+    assert result.exit_code in (1, 2) and says in result.output and result.exception.__class__ is SystemExit
