@@ -53,7 +53,7 @@ def _dump_sqlite(target: Path) -> tuple[dict[str, int], str | None]:
     source_path = sqlite_path()
     if not source_path.is_file():
         raise BackupError(f"The SQLite database {source_path} does not exist; there is nothing to back up.")
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
+    source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     copy = sqlite3.connect(target)
     try:
         source.backup(copy)

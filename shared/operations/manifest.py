@@ -108,12 +108,12 @@ def migration_head() -> str:
 def check_revision(backup_revision: str | None) -> bool:
     """True when the backup is older than this code (restore, then upgrade); refuses a newer one."""
     head = migration_head()
+    if backup_revision is None:
+        raise BackupError("The backup's database was never migrated (no alembic_version): it holds no desk.")
     if backup_revision == head:
         return False
     try:
-        known = backup_revision is not None and ScriptDirectory(current_app.config["MIGRATIONS_DIR"]).get_revision(
-            backup_revision
-        )
+        known = ScriptDirectory(current_app.config["MIGRATIONS_DIR"]).get_revision(backup_revision)
     except CommandError:
         known = None
     if not known:

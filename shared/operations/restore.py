@@ -85,6 +85,10 @@ def _members(archive: tarfile.TarFile, manifest: Manifest, handle: Callable) -> 
                 raise BackupError(f"The archive holds {member.name!r}, which its manifest does not list; refusing it.")
             seen.add(member.name)
             expected = manifest.files[member.name]
+            if member.size != expected["size"]:
+                raise BackupError(
+                    f"{member.name} is not the size its manifest says: the archive is damaged or altered."
+                )
             with handle(member.name) as out:
                 found = digest(archive.extractfile(member), out)
             if found != (expected["sha256"], expected["size"]):
@@ -119,7 +123,7 @@ def target_problems() -> list[str]:
     if database_kind() == "sqlite":
         path = sqlite_path()
         if path.exists():
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as conn:
                 tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
             conn.close()
             if tables:
@@ -177,8 +181,9 @@ def restore(path: Path, *, force: bool = False, say: Say = lambda line: None) ->
 
 
 def _staged_file(path: Path):
+    """A new file readable by this user alone, as the desk stores its files."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return open(path, "xb")  # closed by the `with` in _members
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 def _counts() -> dict[str, int]:
@@ -193,11 +198,10 @@ def _restore_database(kind: str, dump: Path, force: bool) -> None:
     if kind == "sqlite":
         target = sqlite_path()
         target.parent.mkdir(parents=True, exist_ok=True)
-        if force and target.exists():
-            aside = target.with_name(f"{target.name}.before-restore-{datetime.now(UTC):%Y%m%d-%H%M%S}")
-            os.replace(target, aside)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{target}{suffix}").unlink(missing_ok=True)
+        aside = target.with_name(f"{target.name}.before-restore-{datetime.now(UTC):%Y%m%d-%H%M%S}")
+        for suffix in ("", "-wal", "-shm"):  # the write-ahead log goes with its file, never onto the new one
+            if Path(f"{target}{suffix}").exists():
+                os.replace(f"{target}{suffix}", f"{aside}{suffix}")
         fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
         with os.fdopen(fd, "wb") as out, dump.open("rb") as source:
             shutil.copyfileobj(source, out)

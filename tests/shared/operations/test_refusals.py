@@ -3,7 +3,9 @@ archive, a hostile one (paths out of the instance, links, devices), a newer Desk
 the other kind of database; and what `backup create` refuses."""
 
 import json
+import sqlite3
 import tarfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -65,7 +67,14 @@ def test_force_restores_over_a_desk_and_keeps_the_old_sqlite_file(app, target, a
     assert again.exit_code == 0, again.output
     assert tables(target) == tables(app)
     if database_kind() == "sqlite":
-        assert len(list((tmp_path / "target").glob("deskbell.sqlite.before-restore-*"))) == 1
+        # The replaced database is kept whole, with its write-ahead log.
+        [aside] = [
+            p
+            for p in (tmp_path / "target").glob("deskbell.sqlite.before-restore-*")
+            if p.name[-4:] not in ("-wal", "-shm")
+        ]
+        with closing(sqlite3.connect(aside)) as kept:
+            assert kept.execute("SELECT count(*) FROM tickets").fetchone()[0] == counts(app)["tickets"] == 1
 
 
 def test_a_tampered_file_is_refused_before_anything_is_written(target, archive, tmp_path):

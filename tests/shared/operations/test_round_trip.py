@@ -40,6 +40,8 @@ def test_a_restored_desk_is_the_backed_up_desk(app, runner, databases, tmp_path)
         assert restored.exit_code == 0, restored.output
         assert tables(target) == tables(app)
         assert files(target) == files(app) and files(app)
+        restored_files = [p for p in (tmp_path / "target" / "attachments").rglob("*") if p.is_file()]
+        assert {stat.S_IMODE(p.stat().st_mode) for p in restored_files} == {0o600}  # as the desk stores them
         config = tmp_path / "target" / "config.py"
         assert config.read_bytes() == (tmp_path / "instance" / "config.py").read_bytes()
         assert stat.S_IMODE(config.stat().st_mode) == 0o600
