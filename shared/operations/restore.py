@@ -10,6 +10,7 @@ import sqlite3
 import tarfile
 import tempfile
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,20 +102,20 @@ def _members(archive: tarfile.TarFile, manifest: Manifest, handle: Callable) -> 
         raise BackupError(f"The archive lacks {len(missing)} file(s) its manifest lists, e.g. {missing[0]}.")
 
 
-class _Discard:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-
-def verify(path: Path) -> Manifest:
-    """Read the whole archive and check it, writing nothing."""
+def verify(path: Path, kind: str) -> tuple[Manifest, bool]:
+    """Read the whole archive and check it, writing nothing: the manifest first (a backup of this
+    kind of database, of a migration this code knows), then every member. Also returns whether the
+    database must be upgraded after restoring."""
     with _open(path) as archive:
         manifest = read_manifest(archive)
-        _members(archive, manifest, lambda name: _Discard())
-    return manifest
+        if manifest.database != kind:
+            raise BackupError(
+                f"This is a {manifest.database} backup and the desk is configured for {kind}: restore it into a "
+                f"{manifest.database} desk, then use `flask --app wsgi db move-to` to move between databases."
+            )
+        upgrade_after = check_revision(manifest.migration)
+        _members(archive, manifest, lambda name: nullcontext())
+    return manifest, upgrade_after
 
 
 def target_problems() -> list[str]:
@@ -151,13 +152,7 @@ def restore(path: Path, *, force: bool = False, say: Say = lambda line: None) ->
             "Restore into a new instance and an empty database, or pass --force to replace what is there."
         )
     say(f"restore: checking {path}")
-    manifest = verify(path)
-    if manifest.database != kind:
-        raise BackupError(
-            f"This is a {manifest.database} backup and the desk is configured for {kind}: restore it into a "
-            f"{manifest.database} desk, then use `flask --app wsgi db move-to` to move between databases."
-        )
-    upgrade_after = check_revision(manifest.migration)
+    manifest, upgrade_after = verify(path, kind)
     say(f"restore: archive checked, {len(manifest.files)} files match the manifest")
     instance = Path(current_app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -172,7 +167,10 @@ def restore(path: Path, *, force: bool = False, say: Say = lambda line: None) ->
         config_note = _restore_config(staged, manifest, force)
     counts = _counts()
     if problems := compare_counts(manifest.tables, counts):
-        raise BackupError("The restored database does not match the backup's row counts: " + "; ".join(problems))
+        raise BackupError(
+            "The restore was written but the database does not match the backup's row counts; do not use "
+            "this desk, restore again into an empty one: " + "; ".join(problems)
+        )
     say(f"restore: {len(counts)} tables, {sum(counts.values())} rows, as in the backup")
     if upgrade_after:
         say(f"restore: upgrading the database from migration {manifest.migration}")

@@ -189,3 +189,11 @@ def test_create_refuses_to_overwrite_and_a_missing_folder(runner, archive, tmp_p
 def test_a_hostile_path_argument_is_a_clear_error(runner, command, path, says):
     result = runner.invoke(args=["backup", command, path])
     assert result.exit_code in (1, 2) and says in result.output and result.exception.__class__ is SystemExit
+
+
+def test_row_counts_that_differ_from_the_manifest_fail_the_restore(target, archive, tmp_path):
+    entries = members(archive)
+    manifest = json.loads(entries[0][1])
+    altered = with_manifest(entries, tables={**manifest["tables"], "tickets": manifest["tables"]["tickets"] + 1})
+    output = refused(target, repack(archive, tmp_path / "counts.tar.gz", altered))
+    assert "tickets: the backup had 2, found 1" in output and "do not use this desk" in output
