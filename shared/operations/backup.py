@@ -122,7 +122,12 @@ def create(path: Path, *, say: Say = lambda line: None) -> Path:
     kind = database_kind()
     if kind not in DATABASE_NAMES:
         raise BackupError(f"Backups support SQLite and PostgreSQL, not {kind}.")
-    with tempfile.TemporaryDirectory(prefix="deskbell-backup-") as scratch:
+    # The database's copy waits beside the archive (a folder meant for backups, and 0700), not in /tmp.
+    try:
+        scratch_dir = tempfile.TemporaryDirectory(dir=path.parent, prefix=".deskbell-backup-")
+    except OSError as exc:
+        raise BackupError(f"Cannot write a file in {path.parent}: {exc.strerror}.") from exc
+    with scratch_dir as scratch:
         dump = Path(scratch) / DATABASE_NAMES[kind]
         say(f"backup: copying the {kind} database")
         counts, migration = (_dump_sqlite if kind == "sqlite" else _dump_postgresql)(dump)
