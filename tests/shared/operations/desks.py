@@ -4,6 +4,7 @@ comparisons of every table row by row and every stored file byte by byte."""
 import io
 import itertools
 import json
+import os
 import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,7 +44,7 @@ def empty_desk(databases, directory: Path) -> Iterator[Flask]:
     if database_kind() == "sqlite":
         url = f"sqlite:///{directory / 'deskbell.sqlite'}"
     else:
-        name = f"empty_{next(_names)}_{directory.parent.name[-8:].lower()}".replace("-", "_")
+        name = f"empty_{os.getpid()}_{next(_names)}"  # each test process has its own
         with psycopg.connect(databases.admin, autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {name}")
         url = f"postgresql+psycopg://postgres@127.0.0.1:{databases.port}/{name}"
