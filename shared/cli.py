@@ -1,4 +1,5 @@
-"""The `flask --app wsgi ...` commands: accounts, timers, mail, the worker, demo data and the queue counters."""
+"""The `flask --app wsgi ...` commands: accounts, timers, mail, the worker, demo data, the queue counters
+and backups."""
 
 import logging
 import os
@@ -14,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.models.queue_counters import UNASSIGNED
+from shared.operations.commands import backup_cli
 from shared.people import accounts
 from shared.queues import counters
 from shared.sla import tracking
@@ -196,5 +198,5 @@ def counters_rebuild_command() -> None:
 
 
 def init_cli(app: Flask) -> None:
-    for group in (users_cli, timers_cli, demo_cli, mail_cli, counters_cli, worker_command):
+    for group in (users_cli, timers_cli, demo_cli, mail_cli, counters_cli, worker_command, backup_cli):
         app.cli.add_command(group)
