@@ -55,6 +55,7 @@ LAYERS = (
     "mail",
     "web",
     "demo",
+    "operations",
 )
 TOP = ("worker", "cli")  # the worker and the command line (which starts it), above every sub-package
 
