@@ -59,6 +59,8 @@ def target_url(raw: str) -> URL:
         url.port  # noqa: B018 (a port that is no number fails here, not halfway through the move)
     except (ArgumentError, ValueError) as exc:
         raise MoveError("The target is not a database URL: give postgresql://USER:PASSWORD@HOST/DATABASE.") from exc
+    if url.drivername == "postgres":  # the short scheme many hosts hand out
+        url = url.set(drivername="postgresql")
     if url.get_backend_name() != "postgresql":
         raise MoveError(f"The target must be a PostgreSQL database, not {url.get_backend_name()}.")
     if url.get_driver_name() not in ("psycopg", "psycopg2"):  # the default driver is psycopg2's name
@@ -69,7 +71,9 @@ def target_url(raw: str) -> URL:
 
 
 def shown(url: URL) -> str:
-    return url.render_as_string(hide_password=True)
+    """The URL for output and logs: no password, neither the usual one nor one in the query."""
+    query = {key: "***" if key == "password" else value for key, value in url.query.items()}
+    return url.set(query=query).render_as_string(hide_password=True)
 
 
 def check_source(source: Engine) -> None:

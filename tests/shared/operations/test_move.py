@@ -214,6 +214,9 @@ def test_a_desk_that_is_not_on_sqlite_is_refused(runner, target):
         "postgresql://desk:hunter2@127.0.0.1:port/desk",
         "postgresql://desk:hunter2@127.0.0.1",
         "postgresql://desk:hunter2@127.0.0.1:99999/desk",
+        "postgresql://desk:hunter2@127.0.0.1/desk?sslmode=bogus",
+        "postgresql://desk@127.0.0.1:{free}/desk?password=hunter2",
+        "postgres://desk:hunter2@127.0.0.1:{free}/desk",
         "postgresql://desk:hunter2@127.0.0.1:{free}/desk",
     ],
 )
@@ -222,6 +225,8 @@ def test_a_bad_url_gets_a_clear_error_without_its_password(source, url):
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit)
     assert result.output.startswith("Error: ") and "hunter2" not in result.output
+    if url.startswith("postgres:"):  # the short scheme many hosts hand out is PostgreSQL's
+        assert "Cannot connect to" in result.output
 
 
 def test_the_check_fails_when_a_table_differs(source, target, monkeypatch):
