@@ -30,6 +30,7 @@ MAIL = (
     b"Message-ID: <zebra-1@example.org>\r\nDate: Mon, 07 Dec 2026 10:00:00 +0000\r\n\r\n"
     b"The marsupial wants a refund for the aquarium.\r\n"
 )
+PUBLIC_RELATIONS = "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"
 CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
 
 
@@ -247,4 +248,27 @@ def test_an_unfinished_move_of_another_desk_is_refused_untouched(source, target)
     assert result.exit_code == 1
     assert "unfinished move of another desk" in result.output
     with psycopg.connect(target.replace("+psycopg", "")) as conn:
-        assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == 1
+        assert conn.execute(PUBLIC_RELATIONS).fetchone()[0] == 2  # the state table and its key's index
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ("UPDATE alembic_version SET version_num = '0024'", "not at the newest migration"),
+        ("CREATE TABLE plugin_notes (id INTEGER PRIMARY KEY)", "tables the desk does not know: plugin_notes"),
+    ],
+)
+def test_a_desk_whose_tables_are_not_the_models_is_refused(source, target, tmp_path, change, said):
+    copy = tmp_path / "deskbell.sqlite"
+    copy.write_bytes(Path(source.config["DATABASE_URL"].removeprefix("sqlite:///")).read_bytes())
+    other = _app(tmp_path, f"sqlite:///{copy}")
+    with other.app_context():
+        db.session.execute(text(change))
+        db.session.commit()
+        db.engine.dispose()
+    result = _move(other, target)
+    assert result.exit_code == 1 and said in result.output
+    with psycopg.connect(target.replace("+psycopg", "")) as conn:
+        assert (
+            conn.execute("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace").fetchone()[0] == 0
+        )
