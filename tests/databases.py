@@ -128,6 +128,12 @@ class PostgresDatabases:
                 self._template_state = TemplateState.read(conn)
         return name
 
+    def empty(self) -> str:
+        """A new database with nothing in it, not even the schema: what an admin creates to move a desk into."""
+        name = f"e{os.getpid()}_{next(self._names)}"
+        self._sql(f"CREATE DATABASE {name}")
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
     def _admin_of(self, name: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
@@ -141,7 +147,7 @@ class PostgresDatabases:
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
-            if self._template_state.restore(conn):
+            if self._template_state is not None and self._template_state.restore(conn):
                 self._spare.append(name)
                 return
         self._sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -10,7 +10,7 @@ is out. The ticket verbs keep the index in step inside their own transaction, so
 is never findable. It holds internal notes: only agents may query it (`permissions.can_search_tickets`).
 """
 
-from sqlalchemy import bindparam, column, literal_column, select, table, text
+from sqlalchemy import Connection, bindparam, column, literal_column, select, table, text
 
 from shared.core.extensions import db
 from shared.models import Customer, Entry, EntryKind, Ticket
@@ -154,3 +154,23 @@ def customer_changed(customer: Customer) -> None:
     db.session.execute(text(f"INSERT OR REPLACE INTO {CUSTOMERS} (customer_id, text) VALUES (:id, :customer)"), values)
     if indexed:
         _write_documents(indexed)
+
+
+# Each ticket's document as `index_ticket` writes it: the customer's non-empty parts, the messages
+# in order; concat_ws skips the NULLs that nullif makes of empty parts, as customer_text() does.
+_PG_REBUILD = f"""
+INSERT INTO {TABLE} (ticket_id, subject, customer, body)
+SELECT t.id, t.subject,
+       coalesce(concat_ws(' ', nullif(c.name, ''), c.email, nullif(split_part(c.email, '@', 2), '')), ''),
+       coalesce((SELECT string_agg(e.body, :sep ORDER BY e.id) FROM entries e
+                 WHERE e.ticket_id = t.id AND e.kind = :kind AND e.body != ''), '')
+FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id
+"""
+
+
+def rebuild_postgres(connection: Connection) -> int:
+    """Write every ticket's document afresh on PostgreSQL, in the caller's transaction: for a desk whose
+    rows were copied in rather than written by the verbs (`db move-to`). Returns the documents written."""
+    connection.execute(text(f"DELETE FROM {TABLE}"))
+    written = connection.execute(text(_PG_REBUILD), {"sep": SEPARATOR, "kind": EntryKind.MESSAGE.value})
+    return written.rowcount
