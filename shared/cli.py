@@ -1,12 +1,11 @@
-"""The `flask --app wsgi ...` commands: accounts, timers, mail, the worker, demo data, the queue counters
-and backups."""
+"""The `flask --app wsgi ...` commands: accounts, timers, mail, the worker, demo data, the queue counters;
+backups and the move to PostgreSQL come from shared/operations/commands.py."""
 
 import logging
 import os
 import signal
 import sys
 import threading
-from contextlib import contextmanager
 
 import click
 from flask import Flask, current_app
@@ -17,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from shared.core.errors import DomainError
 from shared.core.extensions import db
 from shared.models.queue_counters import UNASSIGNED
-from shared.operations.commands import backup_cli
+from shared.operations.commands import backup_cli, db_move_to_command
 from shared.people import accounts
 from shared.queues import counters
 from shared.sla import tracking
@@ -197,62 +196,6 @@ def counters_rebuild_command() -> None:
         assignee = "unassigned" if c.assignee_key == UNASSIGNED else f"agent {c.assignee_key}"
         click.echo(f"status {c.status}, {assignee}, last public by {c.last_public_by}: {c.was} -> {c.now}")
     click.echo(f"{len(corrections)} counter(s) corrected" if corrections else "The counters were right.")
-
-
-@click.command("move-to")
-@click.argument("url")
-def db_move_to_command(url: str) -> None:
-    """Copy this SQLite desk into an EMPTY PostgreSQL database (postgresql+psycopg://USER:PASSWORD@HOST/DB):
-    the schema by the migrations, every table, the sequences, the search index and the counters; then
-    every table is counted on both sides. Stop the web server and the worker first. Killed midway,
-    run it again: it goes on where it stopped. Attachments stay in the instance folder."""
-    from shared.operations import move
-
-    try:
-        target = move.target_url(url)
-        move.check_source(db.engine)
-        engine = move.connect(target)
-    except move.MoveError as exc:
-        raise click.ClickException(str(exc)) from exc
-    try:
-        counts = _move(move, engine, target)
-    except move.MoveError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except SQLAlchemyError as exc:  # the driver's words, never the URL's password
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise click.ClickException(f"The move stopped: {reason}. Run it again to go on.") from exc
-    finally:
-        engine.dispose()
-    click.echo(f"{'table':<24}{'SQLite':>10}{'PostgreSQL':>12}")
-    for c in counts:
-        note = ("rebuilt" if c.ok else "REBUILT WRONG") if c.rebuilt else ("" if c.ok else "DIFFERENT")
-        click.echo(f"{c.table:<24}{c.source:>10}{c.target:>12}  {note}".rstrip())
-    if not all(c.ok for c in counts):
-        raise click.ClickException("The two databases differ (was the desk stopped?); do not switch to the target.")
-    click.echo(f"Moved to {move.shown(target)}. Attachments and raw mail stay in {current_app.instance_path}.")
-    click.echo("Set DESKBELL_DATABASE_URL to the target and restart the web server and the worker.")
-
-
-def _move(move, engine, target) -> list:
-    """Claim or resume, migrate, copy with a bar per table, finish; then count both sides."""
-    resumed = move.start(db.engine, engine)
-    click.echo(f"{'Going on with the unfinished move into' if resumed else 'Moving into'} {move.shown(target)}")
-    move.migrate_target(target)
-    move.prepare(engine)
-
-    def progress(table: str, total: int):
-        bar = click.progressbar(length=total, label=f"{table:<22}", show_pos=True)
-        return _advancing(bar)
-
-    move.copy(db.engine, engine, progress)
-    click.echo(f"Search index rebuilt: {move.finish(engine)} ticket(s); queue counters recounted.")
-    return move.compare(db.engine, engine)
-
-
-@contextmanager
-def _advancing(bar):
-    with bar:
-        yield bar.update
 
 
 def init_cli(app: Flask) -> None:

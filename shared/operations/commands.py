@@ -1,12 +1,17 @@
-"""`flask --app wsgi backup create|restore`: the command line of backups (registered by shared/cli.py)."""
+"""`flask --app wsgi backup create|restore` and `db move-to`: the command line of operations on a
+whole desk (registered by shared/cli.py)."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared.operations import backup, restore
+from shared.core.extensions import db
+from shared.operations import backup, move, restore
 from shared.operations.manifest import BackupError
 
 backup_cli = AppGroup("backup", help="Back the desk up into one archive, and restore one into an empty desk.")
@@ -74,3 +79,34 @@ def backup_restore_command(path: Path, force: bool) -> None:
     click.echo(done.config_note)
     upgraded = " and upgraded to this Deskbell's migrations" if done.upgraded else ""
     click.echo(f"Restored the backup of {done.manifest.created_at} (Deskbell {done.manifest.version}){upgraded}.")
+
+
+@click.command("move-to")
+@click.argument("url")
+def db_move_to_command(url: str) -> None:
+    """Copy this SQLite desk into an EMPTY PostgreSQL database (postgresql+psycopg://USER:PASSWORD@HOST/DB):
+    the schema by the migrations, every table, the sequences, the search index and the counters; then
+    every table is counted on both sides. Stop the web server and the worker first. Killed midway,
+    run it again: it goes on where it stopped. Attachments stay in the instance folder."""
+    try:
+        target, counts = move.move_to(db.engine, url, progress=_bar, say=click.echo)
+    except move.MoveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:  # the driver's words, never the URL's password
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"The move stopped: {reason}. Run it again to go on.") from exc
+    click.echo(f"{'table':<24}{'SQLite':>10}{'PostgreSQL':>12}")
+    for c in counts:
+        note = ("rebuilt" if c.ok else "REBUILT WRONG") if c.rebuilt else ("" if c.ok else "DIFFERENT")
+        click.echo(f"{c.table:<24}{c.source:>10}{c.target:>12}  {note}".rstrip())
+    if not all(c.ok for c in counts):
+        raise click.ClickException("The two databases differ (was the desk stopped?); do not switch to the target.")
+    click.echo(f"Moved to {move.shown(target)}. Attachments and raw mail stay in {current_app.instance_path}.")
+    click.echo("Set DESKBELL_DATABASE_URL to the target and restart the web server and the worker.")
+
+
+@contextmanager
+def _bar(table: str, total: int) -> Iterator[Callable[[int], None]]:
+    """One table's progress bar; the move advances it by the rows each batch copied."""
+    with click.progressbar(length=total, label=f"{table:<22}", show_pos=True) as bar:
+        yield bar.update

@@ -306,3 +306,23 @@ def compare(source: Engine, target: Engine) -> list[Count]:
         right = documents == tgt.scalar(tickets)  # one document per ticket
         found.append(Count(index.TABLE, src.scalar(tickets), documents, rebuilt=True, right=right))
     return found
+
+
+def move_to(
+    source: Engine, raw_url: str, *, progress: Progress, say: Callable[[str], object]
+) -> tuple[URL, list[Count]]:
+    """The whole move: check both sides, claim (or go on with) the target, migrate, copy, finish,
+    then count both sides. Returns the target's URL and the counts for the caller to show."""
+    target = target_url(raw_url)
+    check_source(source)
+    engine = connect(target)
+    try:
+        resumed = start(source, engine)
+        say(f"{'Going on with the unfinished move into' if resumed else 'Moving into'} {shown(target)}")
+        migrate_target(target)
+        prepare(engine)
+        copy(source, engine, progress)
+        say(f"Search index rebuilt: {finish(engine)} ticket(s); queue counters recounted.")
+        return target, compare(source, engine)
+    finally:
+        engine.dispose()
