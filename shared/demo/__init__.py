@@ -1,4 +1,6 @@
-"""Demo data for `make run`: a desk with customers, agents and a believable history.
+"""Demo data for `make run`: a desk with customers, agents and a believable history. `seed` runs it;
+`story` plays one ticket's life; `company`, `requests` and `texts` hold the words; `files` makes
+the attachments.
 
 May import: everything below it; only the CLI imports it.
 """
