@@ -53,7 +53,8 @@ def views_for(agent: Agent) -> list[SavedView]:
 
 def view_at(agent: Agent, query: str) -> SavedView | None:
     """The agent's view of the list at this address, if they keep one: its name titles the page."""
-    return next((view for view in views_for(agent) if view.query == clean_query(query)), None)
+    mine = select(SavedView).where(SavedView.agent_id == agent.id, SavedView.query == clean_query(query))
+    return db.session.scalar(mine.order_by(SavedView.name_key).limit(1))
 
 
 def find_view(agent: Agent, view_id: int) -> SavedView | None:
