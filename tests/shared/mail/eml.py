@@ -38,6 +38,13 @@ def ingest(runner: FlaskCliRunner, raw: bytes) -> tuple[InboundMessage, str]:
     return db.session.get(InboundMessage, int(found.group(1)), populate_existing=True), result.output
 
 
+def run_worker(runner: FlaskCliRunner) -> str:
+    """One round of every worker job (`flask worker --once`): what it printed."""
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def ingest_file(runner: FlaskCliRunner, path: str) -> InboundMessage:
     """`flask mail ingest` of a written message by its path: the row it was stored as, processed."""
     row, _output = ingest(runner, raw(path))

@@ -13,22 +13,11 @@ from shared.core.extensions import db
 from shared.models import Agent, Customer, InboundMessage, InboundState, MailBounce, OutboxMessage, Ticket
 from shared.outgoing import bounces
 from shared.tickets import conversation
+from tests.shared.mail.eml import ingest, run_worker
 from tests.shared.mail.inbound import compose
 
 MESSAGES = Path(__file__).parent / "messages" / "bounces"
 ALICE = "alice@example.com"
-
-
-def ingest(runner, raw: bytes) -> None:
-    """Through `flask mail ingest`, as an MTA pipes it."""
-    result = runner.invoke(args=["mail", "ingest"], input=raw)
-    assert result.exit_code == 0, result.output
-
-
-def run_worker(runner) -> str:
-    result = runner.invoke(args=["worker", "--once"])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def notice(name: str, sent, **extra: str) -> bytes:

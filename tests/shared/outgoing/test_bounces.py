@@ -11,6 +11,7 @@ from shared.outgoing import bounces
 from shared.people import accounts
 from shared.tickets import conversation
 from tests.conftest import PASSWORD
+from tests.shared.mail.eml import ingest, run_worker
 from tests.shared.mail.inbound import compose, dsn
 
 ALICE = "alice@example.com"
@@ -19,18 +20,6 @@ ALICE = "alice@example.com"
 def header_block(message) -> bytes:
     raw = message.as_bytes()
     return raw[: raw.index(b"\n\n") if b"\n\n" in raw else len(raw)].replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-
-
-def ingest(runner, raw: bytes) -> None:
-    """Through `flask mail ingest`, as an MTA pipes it."""
-    result = runner.invoke(args=["mail", "ingest"], input=raw)
-    assert result.exit_code == 0, result.output
-
-
-def run_worker(runner) -> str:
-    result = runner.invoke(args=["worker", "--once"])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 @pytest.fixture
